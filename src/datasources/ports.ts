@@ -1,0 +1,136 @@
+/**
+ * The small interfaces the gateway's layers meet at. Schema/resolvers and the callback
+ * receiver depend on these types only; `src/datasources/*` implements them (a memory and a
+ * Redis implementation where state is kept). Upstream response shapes are the zod-inferred
+ * types of `upstreamSchemas.ts`, with WeCom's own snake_case field names.
+ */
+import type { ChatdataApi, ChatdataRequest, ChatdataResponse, PermanentCodeResponse } from './upstreamSchemas.js';
+
+/** Key/value + lock primitives. Keys are given WITHOUT the deployment prefix; stores add it. */
+export interface KeyValueStore {
+  get(key: string): Promise<string | null>;
+  /** `ttlMs` undefined → no expiry. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** SET NX PX: true when this call created the key. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes only when the current value equals `value` (safe lock release). */
+  deleteIfEquals(key: string, value: string): Promise<boolean>;
+  delete(...keys: string[]): Promise<void>;
+  /** Keys under `prefix` (SCAN on Redis). For admin paths and purges, not hot paths. */
+  keys(prefix: string): Promise<string[]>;
+  /** Health probe: resolves when the store answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Suite ticket → suite token → per-corp token, cached and single-flighted across replicas. */
+export interface TokenChain {
+  /** Stores the newest pushed suite_ticket (from the `suite_ticket` callback). */
+  setSuiteTicket(ticket: string): Promise<void>;
+  getSuiteToken(): Promise<string>;
+  getCorpToken(corpId: string): Promise<string>;
+  /** Drops a cached token only if it still is `token` (another caller may have refreshed already). */
+  invalidateSuiteToken(token: string): Promise<void>;
+  invalidateCorpToken(corpId: string, token: string): Promise<void>;
+}
+
+/** Uploaded temp media (the export template). */
+export type UploadedMedia = { mediaId: string; createdAt: number };
+
+/** The WeCom HTTP API, every response zod-validated; failures are `WecomError`s. */
+export interface WecomApi {
+  /** Any `/cgi-bin/chatdata/*` API with the corp's access token; token errors refresh once and retry once. */
+  chatdata<A extends ChatdataApi>(corpId: string, api: A, body: ChatdataRequest<A>): Promise<ChatdataResponse<A>>;
+  /** `POST /cgi-bin/media/upload?type=file` (multipart, field `media`) with the corp token. */
+  uploadMedia(corpId: string, filename: string, content: Uint8Array): Promise<UploadedMedia>;
+  /** `service/get_permanent_code` with the suite token. */
+  getPermanentCode(authCode: string): Promise<PermanentCodeResponse>;
+}
+
+export type CorpStatus = 'ACTIVE' | 'CANCELLED';
+
+export type CorpRecord = {
+  corpId: string;
+  name: string | null;
+  status: CorpStatus;
+  /** unix ms */
+  authorizedAt: number;
+  cancelledAt: number | null;
+  /** Current public key version set upstream; null until the first `set_public_key` succeeded. */
+  publicKeyVersion: number | null;
+};
+
+/** Authorized corps. The permanent code is stored encrypted with GATEWAY_MASTER_KEY. */
+export interface CorpRegistry {
+  list(): Promise<CorpRecord[]>;
+  get(corpId: string): Promise<CorpRecord | null>;
+  upsert(record: CorpRecord, permanentCode?: string): Promise<void>;
+  /** Decrypted permanent code; null when unknown. */
+  getPermanentCode(corpId: string): Promise<string | null>;
+}
+
+export type PublicKeyInfo = { version: number; publicKeyPem: string; createdAt: number };
+
+/** Per-corp RSA-2048 key pairs; every historical private key is kept (encrypted at rest). */
+export interface KeyManager {
+  /** Generates a pair with version current+1 and calls `set_public_key`; stores it only on success. */
+  rotate(corpId: string): Promise<PublicKeyInfo>;
+  current(corpId: string): Promise<PublicKeyInfo | null>;
+  /** RSA-decrypts a message's `encrypted_secret_key` with the private key of `version`. */
+  decryptSecretKey(corpId: string, version: number, encryptedSecretKeyB64: string): Promise<string>;
+  /** Deletes every key of the corp (cancel_auth). */
+  purge(corpId: string): Promise<void>;
+}
+
+/** Records the gateway keeps about async upstream jobs (the upstream has no list API). */
+export type AnalysisTaskRecord = {
+  corpId: string;
+  jobId: string;
+  type: 'SENTIMENT' | 'SPAM' | 'SUMMARY';
+  messageIds: string[];
+  createdAt: number;
+};
+export type ExportTaskRecord = {
+  corpId: string;
+  jobId: string;
+  createdAt: number;
+  /** Filled from the export-finished callback or the last status poll. */
+  status: 'WAITING' | 'RUNNING' | 'DONE' | 'FAILED';
+  resultId: string | null;
+  error: string | null;
+};
+
+export interface TaskStore {
+  putAnalysis(task: AnalysisTaskRecord): Promise<void>;
+  getAnalysis(corpId: string, jobId: string): Promise<AnalysisTaskRecord | null>;
+  putExport(task: ExportTaskRecord): Promise<void>;
+  getExport(corpId: string, jobId: string): Promise<ExportTaskRecord | null>;
+}
+
+/** A message as archived by `sync_msg` (metadata only; content never leaves WeCom). */
+export type ArchivedMessage = {
+  corpId: string;
+  msgid: string;
+  sender: { type: number; id: string };
+  receivers: { type: number; id: string }[];
+  chatId: string | null;
+  /** unix seconds */
+  sendTime: number;
+  msgtype: number;
+  encryptedSecretKey: string;
+  publicKeyVersion: number;
+};
+
+/** Lookup side of the message index (the full index interface comes with ingestion). */
+export interface MessageLookup {
+  getMany(corpId: string, msgids: readonly string[]): Promise<(ArchivedMessage | null)[]>;
+}
+
+/** What the callback receiver calls for authorization events (implemented by the corp onboarding). */
+export interface AuthEvents {
+  /** auth code → permanent code → corp stored → first public key set upstream. */
+  createAuth(authCode: string): Promise<CorpRecord>;
+  changeAuth(corpId: string): Promise<void>;
+  /** Marks the corp CANCELLED and purges what the gateway archived for it. */
+  cancelAuth(corpId: string): Promise<void>;
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` (pure functions, no sockets) and `integration` (real HTTP servers on
+// loopback, the simulator, a real Redis). `npm test` runs both.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    globalSetup: ['test/helpers/globalSetup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], maxWorkers: 2 },
+      },
+    ],
+  },
+});
