@@ -1,0 +1,190 @@
+import { randomInt } from 'node:crypto';
+import { encrypt, getSignature } from '@wecom/crypto';
+import { request } from 'undici';
+import { envelopeXml, eventXml, type XmlFieldValue } from './callbackXml.js';
+
+export type CallbackEmitterOptions = {
+  /** The receiver's 指令回调URL. */
+  url: string;
+  /** Callback Token (signature key). */
+  token: string;
+  /** 43-character EncodingAESKey. */
+  encodingAesKey: string;
+  /** Suite id: the receiveid inside the ciphertext and the events' SuiteId. */
+  receiveId: string;
+  /** Attempts per event, including the first (≥1). */
+  tries: number;
+  /** Deadline of one attempt, ms; a slower receiver counts as a failure and is retried. */
+  timeoutMs: number;
+  /** Wait before attempt n+1 is `retryDelayMs × n`, ms. */
+  retryDelayMs: number;
+};
+
+export type CallbackDelivery = {
+  infoType: string;
+  ok: boolean;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+};
+
+const HISTORY_LIMIT = 1000;
+const HEADER_FIELDS = ['SuiteId', 'InfoType', 'TimeStamp'] as const;
+
+type AttemptResult = { ok: boolean; status: number | null; error: string | null };
+
+/**
+ * Plays WeCom's side of the callback contract: encrypts and signs one event, POSTs it, and
+ * retries until the receiver answers `success`. Every attempt of one event re-sends the SAME
+ * signed request (same timestamp, nonce and ciphertext), because that is what WeCom's retries
+ * look like to a receiver and what its replay protection has to cope with.
+ */
+export class CallbackEmitter {
+  readonly #options: CallbackEmitterOptions;
+  #url: string;
+  #closed = false;
+  readonly #history: CallbackDelivery[] = [];
+  readonly #inFlight = new Set<AbortController>();
+  readonly #sends = new Set<Promise<CallbackDelivery>>();
+
+  constructor(options: CallbackEmitterOptions) {
+    if (!Number.isInteger(options.tries) || options.tries < 1) {
+      throw new RangeError(`tries must be an integer ≥ 1, got ${options.tries}`);
+    }
+    if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);
+    if (!(options.retryDelayMs >= 0)) {
+      throw new RangeError(`retryDelayMs must be ≥ 0, got ${options.retryDelayMs}`);
+    }
+    this.#options = { ...options };
+    this.#url = new URL(options.url).toString();
+  }
+
+  setUrl(url: string): void {
+    this.#url = new URL(url).toString();
+  }
+
+  /**
+   * Builds `<xml>` with SuiteId (= receiveId), InfoType, TimeStamp, then `fields` in order. A field
+   * named like a header field replaces that header's value (to send a wrong SuiteId, say).
+   * Resolves with the delivery record; never rejects.
+   */
+  send(infoType: string, fields: Record<string, XmlFieldValue>): Promise<CallbackDelivery> {
+    const sending = this.#send(infoType, fields);
+    this.#sends.add(sending);
+    void sending.finally(() => this.#sends.delete(sending));
+    return sending;
+  }
+
+  deliveries(): readonly CallbackDelivery[] {
+    return [...this.#history];
+  }
+
+  /** Aborts in-flight attempts and pending retries; resolves once every send has settled. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const controller of this.#inFlight) controller.abort(new Error('emitter closed'));
+    await Promise.allSettled([...this.#sends]);
+  }
+
+  async #send(infoType: string, fields: Record<string, XmlFieldValue>): Promise<CallbackDelivery> {
+    const delivery: CallbackDelivery = { infoType, ok: false, attempts: 0, lastStatus: null, lastError: null };
+    let signed: { query: URLSearchParams; body: string };
+    try {
+      signed = this.#sign(infoType, fields);
+    } catch (error) {
+      delivery.lastError = (error as Error).message;
+      return this.#record(delivery);
+    }
+    for (let attempt = 1; attempt <= this.#options.tries; attempt++) {
+      if (this.#closed) {
+        delivery.lastError = 'emitter closed';
+        break;
+      }
+      const result = await this.#attempt(signed.query, signed.body);
+      delivery.attempts = attempt;
+      delivery.lastStatus = result.status;
+      delivery.lastError = result.error;
+      if (result.ok) {
+        delivery.ok = true;
+        break;
+      }
+      if (attempt < this.#options.tries) await this.#pause(this.#options.retryDelayMs * attempt);
+    }
+    return this.#record(delivery);
+  }
+
+  #sign(infoType: string, fields: Record<string, XmlFieldValue>): { query: URLSearchParams; body: string } {
+    const { token, encodingAesKey, receiveId } = this.#options;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const header: Record<(typeof HEADER_FIELDS)[number], XmlFieldValue> = {
+      SuiteId: receiveId,
+      InfoType: infoType,
+      TimeStamp: timestamp,
+    };
+    const rest: [string, XmlFieldValue][] = [];
+    for (const [name, value] of Object.entries(fields)) {
+      if ((HEADER_FIELDS as readonly string[]).includes(name)) header[name as keyof typeof header] = value;
+      else rest.push([name, value]);
+    }
+    const plaintext = eventXml([...HEADER_FIELDS.map((name) => [name, header[name]] as const), ...rest]);
+    const encrypted = encrypt(encodingAesKey, plaintext, receiveId);
+    const nonce = String(randomInt(1, 2 ** 47));
+    const query = new URLSearchParams({
+      msg_signature: getSignature(token, timestamp, nonce, encrypted),
+      timestamp: String(timestamp),
+      nonce,
+    });
+    return { query, body: envelopeXml(receiveId, encrypted) };
+  }
+
+  async #attempt(query: URLSearchParams, body: string): Promise<AttemptResult> {
+    const url = new URL(this.#url);
+    for (const [name, value] of query) url.searchParams.set(name, value);
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no answer within ${this.#options.timeoutMs} ms`)),
+      this.#options.timeoutMs,
+    );
+    this.#inFlight.add(controller);
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        body,
+        signal: controller.signal,
+      });
+      const text = await response.body.text();
+      if (response.statusCode === 200 && text === 'success') return { ok: true, status: 200, error: null };
+      return { ok: false, status: response.statusCode, error: `answered ${response.statusCode}: ${text.slice(0, 200)}` };
+    } catch (error) {
+      const reason = controller.signal.aborted ? controller.signal.reason : error;
+      return { ok: false, status: null, error: reason instanceof Error ? reason.message : String(reason) };
+    } finally {
+      clearTimeout(timer);
+      this.#inFlight.delete(controller);
+    }
+  }
+
+  /** A retry wait that close() cuts short. */
+  #pause(ms: number): Promise<void> {
+    if (this.#closed || ms <= 0) return Promise.resolve();
+    const controller = new AbortController();
+    this.#inFlight.add(controller);
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#inFlight.delete(controller);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      controller.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  #record(delivery: CallbackDelivery): CallbackDelivery {
+    const frozen = Object.freeze({ ...delivery });
+    this.#history.push(frozen);
+    if (this.#history.length > HISTORY_LIMIT) this.#history.splice(0, this.#history.length - HISTORY_LIMIT);
+    return frozen;
+  }
+}

@@ -1,0 +1,96 @@
+import type { AuthEvents, TokenChain } from '../datasources/ports.js';
+import type { CallbackEvent } from './CallbackEvent.js';
+
+export type CallbackLogger = {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+};
+
+export type CallbackDispatchDeps = {
+  tokens: Pick<TokenChain, 'setSuiteTicket'>;
+  auth: AuthEvents;
+  onEvent?: ((event: CallbackEvent) => Promise<void>) | undefined;
+  logger: CallbackLogger;
+  /** How long create_auth may run before it is acknowledged anyway, ms. */
+  createAuthAckAfterMs: number;
+};
+
+/**
+ * Routes one validated event to the port that owns it. Resolves when the event may be
+ * acknowledged; rejects when WeCom should retry it.
+ */
+export async function dispatchCallbackEvent(
+  event: CallbackEvent,
+  deps: CallbackDispatchDeps,
+  log: Record<string, unknown>,
+): Promise<void> {
+  switch (event.InfoType) {
+    case 'suite_ticket':
+      return deps.tokens.setSuiteTicket(event.SuiteTicket);
+    case 'create_auth':
+      return createAuthWithinAckBudget(event.AuthCode, deps, log);
+    case 'change_auth':
+      return deps.auth.changeAuth(event.AuthCorpId);
+    case 'cancel_auth':
+      return deps.auth.cancelAuth(event.AuthCorpId);
+    default:
+      if (deps.onEvent) return deps.onEvent(event);
+      deps.logger.info(log, 'callback event has no consumer yet; acknowledged without processing');
+  }
+}
+
+/**
+ * WeCom wants create_auth answered within 1000 ms and says "store the code first, process it
+ * afterwards". Until the durable inbox exists there is nowhere to store it, so the exchange runs
+ * inline against a budget below that deadline:
+ *  - finished in time → acknowledge (or fail → 503, and WeCom retries with the still-valid code);
+ *  - still running    → acknowledge anyway and let it finish in the background, logging the outcome.
+ * The cost of the second branch: if the background exchange then fails, WeCom will not resend the
+ * event (it got "success") and the corp must re-authorize. Answering late instead would make WeCom
+ * resend a code we are already redeeming, which is worse (it is single use). The inbox removes the
+ * trade-off: queue durably, ack, redeem with retries.
+ */
+async function createAuthWithinAckBudget(
+  authCode: string,
+  deps: CallbackDispatchDeps,
+  log: Record<string, unknown>,
+): Promise<void> {
+  const started = Date.now();
+  const work = deps.auth.createAuth(authCode);
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), deps.createAuthAckAfterMs);
+  });
+  try {
+    const first = await Promise.race([work.then((record) => record), budget]);
+    if (first !== 'late') {
+      deps.logger.info({ ...log, corpId: first.corpId }, 'create_auth processed');
+      return;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  deps.logger.warn(
+    { ...log, budgetMs: deps.createAuthAckAfterMs },
+    'create_auth still running at the ack budget; acknowledging and finishing in the background',
+  );
+  work.then(
+    (record) =>
+      deps.logger.info({ ...log, corpId: record.corpId, tookMs: Date.now() - started }, 'create_auth finished after ack'),
+    (error: unknown) =>
+      deps.logger.error(
+        { ...log, err: errorSummary(error), tookMs: Date.now() - started },
+        'create_auth failed after ack; the corp must re-authorize',
+      ),
+  );
+}
+
+/** Name, code and message only: stacks and attached objects may carry request data. */
+export function errorSummary(error: unknown): { name: string; code?: unknown; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return code === undefined ? { name: error.name, message: error.message } : { name: error.name, code, message: error.message };
+  }
+  return { name: 'NonError', message: String(error) };
+}

@@ -1,0 +1,131 @@
+import type { ArchivedMessage } from '../ports.js';
+import { chatKeyOf, indexedParticipants } from './chatKeyOf.js';
+import type { IndexedMessage, MessageIndex, MessagePage, MessageQuery } from './MessageIndex.js';
+import { matchesQuery, pickDrivingKey } from './queryPlan.js';
+
+type CorpIndex = {
+  seq: number;
+  byId: Map<string, IndexedMessage>;
+  /** Lists in seq order (appends only ever add larger seqs). */
+  lists: Map<string, IndexedMessage[]>;
+};
+
+/** In-process index for a single replica without Redis; same semantics as the Redis one. */
+export class MemoryMessageIndex implements MessageIndex {
+  readonly #corps = new Map<string, CorpIndex>();
+
+  #corp(corpId: string): CorpIndex {
+    let corp = this.#corps.get(corpId);
+    if (!corp) {
+      corp = { seq: 0, byId: new Map(), lists: new Map() };
+      this.#corps.set(corpId, corp);
+    }
+    return corp;
+  }
+
+  async append(corpId: string, messages: readonly ArchivedMessage[]): Promise<IndexedMessage[]> {
+    const corp = this.#corp(corpId);
+    const added: IndexedMessage[] = [];
+    for (const message of messages) {
+      if (corp.byId.has(message.msgid)) continue;
+      const indexed: IndexedMessage = { ...message, corpId, seq: ++corp.seq };
+      corp.byId.set(message.msgid, indexed);
+      for (const key of listKeysOf(indexed)) {
+        let list = corp.lists.get(key);
+        if (!list) corp.lists.set(key, (list = []));
+        list.push(indexed);
+      }
+      added.push(indexed);
+    }
+    return added;
+  }
+
+  async get(corpId: string, msgid: string): Promise<IndexedMessage | null> {
+    return this.#corps.get(corpId)?.byId.get(msgid) ?? null;
+  }
+
+  async getMany(corpId: string, msgids: readonly string[]): Promise<(IndexedMessage | null)[]> {
+    const byId = this.#corps.get(corpId)?.byId;
+    return msgids.map((id) => byId?.get(id) ?? null);
+  }
+
+  async query(query: MessageQuery): Promise<MessagePage> {
+    const list = this.#corps.get(query.corpId)?.lists.get(pickDrivingKey(query)) ?? [];
+    const desc = query.direction === 'desc';
+    const items: IndexedMessage[] = [];
+    let endSeq: number | null = null;
+    const start = desc ? firstBelow(list, query.after) : firstAbove(list, query.after);
+    for (let i = start; desc ? i >= 0 : i < list.length; i += desc ? -1 : 1) {
+      const message = list[i]!;
+      if (!matchesQuery(message, query)) continue;
+      if (items.length === query.first) return { items, hasMore: true, endSeq };
+      items.push(message);
+      endSeq = message.seq;
+    }
+    return { items, hasMore: false, endSeq };
+  }
+
+  async count(query: Omit<MessageQuery, 'after' | 'first' | 'direction'>): Promise<number> {
+    const list = this.#corps.get(query.corpId)?.lists.get(pickDrivingKey(query)) ?? [];
+    let n = 0;
+    for (const message of list) if (matchesQuery(message, query)) n++;
+    return n;
+  }
+
+  async lastSeq(corpId: string): Promise<number> {
+    return this.#corps.get(corpId)?.seq ?? 0;
+  }
+
+  async trim(corpId: string, beforeSendTime: number): Promise<number> {
+    const corp = this.#corps.get(corpId);
+    if (!corp) return 0;
+    let removed = 0;
+    for (const [id, message] of corp.byId) {
+      if (message.sendTime < beforeSendTime) {
+        corp.byId.delete(id);
+        removed++;
+      }
+    }
+    if (removed > 0) {
+      for (const [key, list] of corp.lists) {
+        const kept = list.filter((m) => m.sendTime >= beforeSendTime);
+        if (kept.length === 0) corp.lists.delete(key);
+        else corp.lists.set(key, kept);
+      }
+    }
+    return removed;
+  }
+
+  async purgeCorp(corpId: string): Promise<void> {
+    this.#corps.delete(corpId);
+  }
+}
+
+/** The lists a message belongs to; the names match `pickDrivingKey`. */
+export function listKeysOf(message: ArchivedMessage): string[] {
+  return [
+    'all',
+    `c:${chatKeyOf(message)}`,
+    `t:${message.msgtype}`,
+    ...indexedParticipants(message).map((id) => `u:${id}`),
+  ];
+}
+
+/** Index of the first element with seq > after (0 when no cursor). */
+function firstAbove(list: readonly IndexedMessage[], after: number | undefined): number {
+  if (after === undefined) return 0;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.seq <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the last element with seq < after (last element when no cursor). */
+function firstBelow(list: readonly IndexedMessage[], after: number | undefined): number {
+  if (after === undefined) return list.length - 1;
+  return firstAbove(list, after - 1) - 1;
+}

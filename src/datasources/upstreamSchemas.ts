@@ -1,0 +1,66 @@
+/**
+ * zod schemas of every upstream API we call, request and response, keyed by chatdata API name.
+ * Requests are strict (an unknown or out-of-range field is our bug); responses drop unknown
+ * fields (WeCom adds fields) but are strict about the fields we read. Field names are WeCom's.
+ */
+import type { z } from 'zod';
+import {
+  agreeStatusRoom,
+  agreeStatusSingle,
+  analyzeTaskAdd,
+  analyzeTaskResult,
+  analyzeTaskSubmit,
+  exportCreateJob,
+  exportGetJobStatus,
+  getAuthUserList,
+  getCorpAuthInfo,
+  setPublicKey,
+} from './upstream/admin.js';
+import { createRule, deleteRule, getRuleDetail, getRuleList, updateRule } from './upstream/keyword.js';
+import { getHitMsgList, groupchatGet, searchChat, searchMsg, syncMsg } from './upstream/messages.js';
+import {
+  corpTokenResponse,
+  mediaUploadResponse,
+  permanentCodeResponse,
+  suiteTokenResponse,
+} from './upstream/service.js';
+
+export { hasMore } from './upstream/common.js';
+export { describeIssues, formatPath } from './upstream/describeIssues.js';
+export { archivedMessage, serviceEncryptInfo } from './upstream/messages.js';
+export { corpTokenResponse, mediaUploadResponse, permanentCodeResponse, suiteTokenResponse };
+
+export const chatdataSchemas = {
+  sync_msg: syncMsg,
+  'groupchat/get': groupchatGet,
+  search_chat: searchChat,
+  search_msg: searchMsg,
+  'keyword/create_rule': createRule,
+  'keyword/update_rule': updateRule,
+  'keyword/delete_rule': deleteRule,
+  'keyword/get_rule_list': getRuleList,
+  'keyword/get_rule_detail': getRuleDetail,
+  'keyword/get_hit_msg_list': getHitMsgList,
+  'getagreestatus/single': agreeStatusSingle,
+  'getagreestatus/room': agreeStatusRoom,
+  analyze_task_add: analyzeTaskAdd,
+  analyze_task_submit: analyzeTaskSubmit,
+  analyze_task_result: analyzeTaskResult,
+  'export/create_job': exportCreateJob,
+  'export/get_job_status': exportGetJobStatus,
+  set_public_key: setPublicKey,
+  get_auth_user_list: getAuthUserList,
+  get_corp_auth_info: getCorpAuthInfo,
+} as const;
+
+export type ChatdataApi = keyof typeof chatdataSchemas;
+export const CHATDATA_APIS = Object.keys(chatdataSchemas) as ChatdataApi[];
+
+export type ChatdataRequest<A extends ChatdataApi> = z.input<(typeof chatdataSchemas)[A]['request']>;
+export type ChatdataResponse<A extends ChatdataApi> = z.output<(typeof chatdataSchemas)[A]['response']>;
+
+export type ArchivedMessageItem = ChatdataResponse<'sync_msg'>['msg_list'][number];
+export type SuiteTokenResponse = z.output<typeof suiteTokenResponse>;
+export type CorpTokenResponse = z.output<typeof corpTokenResponse>;
+export type PermanentCodeResponse = z.output<typeof permanentCodeResponse>;
+export type MediaUploadResponse = z.output<typeof mediaUploadResponse>;

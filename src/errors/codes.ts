@@ -1,0 +1,51 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Stable `extensions.code` values clients may branch on. Upstream codes mirror
+ * `WecomError['code']`; the others are the gateway's own.
+ */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  RATE_LIMITED: 'RATE_LIMITED',
+  UPSTREAM_CONTRACT: 'UPSTREAM_CONTRACT',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  CORP_NOT_AUTHORIZED: 'CORP_NOT_AUTHORIZED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+  });
+}
+
+export function forbidden(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, ...extensions } });
+}
+
+/** `field` is the argument path (e.g. `input.keywords.3`); `value` the rejected value. */
+export function badUserInput(message: string, field: string, value: unknown): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, field, value: jsonSafe(value) },
+  });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND } });
+}
+
+/** Files and other non-JSON values must not break the error response. */
+function jsonSafe(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'object' && value !== null && typeof (value as Blob).arrayBuffer === 'function') {
+    const file = value as File;
+    return { name: file.name, size: file.size, type: file.type };
+  }
+  return value;
+}

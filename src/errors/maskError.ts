@@ -1,0 +1,72 @@
+import { GraphQLError } from 'graphql';
+import { WecomError } from '../datasources/WecomError.js';
+import { ErrorCode } from './codes.js';
+
+/**
+ * The one place where failures become client-visible errors (yoga `maskedErrors.maskError`).
+ * Coded GraphQLErrors pass through; a WecomError anywhere in the cause chain becomes its
+ * stable code with path / errcode / retryable; everything else is masked unless `expose`.
+ */
+export function createMaskError(expose: boolean) {
+  return function maskError(error: unknown, message: string): Error {
+    const wecom = findWecomError(error);
+    if (wecom) return fromWecomError(wecom, error);
+    if (error instanceof GraphQLError) {
+      if (typeof error.extensions['code'] === 'string' && !error.originalError) return error;
+      const original = error.originalError;
+      if (original instanceof GraphQLError && typeof original.extensions['code'] === 'string') {
+        return new GraphQLError(original.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          extensions: original.extensions,
+        });
+      }
+      // Parse/validation errors have no originalError and no code: they are the client's own.
+      if (!original) return error;
+    }
+    const detail = expose ? describe(error) : undefined;
+    return new GraphQLError(expose && detail ? detail : message, {
+      ...(error instanceof GraphQLError
+        ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path }
+        : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    });
+  };
+}
+
+function findWecomError(error: unknown): WecomError | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof WecomError) return current;
+    current =
+      current instanceof GraphQLError ? current.originalError : (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/** One shape for every upstream failure: API path, errcode / HTTP status, retryable. */
+export function fromWecomError(wecom: WecomError, wrapper?: unknown): GraphQLError {
+  const located = wrapper instanceof GraphQLError ? wrapper : undefined;
+  return new GraphQLError(wecom.message, {
+    nodes: located?.nodes,
+    source: located?.source,
+    positions: located?.positions,
+    path: located?.path,
+    extensions: {
+      code: wecom.code,
+      path: wecom.path,
+      errcode: wecom.errcode,
+      httpStatus: wecom.httpStatus,
+      retryable: wecom.retryable,
+      ...(wecom.hint ? { hint: wecom.hint } : {}),
+    },
+  });
+}
+
+function describe(error: unknown): string | undefined {
+  if (error instanceof GraphQLError) return describe(error.originalError) ?? error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return undefined;
+}
