@@ -84,6 +84,21 @@ const envSchema = z.object({
   SIM_SEED: z.coerce.number().int().default(42),
   /** Live demo messages per second in embedded mode; 0 turns live traffic off. Default 0.5. */
   SIM_MESSAGE_RATE: z.coerce.number().min(0).default(0.5),
+  /** Messages kept in the index, days (WeCom itself keeps 5). Default 30. */
+  INDEX_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** sync_msg page size (WeCom's maximum is 1000). Default 1000. */
+  SYNC_PAGE_LIMIT: z.coerce.number().int().min(1).max(1000).default(1000),
+  /** Lease of the per-corp sync lock, ms; renewed at a third of it while a sync runs. Default 30000. */
+  SYNC_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often the watchdog looks at every corp, seconds. Default 30. */
+  SYNC_WATCHDOG_INTERVAL_S: z.coerce.number().positive().default(30),
+  /**
+   * A corp with no sync for this long gets a token-less catch-up poll, seconds. Token-less
+   * sync_msg calls are strictly rate-limited upstream, so keep this ≥ 60. Default 120.
+   */
+  SYNC_STALL_S: z.coerce.number().positive().default(120),
+  /** Workers taking callback events from the inbox per process. Default 4. */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Show internal error details to clients. Default: off unless NODE_ENV=development. */
@@ -105,6 +120,14 @@ export type Config = {
   clients: ClientConfig[];
   upstream: { timeoutMs: number; retries: number; tokenRefreshMarginS: number };
   callbackMaxSkewS: number;
+  ingest: {
+    retentionDays: number;
+    pageLimit: number;
+    leaseMs: number;
+    watchdogIntervalS: number;
+    stallS: number;
+    concurrency: number;
+  };
   sim: { port: number; seed: number; messageRate: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   exposeErrors: boolean;
@@ -174,6 +197,14 @@ export function loadConfig(
       tokenRefreshMarginS: e.TOKEN_REFRESH_MARGIN_S,
     },
     callbackMaxSkewS: e.CALLBACK_MAX_SKEW_S,
+    ingest: {
+      retentionDays: e.INDEX_RETENTION_DAYS,
+      pageLimit: e.SYNC_PAGE_LIMIT,
+      leaseMs: e.SYNC_LEASE_MS,
+      watchdogIntervalS: e.SYNC_WATCHDOG_INTERVAL_S,
+      stallS: e.SYNC_STALL_S,
+      concurrency: e.INGEST_CONCURRENCY,
+    },
     sim: { port: e.SIM_PORT, seed: e.SIM_SEED, messageRate: e.SIM_MESSAGE_RATE },
     logLevel: e.LOG_LEVEL,
     exposeErrors: e.EXPOSE_ERRORS ?? e.NODE_ENV === 'development',

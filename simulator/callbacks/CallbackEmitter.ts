@@ -87,7 +87,13 @@ export class CallbackEmitter {
   }
 
   async #send(infoType: string, fields: Record<string, XmlFieldValue>): Promise<CallbackDelivery> {
-    const delivery: CallbackDelivery = { infoType, ok: false, attempts: 0, lastStatus: null, lastError: null };
+    const delivery: CallbackDelivery = {
+      infoType,
+      ok: false,
+      attempts: 0,
+      lastStatus: null,
+      lastError: null,
+    };
     let signed: { query: URLSearchParams; body: string };
     try {
       signed = this.#sign(infoType, fields);
@@ -155,7 +161,11 @@ export class CallbackEmitter {
       });
       const text = await response.body.text();
       if (response.statusCode === 200 && text === 'success') return { ok: true, status: 200, error: null };
-      return { ok: false, status: response.statusCode, error: `answered ${response.statusCode}: ${text.slice(0, 200)}` };
+      return {
+        ok: false,
+        status: response.statusCode,
+        error: `answered ${response.statusCode}: ${text.slice(0, 200)}`,
+      };
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       return { ok: false, status: null, error: reason instanceof Error ? reason.message : String(reason) };

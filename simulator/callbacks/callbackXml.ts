@@ -17,7 +17,8 @@ function element(name: string, value: XmlFieldValue): string {
     throw new TypeError(`callback field name must match ${TAG_NAME}, got ${JSON.stringify(name)}`);
   }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`callback field ${name} must be a finite number, got ${value}`);
+    if (!Number.isFinite(value))
+      throw new TypeError(`callback field ${name} must be a finite number, got ${value}`);
     return `<${name}>${value}</${name}>`;
   }
   return `<${name}>${cdata(value)}</${name}>`;

@@ -52,7 +52,10 @@ export class CallbackCrypto {
     const timestamp = checkQuery(signed);
     const expected = getSignature(this.#options.token, signed.timestamp, signed.nonce, signed.ciphertext);
     if (!constantTimeEqual(expected, signed.msgSignature)) {
-      throw new CallbackError('BAD_SIGNATURE', 'msg_signature must be sha1 of sorted token, timestamp, nonce, ciphertext');
+      throw new CallbackError(
+        'BAD_SIGNATURE',
+        'msg_signature must be sha1 of sorted token, timestamp, nonce, ciphertext',
+      );
     }
     const nowS = Math.floor(this.#options.now() / 1000);
     if (Math.abs(nowS - timestamp) > this.#options.maxSkewS) {
@@ -64,7 +67,10 @@ export class CallbackCrypto {
     const { message, id } = this.#decrypt(signed.ciphertext);
     // Checked with the same constant-time compare: a forged padding shows up here as a wrong id.
     if (!constantTimeEqual(this.#options.receiveId, id)) {
-      throw new CallbackError('BAD_CIPHERTEXT', `receiveid must be the configured suite id, got ${shown(id, 40)}`);
+      throw new CallbackError(
+        'BAD_CIPHERTEXT',
+        `receiveid must be the configured suite id, got ${shown(id, 40)}`,
+      );
     }
     return { plaintext: message, receiveId: id, timestamp };
   }
@@ -102,7 +108,10 @@ function checkQuery(signed: SignedCiphertext): number {
     );
   }
   if (!NONCE.test(signed.nonce)) {
-    throw new CallbackError('BAD_CALLBACK_REQUEST', `nonce must be 1..128 of [0-9A-Za-z_-], got ${shown(signed.nonce)}`);
+    throw new CallbackError(
+      'BAD_CALLBACK_REQUEST',
+      `nonce must be 1..128 of [0-9A-Za-z_-], got ${shown(signed.nonce)}`,
+    );
   }
   if (signed.ciphertext.length === 0) {
     throw new CallbackError('BAD_CALLBACK_REQUEST', 'the ciphertext (echostr or Encrypt) must not be empty');

@@ -23,8 +23,18 @@ const createAuth = z.object({
   TimeStamp: unixSeconds,
   State: z.string().max(512).optional(),
 });
-const changeAuth = z.object({ InfoType: z.literal('change_auth'), SuiteId: id, AuthCorpId: id, TimeStamp: unixSeconds });
-const cancelAuth = z.object({ InfoType: z.literal('cancel_auth'), SuiteId: id, AuthCorpId: id, TimeStamp: unixSeconds });
+const changeAuth = z.object({
+  InfoType: z.literal('change_auth'),
+  SuiteId: id,
+  AuthCorpId: id,
+  TimeStamp: unixSeconds,
+});
+const cancelAuth = z.object({
+  InfoType: z.literal('cancel_auth'),
+  SuiteId: id,
+  AuthCorpId: id,
+  TimeStamp: unixSeconds,
+});
 const newMessage = z.object({
   InfoType: z.literal('conversation_new_message'),
   SuiteId: id,
@@ -103,6 +113,11 @@ export function parseCallbackEvent(fields: Record<string, string>): ParsedCallba
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || '(root)';
   // Values are not echoed: they may be auth codes or tickets.
-  const got = fields[field] === undefined ? 'it is missing' : `got ${fields[field].length} chars`;
-  throw new CallbackError('BAD_EVENT', `${infoType}: ${field} ${issue.message.toLowerCase()}; ${got}`);
+  const value = fields[field];
+  if (value === undefined)
+    throw new CallbackError('BAD_EVENT', `${infoType}: ${field} is required but missing`);
+  throw new CallbackError(
+    'BAD_EVENT',
+    `${infoType}: ${field} is invalid (${issue.message.toLowerCase()}), got ${value.length} chars`,
+  );
 }

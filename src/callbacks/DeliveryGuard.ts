@@ -21,7 +21,10 @@ import type { KeyValueStore } from '../datasources/ports.js';
  * failure never turns WeCom's retries into rejected replays. "done" lives until the request's
  * timestamp falls out of the skew window; after that the skew check rejects the request anyway.
  */
-export type DeliveryState = { kind: 'claimed'; release(): Promise<void>; complete(): Promise<void> } | { kind: 'pending' } | { kind: 'done' };
+export type DeliveryState =
+  | { kind: 'claimed'; release(): Promise<void>; complete(): Promise<void> }
+  | { kind: 'pending' }
+  | { kind: 'done' };
 
 /** How long an unfinished claim blocks duplicates, ms. Bounds the damage of a crash mid-handling. */
 export const PENDING_CLAIM_TTL_MS = 30_000;

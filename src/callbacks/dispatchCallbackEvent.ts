@@ -77,7 +77,10 @@ async function createAuthWithinAckBudget(
   );
   work.then(
     (record) =>
-      deps.logger.info({ ...log, corpId: record.corpId, tookMs: Date.now() - started }, 'create_auth finished after ack'),
+      deps.logger.info(
+        { ...log, corpId: record.corpId, tookMs: Date.now() - started },
+        'create_auth finished after ack',
+      ),
     (error: unknown) =>
       deps.logger.error(
         { ...log, err: errorSummary(error), tookMs: Date.now() - started },
@@ -90,7 +93,9 @@ async function createAuthWithinAckBudget(
 export function errorSummary(error: unknown): { name: string; code?: unknown; message: string } {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return code === undefined ? { name: error.name, message: error.message } : { name: error.name, code, message: error.message };
+    return code === undefined
+      ? { name: error.name, message: error.message }
+      : { name: error.name, code, message: error.message };
   }
   return { name: 'NonError', message: String(error) };
 }

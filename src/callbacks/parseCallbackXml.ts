@@ -31,7 +31,10 @@ const parser = new XMLParser({
 export function parseCallbackXml(xml: string, what = 'callback XML'): Record<string, string> {
   const bytes = Buffer.byteLength(xml, 'utf8');
   if (bytes > MAX_CALLBACK_XML_BYTES) {
-    throw new CallbackError('BAD_EVENT', `${what} must be at most ${MAX_CALLBACK_XML_BYTES} bytes, got ${bytes}`);
+    throw new CallbackError(
+      'BAD_EVENT',
+      `${what} must be at most ${MAX_CALLBACK_XML_BYTES} bytes, got ${bytes}`,
+    );
   }
   if (MARKUP_DECLARATION.test(xml)) {
     throw new CallbackError('BAD_EVENT', `${what} must not contain a DOCTYPE or other markup declaration`);
@@ -45,7 +48,10 @@ export function parseCallbackXml(xml: string, what = 'callback XML'): Record<str
     throw new CallbackError('BAD_EVENT', `${what} must be well-formed XML: ${(error as Error).message}`);
   }
   if (!isRecord(parsed) || Object.keys(parsed).length !== 1 || !isRecord(parsed['xml'])) {
-    throw new CallbackError('BAD_EVENT', `${what} must have exactly one root element <xml> with child elements`);
+    throw new CallbackError(
+      'BAD_EVENT',
+      `${what} must have exactly one root element <xml> with child elements`,
+    );
   }
   const fields: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(parsed['xml'])) {

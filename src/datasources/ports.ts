@@ -15,6 +15,8 @@ export interface KeyValueStore {
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Deletes only when the current value equals `value` (safe lock release). */
   deleteIfEquals(key: string, value: string): Promise<boolean>;
+  /** Renews the TTL only when the current value equals `value` (lease renewal of a lock). */
+  extendIfEquals(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(...keys: string[]): Promise<void>;
   /** Keys under `prefix` (SCAN on Redis). For admin paths and purges, not hot paths. */
   keys(prefix: string): Promise<string[]>;

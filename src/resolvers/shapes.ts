@@ -69,4 +69,4 @@ export type KeywordHitShape = {
   message: ArchivedMessage | null;
 };
 
-export type AuthorizedUserShape = { id: string; editions: number[] };
+export type AuthorizedUserShape = ParticipantShape & { editions: number[] };

@@ -1,0 +1,38 @@
+export type Fault = {
+  path: string;
+  errcode?: number;
+  httpStatus?: number;
+  delayMs?: number;
+  /** Applies to the next N matching calls; unset = until cleared. */
+  times?: number;
+  /** Probability per matching call, 0..1; unset = always. */
+  rate?: number;
+};
+
+/** Failures injected through POST /__sim/faults; `path` is exact or "*". */
+export class FaultInjector {
+  private faults: (Fault & { left: number })[] = [];
+
+  add(fault: Fault): void {
+    this.faults.push({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  list(): Fault[] {
+    return this.faults.map(({ left: _left, ...f }) => f);
+  }
+
+  /** The first live fault for this path that fires, consuming one of its `times`. */
+  take(path: string): Fault | null {
+    for (const f of this.faults) {
+      if (f.left <= 0 || (f.path !== '*' && f.path !== path)) continue;
+      if (f.rate !== undefined && Math.random() >= f.rate) continue;
+      f.left -= 1;
+      return f;
+    }
+    return null;
+  }
+}

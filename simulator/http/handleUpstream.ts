@@ -1,0 +1,105 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CorpRuntime } from '../domain/CorpRuntime.js';
+import type { SimState } from '../domain/SimState.js';
+import type { CallStats } from './CallStats.js';
+import type { Delays } from './Delays.js';
+import type { FaultInjector } from './FaultInjector.js';
+import type { ConcurrencyLimiter, FrequencyLimiter } from './Limits.js';
+import { readBody } from './readBody.js';
+import type { ApiCall, Route } from './Route.js';
+import { clientIp, sendJson } from './sendJson.js';
+import { errorEnvelope, WecomError } from './WecomError.js';
+
+export type UpstreamDeps = {
+  state: SimState;
+  routes: Map<string, Route>;
+  stats: CallStats;
+  faults: FaultInjector;
+  frequency: FrequencyLimiter;
+  concurrency: ConcurrencyLimiter;
+  delays: Delays;
+};
+
+/** The corp a corp access_token was issued to, even when expired (limits are keyed per corp). */
+function tokenOwner(state: SimState, token: string | null): CorpRuntime | null {
+  if (!token) return null;
+  for (const corp of state.corps.values()) if (corp.accessTokens.has(token)) return corp;
+  return null;
+}
+
+function authenticateCorp(state: SimState, token: string | null): CorpRuntime {
+  if (token === null || token === '') throw new WecomError(41001, 'access_token missing');
+  const corp = tokenOwner(state, token);
+  if (!corp) throw new WecomError(40014, `invalid access_token`);
+  if (state.clock.nowMs() >= corp.accessTokens.get(token)!) throw new WecomError(42001, 'access_token expired');
+  if (!corp.authorized) throw new WecomError(48004, `api forbidden: authorization of corp ${corp.corpId} is cancelled`);
+  return corp;
+}
+
+function parseJson(raw: Buffer): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new WecomError(47001, 'data format error, Warning: wrong json format.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new WecomError(47001, 'data format error, Warning: wrong json format. body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * One upstream call: count → concurrency slot → injected fault → JSON → token → frequency →
+ * handler. Every failure is a WeCom envelope; nothing becomes an HTTP 500.
+ */
+export async function handleUpstream(deps: UpstreamDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const { state, stats } = deps;
+  const path = url.pathname;
+  const ip = clientIp(req.socket.remoteAddress);
+  stats.count(path);
+  const route = deps.routes.get(path);
+  const fail = (e: WecomError) => sendJson(res, e.httpStatus, errorEnvelope(e.errcode, e.message, ip));
+  if (!route) {
+    // WeCom has no documented code for an unknown cgi; 404 + 48001 ("api forbidden") keeps it a
+    // non-retryable failure that a client cannot mistake for success or for a busy system.
+    await readBody(req).catch(() => undefined);
+    return fail(new WecomError(48001, `api forbidden: unknown api ${path}`, 404));
+  }
+  const accessToken = url.searchParams.get(route.auth === 'suite' ? 'suite_access_token' : 'access_token');
+  const owner = route.auth === 'corp' ? tokenOwner(state, accessToken) : null;
+  const limitKey = `${owner?.corpId ?? (route.auth === 'corp' ? 'anonymous' : 'suite')}|${path}`;
+  let release: (() => void) | null = null;
+  try {
+    release = deps.concurrency.acquire(limitKey, state.options.concurrency);
+    const raw = await readBody(req);
+    const fault = deps.faults.take(path);
+    if (fault?.delayMs) await deps.delays.sleep(fault.delayMs);
+    if (fault?.httpStatus) {
+      return sendJson(res, fault.httpStatus, { error: `injected HTTP ${fault.httpStatus}` });
+    }
+    if (fault?.errcode !== undefined) throw new WecomError(fault.errcode, `injected fault ${fault.errcode}`);
+    if (req.method !== 'POST') throw new WecomError(43002, `require POST method, got ${req.method}`);
+    const contentType = req.headers['content-type'] ?? '';
+    const body = route.multipart ? {} : parseJson(raw);
+    let corp: CorpRuntime | null = null;
+    if (route.auth === 'suite') state.suite.checkSuiteToken(accessToken);
+    if (route.auth === 'corp') corp = authenticateCorp(state, accessToken);
+    deps.frequency.hit(limitKey, state.options.ratePerMinute, 60_000, path);
+    deps.frequency.hit(limitKey, state.options.ratePerHour, 3_600_000, path);
+    if (route.needsKey && corp && corp.keys.version === null) {
+      throw new WecomError(710659, 'public key not set: call set_public_key before reading the archive');
+    }
+    const call: ApiCall = { state, path, body, query: url.searchParams, ip, raw, contentType, corp, frequency: deps.frequency };
+    const result = await route.handle(call);
+    sendJson(res, 200, route.bareSuccess ? result : { errcode: 0, errmsg: 'ok', ...result });
+  } catch (e) {
+    if (e instanceof WecomError) return fail(e);
+    // A simulator bug: report it as WeCom's "system busy" (-1) rather than an HTTP 500.
+    console.error(`[simulator] ${path} failed`, e);
+    fail(new WecomError(-1, `system busy: ${(e as Error).message}`));
+  } finally {
+    release?.();
+  }
+}

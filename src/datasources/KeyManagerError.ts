@@ -1,0 +1,12 @@
+export type KeyManagerErrorCode = 'KEY_NOT_FOUND' | 'DECRYPT_FAILED' | 'KEY_ROTATION_BUSY' | 'INVALID_ARGUMENT';
+
+/** Expected failures of the per-corp RSA key store. Messages never include key material. */
+export class KeyManagerError extends Error {
+  override name = 'KeyManagerError';
+  constructor(
+    readonly code: KeyManagerErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,32 @@
+/** A bounded least-recently-used map (Map keeps insertion order; re-insert on hit). */
+export class LruCache<K, V> {
+  readonly #max: number;
+  readonly #map = new Map<K, V>();
+
+  constructor(max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be an integer >= 1, got ${max}`);
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get(key: K): V | undefined {
+    const value = this.#map.get(key);
+    if (value === undefined) return undefined;
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as K);
+  }
+
+  deleteWhere(predicate: (key: K) => boolean): void {
+    for (const key of [...this.#map.keys()]) if (predicate(key)) this.#map.delete(key);
+  }
+}

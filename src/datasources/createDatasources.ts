@@ -1,0 +1,103 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { CorpOnboarding, type CorpPurgeHook } from './CorpOnboarding.js';
+import { createRedis } from './createRedis.js';
+import { KvCorpRegistry } from './KvCorpRegistry.js';
+import { KvKeyManager } from './KvKeyManager.js';
+import { KvTaskStore } from './KvTaskStore.js';
+import type { Logger } from './Logger.js';
+import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
+import type {
+  AuthEvents,
+  CorpRegistry,
+  KeyManager,
+  KeyValueStore,
+  TaskStore,
+  TokenChain,
+  WecomApi,
+} from './ports.js';
+import { RedisKeyValueStore } from './RedisKeyValueStore.js';
+import { createSecretBox } from './secretBox.js';
+import { WecomClient } from './WecomClient.js';
+import { WecomHttp } from './WecomHttp.js';
+import { WecomTokenChain } from './WecomTokenChain.js';
+
+export type Datasources = {
+  kv: KeyValueStore;
+  tokens: TokenChain;
+  api: WecomApi;
+  corps: CorpRegistry;
+  keys: KeyManager;
+  tasks: TaskStore;
+  auth: AuthEvents;
+  /** Adds per-corp data (message index, inbox, …) to what cancel_auth purges. */
+  onCorpCancelled(hook: CorpPurgeHook): void;
+  /** The shared client when REDIS_URL is set (pub/sub and the inbox make their own from it). */
+  redis: Redis | null;
+  /** Resolves when the store and the upstream answer; for /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Wires the datasources from config: Redis-backed when `config.redis.url` is set, memory otherwise. */
+export async function createDatasources(
+  config: Config & { wecomApiBase: string },
+  logger: Logger,
+): Promise<Datasources> {
+  const redis = config.redis.url ? await createRedis(config.redis.url, logger) : null;
+  const kv: KeyValueStore = redis
+    ? new RedisKeyValueStore(redis, { prefix: config.redis.prefix })
+    : new MemoryKeyValueStore();
+  const box = createSecretBox(config.masterKey);
+  const http = new WecomHttp({
+    baseUrl: config.wecomApiBase,
+    timeoutMs: config.upstream.timeoutMs,
+    retries: config.upstream.retries,
+    logger,
+  });
+  const corps = new KvCorpRegistry(kv, box);
+  const tokens = new WecomTokenChain({
+    kv,
+    http,
+    suite: config.suite,
+    corps,
+    refreshMarginS: config.upstream.tokenRefreshMarginS,
+    logger,
+    // A fetch may take the whole HTTP budget (2 × timeout); the lock must outlive it.
+    lockTtlMs: config.upstream.timeoutMs * 2 + 2000,
+  });
+  const api = new WecomClient(http, tokens);
+  const keys = new KvKeyManager({ kv, box, api, corps, rsaPadding: config.rsaPadding, logger });
+  const tasks = new KvTaskStore(kv);
+  const auth = new CorpOnboarding({
+    api,
+    corps,
+    keys,
+    tasks,
+    forgetCorpToken: (corpId) => tokens.forgetCorpToken(corpId),
+    logger,
+  });
+
+  let closed = false;
+  return {
+    kv,
+    tokens,
+    api,
+    corps,
+    keys,
+    tasks,
+    auth,
+    onCorpCancelled: (hook) => auth.onCancel(hook),
+    redis,
+    async ping() {
+      await Promise.all([kv.ping(), http.ping()]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await http.close();
+      await kv.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

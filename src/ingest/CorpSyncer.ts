@@ -1,0 +1,121 @@
+import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
+import type { Logger } from '../datasources/Logger.js';
+import type { KeyValueStore, WecomApi } from '../datasources/ports.js';
+import { WecomError } from '../datasources/WecomError.js';
+import type { EventBus } from './EventBus.js';
+import { runCoalesced } from './runCoalesced.js';
+import type { SyncStateStore } from './SyncStateStore.js';
+import { toArchivedMessage } from './toArchivedMessage.js';
+
+export type CorpSyncerOptions = {
+  api: WecomApi;
+  index: MessageIndex;
+  kv: KeyValueStore;
+  state: SyncStateStore;
+  bus: EventBus;
+  logger: Logger;
+  /** Unique per process: the lock owner. */
+  owner: string;
+  leaseMs: number;
+  pageLimit: number;
+  now?: () => number;
+  /** Metrics hook: messages newly indexed by one page. */
+  onIndexed?: (corpId: string, count: number) => void;
+};
+
+export type SyncOutcome = { ran: boolean; pages: number; added: number };
+
+/**
+ * The sync loop of one corp: sync_msg from the checkpoint, with the newest callback token,
+ * until has_more is 0. Each page goes into the index (idempotent by msgid) BEFORE its cursor is
+ * checkpointed, then is published; so a crash anywhere repeats at most one page, whose messages
+ * the index recognises, and nothing is lost or doubled.
+ */
+export class CorpSyncer {
+  readonly #o: CorpSyncerOptions;
+  readonly #now: () => number;
+
+  constructor(options: CorpSyncerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async sync(corpId: string, reason: string): Promise<SyncOutcome> {
+    const { kv, owner, leaseMs, state, logger } = this.#o;
+    try {
+      const outcome = await runCoalesced(kv, `sync:${corpId}`, owner, leaseMs, () => this.#drain(corpId));
+      if (!outcome.ran) return { ran: false, pages: 0, added: 0 };
+      const pages = outcome.results.reduce((n, r) => n + r.pages, 0);
+      const added = outcome.results.reduce((n, r) => n + r.added, 0);
+      logger.info({ corpId, reason, pages, added }, 'corp synced');
+      return { ran: true, pages, added };
+    } catch (error) {
+      const code = error instanceof WecomError ? error.code : 'INTERNAL';
+      await state
+        .recordError(corpId, { code, message: (error as Error).message, at: this.#now() })
+        .catch(() => undefined);
+      logger.warn({ corpId, reason, code, err: (error as Error).message }, 'corp sync failed');
+      throw error;
+    }
+  }
+
+  async #drain(corpId: string): Promise<{ pages: number; added: number }> {
+    const { api, index, state, bus, pageLimit } = this.#o;
+    await state.mark(corpId, 'lastSyncStartedAt', this.#now());
+    let token = await state.token(corpId);
+    let cursor = await state.cursor(corpId);
+    let pages = 0;
+    let added = 0;
+    for (;;) {
+      let page: Awaited<ReturnType<typeof api.chatdata<'sync_msg'>>>;
+      try {
+        page = await api.chatdata(corpId, 'sync_msg', {
+          ...(cursor ? { cursor } : {}),
+          ...(token ? { token } : {}),
+          limit: pageLimit,
+        });
+      } catch (error) {
+        // An expired or foreign callback token: continue token-less (strictly rate-limited
+        // upstream, but correct) rather than stall until the next callback.
+        if (token && error instanceof WecomError && error.code === 'UPSTREAM_ERROR' && !error.retryable) {
+          await state.dropToken(corpId);
+          token = null;
+          continue;
+        }
+        throw error;
+      }
+      pages++;
+      const fresh = await index.append(
+        corpId,
+        page.msg_list.map((m) => toArchivedMessage(corpId, m)),
+      );
+      if (fresh.length > 0) {
+        added += fresh.length;
+        bus.publish('message', corpId, {
+          corpId,
+          fromSeq: fresh[0]!.seq,
+          toSeq: fresh[fresh.length - 1]!.seq,
+          messages: fresh,
+        });
+        this.#o.onIndexed?.(corpId, fresh.length);
+      }
+      if (page.next_cursor && page.next_cursor !== cursor) {
+        cursor = page.next_cursor;
+        await state.saveCursor(corpId, cursor, this.#now());
+      } else if (page.has_more) {
+        throw new WecomError('sync_msg said has_more without a new next_cursor', {
+          code: 'UPSTREAM_CONTRACT',
+          path: '/cgi-bin/chatdata/sync_msg',
+          errcode: null,
+          httpStatus: null,
+          retryable: false,
+          hint: null,
+        });
+      }
+      if (!page.has_more) break;
+    }
+    await state.mark(corpId, 'lastSyncOkAt', this.#now());
+    await state.recordError(corpId, null);
+    return { pages, added };
+  }
+}

@@ -1,0 +1,79 @@
+import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
+import type { Logger } from '../datasources/Logger.js';
+import type { CorpRegistry } from '../datasources/ports.js';
+import type { CorpSyncer } from './CorpSyncer.js';
+import type { SyncStateStore } from './SyncStateStore.js';
+
+export type WatchdogOptions = {
+  corps: CorpRegistry;
+  syncer: CorpSyncer;
+  state: SyncStateStore;
+  index: MessageIndex;
+  logger: Logger;
+  intervalMs: number;
+  /** A corp without a successful sync for this long is polled (token-less). */
+  stallMs: number;
+  retentionMs: number;
+  now?: () => number;
+};
+
+/**
+ * Catches every corp up at start (all at once), then polls the corps whose callbacks have
+ * stalled, and trims the index to its retention. Token-less sync_msg calls are strictly
+ * rate-limited upstream, so a corp is polled at most once per `stallMs`.
+ */
+export class Watchdog {
+  readonly #o: WatchdogOptions;
+  readonly #now: () => number;
+  #timer: NodeJS.Timeout | null = null;
+  #tick: Promise<void> = Promise.resolve();
+
+  constructor(options: WatchdogOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Starts the start-up catch-up (not awaited by the caller's start) and the timer. */
+  start(): Promise<void> {
+    const catchUp = this.#run(true);
+    this.#tick = catchUp;
+    this.#timer = setInterval(() => {
+      this.#tick = this.#tick.then(() => this.#run(false));
+    }, this.#o.intervalMs);
+    this.#timer.unref();
+    return catchUp;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#tick;
+  }
+
+  async #run(startup: boolean): Promise<void> {
+    const { corps, syncer, state, index, logger, stallMs, retentionMs } = this.#o;
+    let list: Awaited<ReturnType<CorpRegistry['list']>>;
+    try {
+      list = (await corps.list()).filter((c) => c.status === 'ACTIVE' && c.publicKeyVersion !== null);
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'watchdog could not list corps');
+      return;
+    }
+    const now = this.#now();
+    await Promise.all(
+      list.map(async ({ corpId }) => {
+        try {
+          const s = await state.read(corpId);
+          const lastOk = s.lastSyncOkAt ?? 0;
+          if (startup || now - lastOk >= stallMs) {
+            await syncer.sync(corpId, startup ? 'startup' : 'watchdog');
+          }
+          const trimmed = await index.trim(corpId, Math.floor((now - retentionMs) / 1000));
+          if (trimmed > 0) logger.info({ corpId, trimmed }, 'index retention trimmed messages');
+        } catch {
+          // CorpSyncer already recorded and logged the failure; the next tick tries again.
+        }
+      }),
+    );
+  }
+}

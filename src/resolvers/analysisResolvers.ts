@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import type { AnalysisTaskRecord } from '../datasources/ports.js';
+import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
+import { badUserInput } from '../errors/codes.js';
+import { forCorp } from './forCorp.js';
+import { decodeGlobalId } from './globalId.js';
+import { splitCorpScopedId } from './ids.js';
+import { listMax } from './validation/rules.js';
+import { validate } from './validation/validate.js';
+
+/** analyze_task_add takes ≤1000 messages per call and per job (contract §3.8). */
+export const ANALYSIS_CHUNK = 1000;
+export const MAX_ANALYSIS_MESSAGES = 1000;
+
+const TASK_CODES = { SENTIMENT: 1, SPAM: 2, SUMMARY: 3 } as const;
+type AnalysisType = keyof typeof TASK_CODES;
+
+const startArgs = z.object({
+  messageIds: listMax('messageIds', z.string().min(1), MAX_ANALYSIS_MESSAGES, 1),
+});
+
+/**
+ * Looks up every message in the index (its encrypted secret key is needed), decrypts the keys,
+ * adds them in chunks of ≤1000 and submits. Unknown messages are rejected before any upstream call.
+ */
+export async function startAnalysis(
+  args: { corpId: string; type: AnalysisType; messageIds: string[] },
+  ctx: Context,
+): Promise<AnalysisTaskRecord> {
+  const { corpId } = args;
+  const loaders = forCorp(ctx, corpId, 'analysis:write');
+  const { messageIds } = validate(startArgs, { messageIds: args.messageIds });
+  const requested = messageIds.map((id, i) => toMsgid(corpId, id, i));
+  const msgids = [...new Set(requested)];
+  const messages = await loaders.message.loadMany(msgids);
+  const missing = messages.findIndex((m) => m === null || m instanceof Error);
+  if (missing >= 0) {
+    const bad = msgids[missing]!;
+    const index = requested.indexOf(bad);
+    throw badUserInput(
+      `messageIds must be messages archived for corp "${corpId}" (in the message index), got unknown ${JSON.stringify(messageIds[index])}`,
+      `messageIds.${index}`,
+      messageIds[index],
+    );
+  }
+  const msgList = await Promise.all(
+    messages.map(async (m) => {
+      const msg = m as Exclude<typeof m, Error | null>;
+      const secretKey = await ctx.ds.keys.decryptSecretKey(corpId, msg.publicKeyVersion, msg.encryptedSecretKey);
+      return { msgid: msg.msgid, encrypt_info: { secret_key: secretKey } };
+    }),
+  );
+  let jobid: string | undefined;
+  for (let i = 0; i < msgList.length; i += ANALYSIS_CHUNK) {
+    const res = await ctx.ds.api.chatdata(corpId, 'analyze_task_add', {
+      analyze_task: TASK_CODES[args.type],
+      ...(jobid ? { jobid } : {}),
+      msg_list: msgList.slice(i, i + ANALYSIS_CHUNK),
+    });
+    jobid = res.jobid;
+  }
+  await ctx.ds.api.chatdata(corpId, 'analyze_task_submit', { jobid: jobid! });
+  const record: AnalysisTaskRecord = { corpId, jobId: jobid!, type: args.type, messageIds: msgids, createdAt: Date.now() };
+  await ctx.ds.tasks.putAnalysis(record);
+  return record;
+}
+
+/** A Message global id of this corp, or a bare msgid. */
+function toMsgid(corpId: string, id: string, index: number): string {
+  let decoded: { typename: string; id: string } | null = null;
+  try {
+    decoded = decodeGlobalId(id);
+  } catch {
+    return id;
+  }
+  if (decoded.typename !== 'Message') return id;
+  const parts = splitCorpScopedId(decoded.id);
+  if (!parts || parts.corpId !== corpId) {
+    throw badUserInput(`messageIds must be messages of corp "${corpId}", got ${JSON.stringify(id)}`, `messageIds.${index}`, id);
+  }
+  return parts.localId;
+}
+
+/** `node(id:)` and `Corp.analysisTask(id:)`: tasks this gateway started (the upstream has no list). */
+export async function loadAnalysisTask(rawId: string, ctx: Context): Promise<AnalysisTaskRecord | null> {
+  const parts = splitCorpScopedId(rawId);
+  if (!parts) return null;
+  ctx.access.requireCorp(parts.corpId);
+  return ctx.ds.tasks.getAnalysis(parts.corpId, parts.localId);
+}
+
+type TaskResult = ChatdataResponse<'analyze_task_result'>;
+
+export function analysisResult(task: AnalysisTaskRecord, ctx: Context): Promise<TaskResult> {
+  return forCorp(ctx, task.corpId).analysisResult.load(task.jobId);
+}
+
+const STATUS = ['RUNNING', 'DONE', 'FAILED'] as const;
+const SENTIMENT = ['NONE', 'POSITIVE', 'NEGATIVE'] as const;
+const SPAM = ['CLEAN', 'POLITICAL', 'PORN'] as const;
+
+export async function analysisStatus(task: AnalysisTaskRecord, ctx: Context): Promise<string> {
+  const res = await analysisResult(task, ctx);
+  return STATUS[res.status] ?? 'UNKNOWN';
+}
+
+export async function analysisResults(task: AnalysisTaskRecord, ctx: Context) {
+  const res = await analysisResult(task, ctx);
+  return res.analyze_result_list.map((r) => ({
+    messageId: r.msgid,
+    sentiment: r.sentiment_result === undefined ? null : (SENTIMENT[r.sentiment_result] ?? null),
+    spam: r.spam_result === undefined ? null : (SPAM[r.spam_result] ?? null),
+    errcode: r.errcode,
+    errmsg: r.errmsg ?? null,
+  }));
+}
+
+export type AnalysisSummaryShape = {
+  corpId: string;
+  resultId: string;
+  encryptedSecretKey: string;
+  publicKeyVersion: number;
+};
+
+export async function analysisSummary(task: AnalysisTaskRecord, ctx: Context): Promise<AnalysisSummaryShape | null> {
+  const res = await analysisResult(task, ctx);
+  const summary = res.analyze_result;
+  if (!summary) return null;
+  return {
+    corpId: task.corpId,
+    resultId: summary.result_id,
+    encryptedSecretKey: summary.service_encrypt_info.encrypted_secret_key,
+    publicKeyVersion: summary.service_encrypt_info.public_key_ver,
+  };
+}
+
+/** The summary's key renders it in `ww-open-result-text`: content, so content:display. */
+export function summarySecretKey(summary: AnalysisSummaryShape, ctx: Context): Promise<string> {
+  ctx.access.requireCorp(summary.corpId, 'content:display');
+  return ctx.ds.keys.decryptSecretKey(summary.corpId, summary.publicKeyVersion, summary.encryptedSecretKey);
+}

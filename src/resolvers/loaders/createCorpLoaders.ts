@@ -1,0 +1,120 @@
+import DataLoader from 'dataloader';
+import type { ChatdataResponse } from '../../datasources/upstreamSchemas.js';
+import { WecomError } from '../../datasources/WecomError.js';
+import type { ArchivedMessage } from '../../datasources/ports.js';
+import { toConsentStatus } from '../mapConsent.js';
+import { toRuleDetail } from '../mapRule.js';
+import type { ConsentShape, GroupChatInfo, RuleDetail } from '../shapes.js';
+import type { LoaderDeps } from './createLoaders.js';
+
+/** getagreestatus/single accepts at most 100 pairs per call (301060 beyond). */
+export const AGREE_SINGLE_BATCH = 100;
+
+/** 301059: not an internal group (customer groups): upstream has no member data. */
+const NOT_INTERNAL_GROUP = 301059;
+/** 710612: keyword rule id does not exist. */
+const RULE_NOT_FOUND = 710612;
+
+export type CorpLoaders = ReturnType<typeof createCorpLoaders>;
+
+export function pairKey(employeeId: string, externalUserId: string): string {
+  return `${employeeId}\u0000${externalUserId}`;
+}
+
+/**
+ * Per-corp, per-request loaders: one upstream call per distinct key (or per ≤100 pairs for the
+ * single-chat agree status). A failure rejects only the keys of the failed call.
+ */
+export function createCorpLoaders(corpId: string, { api, messages }: LoaderDeps) {
+  const perKey = <K, V>(load: (key: K) => Promise<V>) =>
+    new DataLoader<K, V>((keys) => Promise.all(keys.map((k) => load(k).catch((e: unknown) => asError(e)))));
+
+  return {
+    groupChat: perKey<string, GroupChatInfo | null>(async (chatid) => {
+      try {
+        return toGroupChatInfo(await api.chatdata(corpId, 'groupchat/get', { chatid }));
+      } catch (error) {
+        if (error instanceof WecomError && error.errcode === NOT_INTERNAL_GROUP) return null;
+        throw error;
+      }
+    }),
+
+    roomConsents: perKey<string, ConsentShape[]>(async (chatid) => {
+      const res = await api.chatdata(corpId, 'getagreestatus/room', { chatid });
+      return res.agreeinfo.map((a) => ({
+        employeeId: null,
+        externalUserId: a.external_userid,
+        chatId: chatid,
+        status: toConsentStatus(a.agree_status),
+        changedAt: a.status_change_time,
+      }));
+    }),
+
+    /** Keyed by `pairKey`; null when upstream left the pair out of its answer. */
+    singleConsent: new DataLoader<string, ConsentShape | null>(
+      async (keys) => {
+        const item = keys.map((k) => {
+          const [open_userid, external_userid] = k.split('\u0000') as [string, string];
+          return { open_userid, external_userid };
+        });
+        try {
+          const res = await api.chatdata(corpId, 'getagreestatus/single', { item });
+          const found = new Map<string, ConsentShape>();
+          for (const a of res.agreeinfo) {
+            found.set(pairKey(a.open_userid, a.external_userid), {
+              employeeId: a.open_userid,
+              externalUserId: a.external_userid,
+              chatId: null,
+              status: toConsentStatus(a.agree_status),
+              changedAt: a.status_change_time,
+            });
+          }
+          return keys.map((k) => found.get(k) ?? null);
+        } catch (error) {
+          return keys.map(() => asError(error));
+        }
+      },
+      { maxBatchSize: AGREE_SINGLE_BATCH },
+    ),
+
+    /** null when the rule does not exist (710612). */
+    ruleDetail: perKey<string, RuleDetail | null>(async (rule_id) => {
+      try {
+        return toRuleDetail(await api.chatdata(corpId, 'keyword/get_rule_detail', { rule_id }));
+      } catch (error) {
+        if (error instanceof WecomError && error.errcode === RULE_NOT_FOUND) return null;
+        throw error;
+      }
+    }),
+
+    analysisResult: perKey<string, ChatdataResponse<'analyze_task_result'>>((jobid) =>
+      api.chatdata(corpId, 'analyze_task_result', { jobid }),
+    ),
+
+    exportStatus: perKey<string, ChatdataResponse<'export/get_job_status'>>((jobid) =>
+      api.chatdata(corpId, 'export/get_job_status', { jobid }),
+    ),
+
+    /** get_corp_auth_info takes no key: a one-key loader gives the same once-per-request caching. */
+    corpAuthInfo: perKey<'info', ChatdataResponse<'get_corp_auth_info'>>(() =>
+      api.chatdata(corpId, 'get_corp_auth_info', {}),
+    ),
+
+    /** Archived messages by msgid; every id is null while no index is attached. */
+    message: new DataLoader<string, ArchivedMessage | null>(async (msgids) =>
+      messages ? messages.getMany(corpId, msgids) : msgids.map(() => null),
+    ),
+  };
+}
+
+function toGroupChatInfo(res: ChatdataResponse<'groupchat/get'>): GroupChatInfo {
+  return {
+    creator: res.creator,
+    createdAt: res.room_create_time,
+    members: res.members.map((m) => ({ type: m.type, id: m.memberid, joinedAt: m.jointime })),
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,124 @@
+import type { AuthEvents, CorpRecord, KeyValueStore } from '../../../src/datasources/ports.js';
+
+/**
+ * Test doubles for the PORTS the callback handler talks to (not for the module under test).
+ * The KeyValueStore is a minimal in-test implementation of the port, used until the real
+ * memory store lands in src/datasources.
+ */
+export class InTestKeyValueStore implements KeyValueStore {
+  readonly #entries = new Map<string, { value: string; expiresAt: number }>();
+  constructor(private readonly now: () => number = Date.now) {}
+
+  #live(key: string): string | null {
+    const entry = this.#entries.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.now()) {
+      this.#entries.delete(key);
+      return null;
+    }
+    return entry.value;
+  }
+  async get(key: string): Promise<string | null> {
+    return this.#live(key);
+  }
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.#entries.set(key, {
+      value,
+      expiresAt: ttlMs === undefined ? Number.POSITIVE_INFINITY : this.now() + ttlMs,
+    });
+  }
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.#live(key) !== null) return false;
+    await this.set(key, value, ttlMs);
+    return true;
+  }
+  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    if (this.#live(key) !== value) return false;
+    this.#entries.delete(key);
+    return true;
+  }
+  async delete(...keys: string[]): Promise<void> {
+    for (const key of keys) this.#entries.delete(key);
+  }
+  async keys(prefix: string): Promise<string[]> {
+    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix) && this.#live(key) !== null);
+  }
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+export type Deferred<T> = { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void };
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Rejects when `promise` has not settled within `ms`: a bound on waiting, not a sleep. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Records calls and lets a test wait for the n-th one. */
+export class Recorder<T> {
+  readonly calls: T[] = [];
+  readonly #waiters: { count: number; done: () => void }[] = [];
+
+  record(call: T): void {
+    this.calls.push(call);
+    for (const waiter of this.#waiters.filter((w) => this.calls.length >= w.count)) {
+      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+      waiter.done();
+    }
+  }
+  waitFor(count: number, ms = 5000): Promise<void> {
+    if (this.calls.length >= count) return Promise.resolve();
+    const d = deferred();
+    this.#waiters.push({ count, done: d.resolve });
+    return within(d.promise, ms, `${count} recorded calls (have ${this.calls.length})`);
+  }
+}
+
+export type LogEntry = { level: 'info' | 'warn' | 'error'; obj: object; msg: string | undefined };
+
+export function recordingLogger() {
+  const entries = new Recorder<LogEntry>();
+  const at = (level: LogEntry['level']) => (obj: object, msg?: string) => entries.record({ level, obj, msg });
+  return { entries, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+export function corpRecord(corpId: string): CorpRecord {
+  return {
+    corpId,
+    name: null,
+    status: 'ACTIVE',
+    authorizedAt: 0,
+    cancelledAt: null,
+    publicKeyVersion: null,
+  };
+}
+
+/** Recording AuthEvents; `createAuthImpl` lets a test make createAuth slow or failing. */
+export function recordingAuth(
+  createAuthImpl: (code: string) => Promise<CorpRecord> = async () => corpRecord('wwcorp'),
+) {
+  const calls = new Recorder<{ method: keyof AuthEvents; arg: string }>();
+  const auth: AuthEvents = {
+    createAuth: async (code) => {
+      calls.record({ method: 'createAuth', arg: code });
+      return createAuthImpl(code);
+    },
+    changeAuth: async (corpId) => calls.record({ method: 'changeAuth', arg: corpId }),
+    cancelAuth: async (corpId) => calls.record({ method: 'cancelAuth', arg: corpId }),
+  };
+  return { auth, calls };
+}
