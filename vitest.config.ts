@@ -15,7 +15,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], maxWorkers: 2 },
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'] },
       },
     ],
   },

@@ -47,7 +47,16 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Simu
   });
   const state = new SimState(options, emitter);
   const routes = new Map<string, Route>(
-    [serviceRoutes(), syncRoutes(), chatRoutes(), keywordRoutes(), agreeRoutes(), analyzeRoutes(), exportRoutes(), adminRoutes()]
+    [
+      serviceRoutes(),
+      syncRoutes(),
+      chatRoutes(),
+      keywordRoutes(),
+      agreeRoutes(),
+      analyzeRoutes(),
+      exportRoutes(),
+      adminRoutes(),
+    ]
       .flat()
       .map((r) => [r.path, r]),
   );
@@ -94,8 +103,12 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Simu
       const ticket = state.suite.issueTicket();
       await emitter.send('suite_ticket', { SuiteTicket: ticket });
       // The ticket first (a receiver needs it before it can exchange auth codes), then every corp at once.
-      await Promise.all(state.corpList().map((corp) => emitter.send('create_auth', { AuthCode: state.authorize(corp) })));
-      every(options.suiteTicketIntervalMs, () => state.notifier.send('suite_ticket', { SuiteTicket: state.suite.issueTicket() }));
+      await Promise.all(
+        state.corpList().map((corp) => emitter.send('create_auth', { AuthCode: state.authorize(corp) })),
+      );
+      every(options.suiteTicketIntervalMs, () =>
+        state.notifier.send('suite_ticket', { SuiteTicket: state.suite.issueTicket() }),
+      );
       if (options.messageRate > 0) every(Math.max(10, 1000 / options.messageRate), () => state.liveTick());
       state.notifier.startBatching(options.newMessageBatchMs);
     },

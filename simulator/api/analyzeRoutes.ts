@@ -16,15 +16,21 @@ function jobOf(corp: CorpRuntime, jobId: string): AnalysisJob {
 function add(call: ApiCall) {
   const corp = corpOf(call);
   const type = optInt(call.body, 'analyze_task');
-  if (type !== 1 && type !== 2 && type !== 3) throw new WecomError(710625, `analyze_task must be 1, 2 or 3, got ${type ?? 'none'}`);
+  if (type !== 1 && type !== 2 && type !== 3)
+    throw new WecomError(710625, `analyze_task must be 1, 2 or 3, got ${type ?? 'none'}`);
   const list = optArray(call.body, 'msg_list') ?? [];
   if (list.length === 0) throw new WecomError(INVALID_PARAMETER, 'msg_list must hold at least one message');
-  if (list.length > MAX_MESSAGES) throw new WecomError(710623, `too many messages: msg_list must hold <= ${MAX_MESSAGES}, got ${list.length}`);
+  if (list.length > MAX_MESSAGES)
+    throw new WecomError(
+      710623,
+      `too many messages: msg_list must hold <= ${MAX_MESSAGES}, got ${list.length}`,
+    );
   const jobId = optString(call.body, 'jobid');
   let job: AnalysisJob;
   if (jobId) {
     job = jobOf(corp, jobId);
-    if (job.type !== type) throw new WecomError(710616, `analyze_task ${type} does not match job type ${job.type}`);
+    if (job.type !== type)
+      throw new WecomError(710616, `analyze_task ${type} does not match job type ${job.type}`);
     if (job.submittedAtMs !== null) throw new WecomError(710617, `job ${jobId} already submitted`);
   } else {
     job = { jobId: `aj${randomBytes(12).toString('hex')}`, type, items: [], submittedAtMs: null };
@@ -38,14 +44,18 @@ function add(call: ApiCall) {
     const secret = ((m['encrypt_info'] ?? {}) as Body)['secret_key'];
     if (!corp.byId.has(msgid)) fail_list.push({ msgid, errcode: 710601, errmsg: 'invalid msgid' });
     else if (fresh.has(msgid)) fail_list.push({ msgid, errcode: 710613, errmsg: 'duplicate msgid' });
-    else if (typeof secret !== 'string' || secret === '') fail_list.push({ msgid, errcode: 710603, errmsg: 'invalid key info' });
+    else if (typeof secret !== 'string' || secret === '')
+      fail_list.push({ msgid, errcode: 710603, errmsg: 'invalid key info' });
     else {
       fresh.add(msgid);
       accepted.push({ msgid, secretKey: secret });
     }
   }
   if (job.items.length + accepted.length > MAX_MESSAGES) {
-    throw new WecomError(710623, `too many messages: a job holds <= ${MAX_MESSAGES}, would hold ${job.items.length + accepted.length}`);
+    throw new WecomError(
+      710623,
+      `too many messages: a job holds <= ${MAX_MESSAGES}, would hold ${job.items.length + accepted.length}`,
+    );
   }
   job.items.push(...accepted);
   corp.analysis.set(job.jobId, job);
@@ -55,8 +65,14 @@ function add(call: ApiCall) {
 /** Per message: the right secret key (else 710605) and a text message (else 710602). */
 function outcome(corp: CorpRuntime, item: AnalysisJob['items'][number]) {
   const msg = corp.byId.get(item.msgid)!;
-  if (msg.secretKey !== item.secretKey) return { errcode: 710605, errmsg: 'decrypt msg fail: check msgid and secret_key', text: null };
-  if (msg.msgtype !== 1) return { errcode: 710602, errmsg: `only text messages can be analyzed, msgtype ${msg.msgtype}`, text: null };
+  if (msg.secretKey !== item.secretKey)
+    return { errcode: 710605, errmsg: 'decrypt msg fail: check msgid and secret_key', text: null };
+  if (msg.msgtype !== 1)
+    return {
+      errcode: 710602,
+      errmsg: `only text messages can be analyzed, msgtype ${msg.msgtype}`,
+      text: null,
+    };
   return { errcode: 0, errmsg: 'ok', text: msg.searchText };
 }
 
@@ -94,7 +110,8 @@ function result(call: ApiCall) {
     analyze_result_list: outcomes.map((o, i) => {
       if (i >= ready) return { msgid: o.msgid };
       if (o.text === null) return { msgid: o.msgid, errcode: o.errcode, errmsg: o.errmsg };
-      const label = job.type === 1 ? { sentiment_result: sentimentOf(o.text) } : { spam_result: spamOf(o.text) };
+      const label =
+        job.type === 1 ? { sentiment_result: sentimentOf(o.text) } : { spam_result: spamOf(o.text) };
       return { msgid: o.msgid, errcode: 0, errmsg: 'ok', ...label };
     }),
   };
@@ -109,7 +126,8 @@ export function analyzeRoutes(): Route[] {
       handle: (call) => {
         const job = jobOf(corpOf(call), reqString(call.body, 'jobid', 40088));
         const type = optInt(call.body, 'analyze_task');
-        if (type !== undefined && type !== job.type) throw new WecomError(710616, `analyze_task ${type} does not match job type ${job.type}`);
+        if (type !== undefined && type !== job.type)
+          throw new WecomError(710616, `analyze_task ${type} does not match job type ${job.type}`);
         if (job.submittedAtMs !== null) throw new WecomError(710617, `job ${job.jobId} already submitted`);
         job.submittedAtMs = call.state.clock.nowMs();
         return {};

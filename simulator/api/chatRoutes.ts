@@ -3,7 +3,16 @@ import type { ArchivedMessage } from '../domain/types.js';
 import { type ApiCall, corpOf, type Route } from '../http/Route.js';
 import { INVALID_PARAMETER, WecomError } from '../http/WecomError.js';
 import { hasMore } from './hasMore.js';
-import { type Body, charLength, limitParam, optArray, optInt, optObject, optString, reqString } from './params.js';
+import {
+  type Body,
+  charLength,
+  limitParam,
+  optArray,
+  optInt,
+  optObject,
+  optString,
+  reqString,
+} from './params.js';
 
 const DAY_S = 86_400;
 
@@ -26,7 +35,8 @@ function groupchatGet(call: ApiCall) {
 
 function queryWord(body: Body): string {
   const q = reqString(body, 'query_word');
-  if (charLength(q) < 2) throw new WecomError(INVALID_PARAMETER, `query_word must be >= 2 characters, got ${JSON.stringify(q)}`);
+  if (charLength(q) < 2)
+    throw new WecomError(INVALID_PARAMETER, `query_word must be >= 2 characters, got ${JSON.stringify(q)}`);
   return q;
 }
 
@@ -64,17 +74,27 @@ function chatFilter(call: ApiCall): ChatFilter {
   if (type === 2) {
     const chatId = optString(info, 'chat_id');
     if (!chatId) throw new WecomError(INVALID_PARAMETER, 'chat_info.chat_id is required when chat_type is 2');
-    if (!corpOf(call).data.groups.some((g) => g.chatId === chatId)) throw new WecomError(710606, `chat ${chatId} not in authorized scope`);
+    if (!corpOf(call).data.groups.some((g) => g.chatId === chatId))
+      throw new WecomError(710606, `chat ${chatId} not in authorized scope`);
     return (m) => m.chatId === chatId;
   }
-  if (type !== 1) throw new WecomError(710615, `chat_info.chat_type must be 1 (single) or 2 (group), got ${type}`);
+  if (type !== 1)
+    throw new WecomError(710615, `chat_info.chat_type must be 1 (single) or 2 (group), got ${type}`);
   const ids = (optArray(info, 'id_list') ?? []).map((x) => {
     const o = (x ?? {}) as Body;
     const id = optString(o, 'open_userid') || optString(o, 'external_userid');
-    if (!id) throw new WecomError(INVALID_PARAMETER, 'chat_info.id_list entries need open_userid or external_userid');
+    if (!id)
+      throw new WecomError(
+        INVALID_PARAMETER,
+        'chat_info.id_list entries need open_userid or external_userid',
+      );
     return id;
   });
-  if (ids.length !== 2) throw new WecomError(INVALID_PARAMETER, `chat_info.id_list must hold exactly 2 entries for chat_type 1, got ${ids.length}`);
+  if (ids.length !== 2)
+    throw new WecomError(
+      INVALID_PARAMETER,
+      `chat_info.id_list must hold exactly 2 entries for chat_type 1, got ${ids.length}`,
+    );
   const [a, b] = ids as [string, string];
   return (m) => {
     if (m.chatId) return false;
@@ -95,17 +115,30 @@ function searchMsg(call: ApiCall) {
   let from = state.clock.nowS() - 30 * DAY_S;
   let to = state.clock.nowS();
   if (end !== undefined) {
-    if (start === undefined) throw new WecomError(INVALID_PARAMETER, 'start_time is required when end_time is set');
-    if (start >= end) throw new WecomError(INVALID_PARAMETER, `start_time must be < end_time, got ${start} >= ${end}`);
-    if (end - start > 30 * DAY_S) throw new WecomError(INVALID_PARAMETER, `time window must be <= 30 days, got ${((end - start) / DAY_S).toFixed(1)} days`);
+    if (start === undefined)
+      throw new WecomError(INVALID_PARAMETER, 'start_time is required when end_time is set');
+    if (start >= end)
+      throw new WecomError(INVALID_PARAMETER, `start_time must be < end_time, got ${start} >= ${end}`);
+    if (end - start > 30 * DAY_S)
+      throw new WecomError(
+        INVALID_PARAMETER,
+        `time window must be <= 30 days, got ${((end - start) / DAY_S).toFixed(1)} days`,
+      );
     [from, to] = [start, end];
   } else if (start !== undefined) {
     from = start;
   }
   const found = corp.messages
-    .filter((m) => m.sendTime >= from && m.sendTime <= to && m.searchText.toLowerCase().includes(q) && filter(m))
+    .filter(
+      (m) => m.sendTime >= from && m.sendTime <= to && m.searchText.toLowerCase().includes(q) && filter(m),
+    )
     .reverse();
-  const { slice, paging } = page(call, queryKind('msg', q, start ?? null, end ?? null, body['chat_info'] ?? null), found, limit);
+  const { slice, paging } = page(
+    call,
+    queryKind('msg', q, start ?? null, end ?? null, body['chat_info'] ?? null),
+    found,
+    limit,
+  );
   return { ...paging, msg_list: slice.map((m) => ({ msgid: m.msgid })) };
 }
 

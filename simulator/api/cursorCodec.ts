@@ -17,14 +17,21 @@ export class CursorCodec {
   decode(kind: string, corpId: string, cursor: string | undefined, badCode: number, maxBytes = 128): number {
     if (cursor === undefined || cursor === '') return 0;
     if (Buffer.byteLength(cursor) > maxBytes) {
-      throw new WecomError(50100, `invalid pagination cursor: cursor must be <= ${maxBytes} bytes, got ${Buffer.byteLength(cursor)}`);
+      throw new WecomError(
+        50100,
+        `invalid pagination cursor: cursor must be <= ${maxBytes} bytes, got ${Buffer.byteLength(cursor)}`,
+      );
     }
     const [payload, sig] = cursor.split('.');
-    if (!payload || !sig || sig !== this.sign(payload)) throw new WecomError(badCode, `invalid cursor ${JSON.stringify(cursor)}`);
+    if (!payload || !sig || sig !== this.sign(payload))
+      throw new WecomError(badCode, `invalid cursor ${JSON.stringify(cursor)}`);
     const [k, c, pos] = Buffer.from(payload, 'base64url').toString().split('.');
     const n = Number(pos);
     if (k !== kind || c !== corpId || !Number.isInteger(n) || n < 0) {
-      throw new WecomError(badCode, `invalid cursor ${JSON.stringify(cursor)}: issued for another corp or api`);
+      throw new WecomError(
+        badCode,
+        `invalid cursor ${JSON.stringify(cursor)}: issued for another corp or api`,
+      );
     }
     return n;
   }

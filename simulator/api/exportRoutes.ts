@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CorpRuntime, ExportJob } from '../domain/CorpRuntime.js';
 import type { SimState } from '../domain/SimState.js';
-import { multipartFile } from '../http/readBody.js';
 import { type ApiCall, corpOf, type Route } from '../http/Route.js';
+import { multipartFile } from '../http/readBody.js';
 import { WecomError } from '../http/WecomError.js';
 import { reqString } from './params.js';
 
@@ -12,7 +12,11 @@ const JOB_TTL_MS = 86_400_000;
 function upload(call: ApiCall) {
   const corp = corpOf(call);
   const type = call.query.get('type');
-  if (type !== 'file') throw new WecomError(40004, `invalid media type: export templates are uploaded as type=file, got ${type}`);
+  if (type !== 'file')
+    throw new WecomError(
+      40004,
+      `invalid media type: export templates are uploaded as type=file, got ${type}`,
+    );
   const file = multipartFile(call.raw, call.contentType, 'media');
   if (!file) throw new WecomError(41005, 'media data missing: multipart field "media" is required');
   if (file.data.length === 0) throw new WecomError(40006, 'invalid file size: empty file');
@@ -34,15 +38,20 @@ function createJob(call: ApiCall) {
   const corp = corpOf(call);
   const code = reqString(call.body, 'code', 42003);
   const entry = corp.exportCodes.get(code);
-  if (!entry || state.clock.nowMs() >= entry.expiresAtMs) throw new WecomError(42003, 'invalid export code: unknown or expired (valid 5 min)');
+  if (!entry || state.clock.nowMs() >= entry.expiresAtMs)
+    throw new WecomError(42003, 'invalid export code: unknown or expired (valid 5 min)');
   if (entry.used) throw new WecomError(42022, 'export code already used (single use)');
   const mediaId = reqString(call.body, 'media_id', 40007);
   const media = corp.media.get(mediaId);
-  if (!media || state.clock.nowMs() >= media.createdAt * 1000 + MEDIA_TTL_MS) throw new WecomError(40007, `invalid media_id ${mediaId}`);
+  if (!media || state.clock.nowMs() >= media.createdAt * 1000 + MEDIA_TTL_MS)
+    throw new WecomError(40007, `invalid media_id ${mediaId}`);
   const day = Math.floor(state.clock.nowS() / 86_400);
   if (corp.exportDay.day !== day) corp.exportDay = { day, count: 0 };
   if (corp.exportDay.count >= state.options.exportJobsPerDay) {
-    throw new WecomError(45009, `api freq out of limit: at most ${state.options.exportJobsPerDay} export jobs per corp per day`);
+    throw new WecomError(
+      45009,
+      `api freq out of limit: at most ${state.options.exportJobsPerDay} export jobs per corp per day`,
+    );
   }
   corp.exportDay.count += 1;
   entry.used = true;

@@ -1,7 +1,10 @@
 import type { SimulatorOptions } from '../simulatorOptions.js';
 
 /** The official examples use bool here and int 0/1 everywhere else (§2.1). */
-const BOOL_IN_CONTRACT = new Set(['/cgi-bin/chatdata/get_auth_user_list', '/cgi-bin/chatdata/keyword/get_rule_list']);
+const BOOL_IN_CONTRACT = new Set([
+  '/cgi-bin/chatdata/get_auth_user_list',
+  '/cgi-bin/chatdata/keyword/get_rule_list',
+]);
 
 export function hasMore(options: SimulatorOptions, path: string, more: boolean): number | boolean {
   const asBool = options.hasMore === 'bool' || (options.hasMore === 'contract' && BOOL_IN_CONTRACT.has(path));

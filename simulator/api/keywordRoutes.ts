@@ -4,8 +4,8 @@ import { EMPTY_RANGE, type KeywordRule, rangeToWire } from '../domain/KeywordRul
 import { type ApiCall, corpOf, type Route } from '../http/Route.js';
 import { WecomError } from '../http/WecomError.js';
 import { hasMore } from './hasMore.js';
-import { parseRule } from './parseRule.js';
 import { limitParam, optString, reqString } from './params.js';
+import { parseRule } from './parseRule.js';
 
 const MAX_RULES = 500;
 const RULE_ID = /^kr[0-9a-f]{16}$/;
@@ -26,7 +26,8 @@ function requireOneList(words: string[], semantics: number[]): void {
 
 function createRule(call: ApiCall) {
   const corp = corpOf(call);
-  if (corp.rules.size >= MAX_RULES) throw new WecomError(710619, `keyword rule count over limit: at most ${MAX_RULES} rules`);
+  if (corp.rules.size >= MAX_RULES)
+    throw new WecomError(710619, `keyword rule count over limit: at most ${MAX_RULES} rules`);
   const input = parseRule(call.body, corp, null);
   const words = input.words ?? [];
   const semantics = input.semantics ?? [];

@@ -5,7 +5,11 @@ export type Body = Record<string, unknown>;
 export function optString(body: Body, name: string): string | undefined {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new WecomError(INVALID_PARAMETER, `invalid parameter: ${name} must be a string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new WecomError(
+      INVALID_PARAMETER,
+      `invalid parameter: ${name} must be a string, got ${JSON.stringify(v)}`,
+    );
   return v;
 }
 
@@ -19,7 +23,10 @@ export function optInt(body: Body, name: string): number | undefined {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new WecomError(INVALID_PARAMETER, `invalid parameter: ${name} must be an integer, got ${JSON.stringify(v)}`);
+    throw new WecomError(
+      INVALID_PARAMETER,
+      `invalid parameter: ${name} must be an integer, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -28,27 +35,34 @@ export function optInt(body: Body, name: string): number | undefined {
 export function limitParam(body: Body, fallback: number, max: number): number {
   const v = optInt(body, 'limit');
   if (v === undefined || v === 0) return fallback;
-  if (v < 1 || v > max) throw new WecomError(301058, `request over size limit: limit must be 1..${max}, got ${v}`);
+  if (v < 1 || v > max)
+    throw new WecomError(301058, `request over size limit: limit must be 1..${max}, got ${v}`);
   return v;
 }
 
 export function optArray(body: Body, name: string): unknown[] | undefined {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw new WecomError(INVALID_PARAMETER, `invalid parameter: ${name} must be an array`);
+  if (!Array.isArray(v))
+    throw new WecomError(INVALID_PARAMETER, `invalid parameter: ${name} must be an array`);
   return v;
 }
 
 export function optObject(body: Body, name: string): Body | undefined {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new WecomError(INVALID_PARAMETER, `invalid parameter: ${name} must be an object`);
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new WecomError(INVALID_PARAMETER, `invalid parameter: ${name} must be an object`);
   return v as Body;
 }
 
 export function stringList(list: unknown[], name: string): string[] {
   return list.map((x) => {
-    if (typeof x !== 'string') throw new WecomError(INVALID_PARAMETER, `invalid parameter: ${name} must hold strings, got ${JSON.stringify(x)}`);
+    if (typeof x !== 'string')
+      throw new WecomError(
+        INVALID_PARAMETER,
+        `invalid parameter: ${name} must hold strings, got ${JSON.stringify(x)}`,
+      );
     return x;
   });
 }
@@ -56,7 +70,10 @@ export function stringList(list: unknown[], name: string): string[] {
 export function intList(list: unknown[], name: string): number[] {
   return list.map((x) => {
     if (typeof x !== 'number' || !Number.isInteger(x)) {
-      throw new WecomError(INVALID_PARAMETER, `invalid parameter: ${name} must hold integers, got ${JSON.stringify(x)}`);
+      throw new WecomError(
+        INVALID_PARAMETER,
+        `invalid parameter: ${name} must hold integers, got ${JSON.stringify(x)}`,
+      );
     }
     return x;
   });

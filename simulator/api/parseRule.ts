@@ -10,13 +10,15 @@ function list(obj: Body | undefined, name: string): unknown[] | undefined {
 }
 
 function capped<T>(items: T[], max: number, what: string, code = INVALID_PARAMETER): T[] {
-  if (items.length > max) throw new WecomError(code, `${what} must hold <= ${max} entries, got ${items.length}`);
+  if (items.length > max)
+    throw new WecomError(code, `${what} must hold <= ${max} entries, got ${items.length}`);
   return items;
 }
 
 function enumList(items: number[], allowed: number[], what: string, code = INVALID_PARAMETER): number[] {
   const bad = items.find((x) => !allowed.includes(x));
-  if (bad !== undefined) throw new WecomError(code, `${what} values must be in ${allowed.join('/')}, got ${bad}`);
+  if (bad !== undefined)
+    throw new WecomError(code, `${what} values must be in ${allowed.join('/')}, got ${bad}`);
   return items;
 }
 
@@ -35,31 +37,89 @@ export function parseRange(raw: Body, corp: CorpRuntime, base: ApplicableRange):
   const pick = <T>(v: unknown[] | undefined, f: (v: unknown[]) => T[], key: keyof ApplicableRange) => {
     if (v !== undefined) (r as Record<string, unknown>)[key] = f(v);
   };
-  pick(list(sub('target_type'), 'type_list'), (v) => enumList(intList(v, 'target_type.type_list'), [1, 2], 'target_type.type_list'), 'targetTypes');
-  pick(list(sub('chat_type'), 'type_list'), (v) => enumList(intList(v, 'chat_type.type_list'), [1, 2], 'chat_type.type_list'), 'chatTypes');
-  pick(list(sub('session_type'), 'session_type_list'), (v) => enumList(intList(v, 'session_type_list'), [1, 2], 'session_type_list', 710615), 'sessionTypes');
-  pick(list(sub('department'), 'id_list'), (v) => {
-    const ids = capped(intList(v, 'department.id_list'), 100, 'department.id_list');
-    const bad = ids.find((x) => !d.departments.some((dep) => dep.id === x));
-    if (bad !== undefined) throw new WecomError(710607, `department ${bad} is not in the authorized scope`);
-    return ids;
-  }, 'departments');
-  pick(list(sub('user'), 'id_list'), (v) => known(capped(stringList(v, 'user.id_list'), 1000, 'user.id_list'), new Set(d.employees.map((e) => e.openUserId)), 710608, 'user'), 'users');
-  pick(list(sub('external_contact'), 'id_list'), (v) => known(capped(stringList(v, 'external_contact.id_list'), 100, 'external_contact.id_list'), new Set(d.customers.map((c) => c.externalUserId)), 710609, 'external contact'), 'externals');
-  pick(list(sub('chat'), 'id_list'), (v) => known(capped(stringList(v, 'chat.id_list'), 2000, 'chat.id_list', 710649), new Set(d.groups.map((g) => g.chatId)), 710606, 'chat'), 'chats');
-  pick(list(sub('exclude_mobile'), 'mobile_list'), (v) => {
-    const m = capped(stringList(v, 'mobile_list'), 100, 'exclude_mobile.mobile_list');
-    const bad = m.find((x) => !/^(\+\d{1,3})?1\d{10}$/.test(x));
-    if (bad !== undefined) throw new WecomError(710621, `phone number format wrong: ${bad}`);
-    return m;
-  }, 'excludeMobiles');
-  pick(list(sub('exclude_email'), 'email_list'), (v) => capped(stringList(v, 'email_list'), 100, 'exclude_email.email_list'), 'excludeEmails');
-  pick(list(sub('exclude_bank_card'), 'bank_card_list'), (v) => {
-    const m = capped(stringList(v, 'bank_card_list'), 100, 'exclude_bank_card.bank_card_list');
-    const bad = m.find((x) => !/^\d{12,19}$/.test(x));
-    if (bad !== undefined) throw new WecomError(710622, `bank card format wrong: ${bad}`);
-    return m;
-  }, 'excludeBankCards');
+  pick(
+    list(sub('target_type'), 'type_list'),
+    (v) => enumList(intList(v, 'target_type.type_list'), [1, 2], 'target_type.type_list'),
+    'targetTypes',
+  );
+  pick(
+    list(sub('chat_type'), 'type_list'),
+    (v) => enumList(intList(v, 'chat_type.type_list'), [1, 2], 'chat_type.type_list'),
+    'chatTypes',
+  );
+  pick(
+    list(sub('session_type'), 'session_type_list'),
+    (v) => enumList(intList(v, 'session_type_list'), [1, 2], 'session_type_list', 710615),
+    'sessionTypes',
+  );
+  pick(
+    list(sub('department'), 'id_list'),
+    (v) => {
+      const ids = capped(intList(v, 'department.id_list'), 100, 'department.id_list');
+      const bad = ids.find((x) => !d.departments.some((dep) => dep.id === x));
+      if (bad !== undefined) throw new WecomError(710607, `department ${bad} is not in the authorized scope`);
+      return ids;
+    },
+    'departments',
+  );
+  pick(
+    list(sub('user'), 'id_list'),
+    (v) =>
+      known(
+        capped(stringList(v, 'user.id_list'), 1000, 'user.id_list'),
+        new Set(d.employees.map((e) => e.openUserId)),
+        710608,
+        'user',
+      ),
+    'users',
+  );
+  pick(
+    list(sub('external_contact'), 'id_list'),
+    (v) =>
+      known(
+        capped(stringList(v, 'external_contact.id_list'), 100, 'external_contact.id_list'),
+        new Set(d.customers.map((c) => c.externalUserId)),
+        710609,
+        'external contact',
+      ),
+    'externals',
+  );
+  pick(
+    list(sub('chat'), 'id_list'),
+    (v) =>
+      known(
+        capped(stringList(v, 'chat.id_list'), 2000, 'chat.id_list', 710649),
+        new Set(d.groups.map((g) => g.chatId)),
+        710606,
+        'chat',
+      ),
+    'chats',
+  );
+  pick(
+    list(sub('exclude_mobile'), 'mobile_list'),
+    (v) => {
+      const m = capped(stringList(v, 'mobile_list'), 100, 'exclude_mobile.mobile_list');
+      const bad = m.find((x) => !/^(\+\d{1,3})?1\d{10}$/.test(x));
+      if (bad !== undefined) throw new WecomError(710621, `phone number format wrong: ${bad}`);
+      return m;
+    },
+    'excludeMobiles',
+  );
+  pick(
+    list(sub('exclude_email'), 'email_list'),
+    (v) => capped(stringList(v, 'email_list'), 100, 'exclude_email.email_list'),
+    'excludeEmails',
+  );
+  pick(
+    list(sub('exclude_bank_card'), 'bank_card_list'),
+    (v) => {
+      const m = capped(stringList(v, 'bank_card_list'), 100, 'exclude_bank_card.bank_card_list');
+      const bad = m.find((x) => !/^\d{12,19}$/.test(x));
+      if (bad !== undefined) throw new WecomError(710622, `bank card format wrong: ${bad}`);
+      return m;
+    },
+    'excludeBankCards',
+  );
   return r;
 }
 
@@ -69,7 +129,8 @@ export function parseRule(body: Body, corp: CorpRuntime, base: ApplicableRange |
   const name = optString(body, 'name');
   if (name !== undefined || base === null) {
     const n = name ?? '';
-    if (charLength(n) < 1 || charLength(n) > 20) throw new WecomError(INVALID_PARAMETER, `name must be 1-20 characters, got ${charLength(n)}`);
+    if (charLength(n) < 1 || charLength(n) > 20)
+      throw new WecomError(INVALID_PARAMETER, `name must be 1-20 characters, got ${charLength(n)}`);
     out.name = n;
   }
   const keyword = optObject(body, 'keyword');
@@ -78,7 +139,11 @@ export function parseRule(body: Body, corp: CorpRuntime, base: ApplicableRange |
     if (words === undefined) throw new WecomError(710650, 'keyword.word_list missing');
     out.words = capped(stringList(words, 'keyword.word_list'), 20, 'keyword.word_list');
     const bad = out.words.find((w) => charLength(w) < 1 || charLength(w) > 32);
-    if (bad !== undefined) throw new WecomError(INVALID_PARAMETER, `each keyword must be 1-32 characters, got ${JSON.stringify(bad)}`);
+    if (bad !== undefined)
+      throw new WecomError(
+        INVALID_PARAMETER,
+        `each keyword must be 1-32 characters, got ${JSON.stringify(bad)}`,
+      );
   }
   const semantics = optObject(body, 'semantics');
   if (semantics) {

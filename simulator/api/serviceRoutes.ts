@@ -6,7 +6,13 @@ import { WecomError } from '../http/WecomError.js';
 import { optString, reqString } from './params.js';
 
 function authCorpInfo(corp: CorpRuntime) {
-  return { corpid: corp.corpId, corp_name: corp.data.name, corp_type: 'verified', corp_user_max: 200, subject_type: 1 };
+  return {
+    corpid: corp.corpId,
+    corp_name: corp.data.name,
+    corp_type: 'verified',
+    corp_user_max: 200,
+    subject_type: 1,
+  };
 }
 
 function authUserInfo(corp: CorpRuntime) {
@@ -18,7 +24,8 @@ function authUserInfo(corp: CorpRuntime) {
 function corpByPermanentCode(state: SimState, corpId: string, code: string): CorpRuntime {
   const corp = state.corps.get(corpId);
   if (!corp) throw new WecomError(40084, `invalid permanent_code: unknown auth_corpid ${corpId}`);
-  if (!corp.authorized) throw new WecomError(48004, `authorization of corp ${corpId} is cancelled or missing`);
+  if (!corp.authorized)
+    throw new WecomError(48004, `authorization of corp ${corpId} is cancelled or missing`);
   if (corp.permanentCode !== code) throw new WecomError(40084, 'invalid permanent_code');
   return corp;
 }
@@ -55,7 +62,8 @@ export function serviceRoutes(): Route[] {
         if (optString(body, 'suite_id') !== state.options.suiteId) {
           throw new WecomError(40083, `invalid suite_id ${JSON.stringify(body['suite_id'] ?? null)}`);
         }
-        if (optString(body, 'suite_secret') !== state.options.suiteSecret) throw new WecomError(40080, 'invalid suite_secret');
+        if (optString(body, 'suite_secret') !== state.options.suiteSecret)
+          throw new WecomError(40080, 'invalid suite_secret');
         state.suite.checkTicket(optString(body, 'suite_ticket'));
         return state.suite.issueSuiteToken();
       },
@@ -84,7 +92,11 @@ export function serviceRoutes(): Route[] {
       auth: 'suite',
       bareSuccess: true,
       handle: ({ state, body }) => {
-        const corp = corpByPermanentCode(state, reqString(body, 'auth_corpid', 40084), reqString(body, 'permanent_code', 40084));
+        const corp = corpByPermanentCode(
+          state,
+          reqString(body, 'auth_corpid', 40084),
+          reqString(body, 'permanent_code', 40084),
+        );
         return issueCorpToken(state, corp);
       },
     },
@@ -93,7 +105,11 @@ export function serviceRoutes(): Route[] {
         path,
         auth: 'suite',
         handle: ({ state, body }) => {
-          const corp = corpByPermanentCode(state, reqString(body, 'auth_corpid', 40084), reqString(body, 'permanent_code', 40084));
+          const corp = corpByPermanentCode(
+            state,
+            reqString(body, 'auth_corpid', 40084),
+            reqString(body, 'permanent_code', 40084),
+          );
           return {
             auth_corp_info: authCorpInfo(corp),
             auth_info: { agent: [{ agentid: 1000001, name: '会话存档接口授权' }] },

@@ -13,13 +13,21 @@ import { limitParam, optInt, optString } from './params.js';
 function checkToken(call: ApiCall, corp: CorpRuntime, tokens: Map<string, number>): void {
   const token = optString(call.body, 'token');
   if (token === undefined || token === '') {
-    call.frequency.hit(`${corp.corpId}|${call.path}|tokenless`, call.state.options.tokenlessSyncPerMinute, 60_000, `${call.path} without token`);
+    call.frequency.hit(
+      `${corp.corpId}|${call.path}|tokenless`,
+      call.state.options.tokenlessSyncPerMinute,
+      60_000,
+      `${call.path} without token`,
+    );
     return;
   }
-  if (Buffer.byteLength(token) > 128) throw new WecomError(INVALID_PARAMETER, `invalid token: must be <= 128 bytes`);
+  if (Buffer.byteLength(token) > 128)
+    throw new WecomError(INVALID_PARAMETER, `invalid token: must be <= 128 bytes`);
   const expires = tokens.get(token);
-  if (expires === undefined) throw new WecomError(INVALID_PARAMETER, 'invalid token: not issued to this corp');
-  if (call.state.clock.nowMs() >= expires) throw new WecomError(INVALID_PARAMETER, 'invalid token: expired (valid 10 min)');
+  if (expires === undefined)
+    throw new WecomError(INVALID_PARAMETER, 'invalid token: not issued to this corp');
+  if (call.state.clock.nowMs() >= expires)
+    throw new WecomError(INVALID_PARAMETER, 'invalid token: expired (valid 10 min)');
 }
 
 function syncMsg(call: ApiCall) {

@@ -12,7 +12,8 @@ export type ControlBody = Record<string, unknown>;
 
 export function str(body: ControlBody, name: string): string {
   const v = body[name];
-  if (typeof v !== 'string' || v === '') throw new ControlError(`${name} must be a non-empty string, got ${JSON.stringify(v ?? null)}`);
+  if (typeof v !== 'string' || v === '')
+    throw new ControlError(`${name} must be a non-empty string, got ${JSON.stringify(v ?? null)}`);
   return v;
 }
 

@@ -16,8 +16,20 @@ export function corpView(corp: CorpRuntime) {
     customers: d.customers,
     robots: d.robots,
     chats: [
-      ...d.groups.map((g) => ({ chatId: g.chatId, type: 'group' as const, kind: g.kind, name: g.name, creator: g.creator, createTime: g.createTime, members: g.members })),
-      ...d.singles.map((s) => ({ type: 'single' as const, kind: s.b.type === 2 ? 'customer' : 'internal', parties: [s.a, s.b] })),
+      ...d.groups.map((g) => ({
+        chatId: g.chatId,
+        type: 'group' as const,
+        kind: g.kind,
+        name: g.name,
+        creator: g.creator,
+        createTime: g.createTime,
+        members: g.members,
+      })),
+      ...d.singles.map((s) => ({
+        type: 'single' as const,
+        kind: s.b.type === 2 ? 'customer' : 'internal',
+        parties: [s.a, s.b],
+      })),
     ],
     consents: d.consents,
     roomConsents: d.roomConsents,

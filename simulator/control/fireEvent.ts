@@ -13,24 +13,37 @@ export function corpFrom(state: SimState, body: ControlBody): CorpRuntime {
 function consent(state: SimState, corp: CorpRuntime, body: ControlBody) {
   const externalUserId = str(body, 'externalUserId');
   const status = (optStr(body, 'status') ?? 'Agree') as AgreeStatus;
-  if (status !== 'Agree' && status !== 'Disagree') throw new ControlError(`status must be Agree or Disagree, got ${status}`);
+  if (status !== 'Agree' && status !== 'Disagree')
+    throw new ControlError(`status must be Agree or Disagree, got ${status}`);
   const now = state.clock.nowS();
   const chatId = optStr(body, 'chatId');
   if (chatId) {
-    const entry = corp.data.roomConsents.find((c) => c.chatId === chatId && c.externalUserId === externalUserId);
+    const entry = corp.data.roomConsents.find(
+      (c) => c.chatId === chatId && c.externalUserId === externalUserId,
+    );
     if (!entry) throw new ControlError(`${externalUserId} is not an external member of ${chatId}`, 404);
     Object.assign(entry, { status, changeTime: now });
     if (status === 'Agree') {
-      state.notifier.send('chat_archive_audit_approved_room', { AuthCorpId: corp.corpId, ExternalUserID: externalUserId, ChatId: chatId });
+      state.notifier.send('chat_archive_audit_approved_room', {
+        AuthCorpId: corp.corpId,
+        ExternalUserID: externalUserId,
+        ChatId: chatId,
+      });
     }
     return { chatId, externalUserId, status };
   }
   const openUserId = str(body, 'openUserId');
-  const entry = corp.data.consents.find((c) => c.openUserId === openUserId && c.externalUserId === externalUserId);
+  const entry = corp.data.consents.find(
+    (c) => c.openUserId === openUserId && c.externalUserId === externalUserId,
+  );
   if (!entry) throw new ControlError(`${externalUserId} is not a customer of ${openUserId}`, 404);
   Object.assign(entry, { status, changeTime: now, pending: false });
   if (status === 'Agree') {
-    state.notifier.send('chat_archive_audit_approved_single', { AuthCorpId: corp.corpId, OpenUserID: openUserId, ExternalUserID: externalUserId });
+    state.notifier.send('chat_archive_audit_approved_single', {
+      AuthCorpId: corp.corpId,
+      OpenUserID: openUserId,
+      ExternalUserID: externalUserId,
+    });
   }
   return { openUserId, externalUserId, status };
 }

@@ -41,7 +41,8 @@ function parseFault(b: ControlBody): Fault {
   if (b['times'] !== undefined) fault.times = int(b, 'times', 1, 1_000_000);
   if (b['rate'] !== undefined) {
     const r = b['rate'];
-    if (typeof r !== 'number' || r < 0 || r > 1) throw new ControlError(`rate must be a number 0..1, got ${JSON.stringify(r)}`);
+    if (typeof r !== 'number' || r < 0 || r > 1)
+      throw new ControlError(`rate must be a number 0..1, got ${JSON.stringify(r)}`);
     fault.rate = r;
   }
   if (fault.errcode === undefined && fault.httpStatus === undefined && fault.delayMs === undefined) {
@@ -67,7 +68,8 @@ function render(state: SimState, url: URL, ip: string): [number, unknown] {
   for (const corp of state.corps.values()) {
     const m = corp.byId.get(msgid);
     if (!m) continue;
-    if (m.secretKey !== secret) return [403, errorEnvelope(710605, 'decrypt msg fail: check msgid and secret_key', ip)];
+    if (m.secretKey !== secret)
+      return [403, errorEnvelope(710605, 'decrypt msg fail: check msgid and secret_key', ip)];
     return [200, { msgid, msgtype: m.msgtype, content: m.content }];
   }
   return [404, errorEnvelope(710601, `invalid msgid ${JSON.stringify(msgid)}`, ip)];
@@ -77,11 +79,16 @@ function stats(deps: ControlDeps) {
   const deliveries = deps.deliveries();
   const byInfoType: Record<string, { ok: number; failed: number }> = {};
   for (const d of deliveries) {
-    const e = (byInfoType[d.infoType] ??= { ok: 0, failed: 0 });
+    const e = byInfoType[d.infoType] ?? { ok: 0, failed: 0 };
+    byInfoType[d.infoType] = e;
     if (d.ok) e.ok += 1;
     else e.failed += 1;
   }
-  return { calls: deps.stats.snapshot(), callbacks: { total: deliveries.length, byInfoType, recent: deliveries.slice(-50) }, nowMs: deps.state.clock.nowMs() };
+  return {
+    calls: deps.stats.snapshot(),
+    callbacks: { total: deliveries.length, byInfoType, recent: deliveries.slice(-50) },
+    nowMs: deps.state.clock.nowMs(),
+  };
 }
 
 async function route(deps: ControlDeps, req: IncomingMessage, url: URL): Promise<[number, unknown]> {
@@ -102,7 +109,8 @@ async function route(deps: ControlDeps, req: IncomingMessage, url: URL): Promise
       const corp = corpFrom(state, body);
       const count = int(body, 'count', 1, 1000, 1);
       const chatId = optStr(body, 'chatId') ?? null;
-      if (chatId && !corp.data.groups.some((g) => g.chatId === chatId)) throw new ControlError(`chatId ${chatId} is not a group of ${corp.corpId}`, 404);
+      if (chatId && !corp.data.groups.some((g) => g.chatId === chatId))
+        throw new ControlError(`chatId ${chatId} is not a group of ${corp.corpId}`, 404);
       const msgtype = body['msgtype'] === undefined ? undefined : int(body, 'msgtype', 0, 28);
       const created = state.createMessages(corp, count, chatId, msgtype);
       const tokens = state.notifier.flush(corp);
@@ -130,7 +138,9 @@ async function route(deps: ControlDeps, req: IncomingMessage, url: URL): Promise
     case 'POST /__sim/clock': {
       const seconds = body['advanceSeconds'];
       if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-        throw new ControlError(`advanceSeconds must be a number >= 0, got ${JSON.stringify(seconds ?? null)}`);
+        throw new ControlError(
+          `advanceSeconds must be a number >= 0, got ${JSON.stringify(seconds ?? null)}`,
+        );
       }
       state.clock.advance(seconds);
       return [200, { nowMs: state.clock.nowMs() }];
@@ -140,7 +150,12 @@ async function route(deps: ControlDeps, req: IncomingMessage, url: URL): Promise
   }
 }
 
-export async function handleControl(deps: ControlDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleControl(
+  deps: ControlDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   try {
     const [status, body] = await route(deps, req, url);
     sendJson(res, status, body);

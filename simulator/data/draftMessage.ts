@@ -12,7 +12,8 @@ export function randomMsgtype(prng: Prng): number {
 type Content = { content: Record<string, unknown>; searchText: string };
 
 function contentFor(prng: Prng, msgtype: number): Content {
-  const file = () => `${prng.pick(['报价单', 'contract', '方案', 'invoice'])}-${prng.int(1, 99)}.${prng.pick(['pdf', 'docx', 'xlsx'])}`;
+  const file = () =>
+    `${prng.pick(['报价单', 'contract', '方案', 'invoice'])}-${prng.int(1, 99)}.${prng.pick(['pdf', 'docx', 'xlsx'])}`;
   switch (msgtype) {
     case 1: {
       const text = randomText(prng);
@@ -45,7 +46,10 @@ function contentFor(prng: Prng, msgtype: number): Content {
       return { content: { filename }, searchText: filename };
     }
     case 13:
-      return { content: { wish: '恭喜发财', totalcnt: prng.int(1, 10), totalamount: prng.int(100, 20000) }, searchText: '' };
+      return {
+        content: { wish: '恭喜发财', totalcnt: prng.int(1, 10), totalamount: prng.int(100, 20000) },
+        searchText: '',
+      };
     case 27: {
       const text = `**${prng.pick(PRODUCTS)}** update`;
       return { content: { content: text }, searchText: '' };
@@ -56,23 +60,38 @@ function contentFor(prng: Prng, msgtype: number): Content {
 }
 
 /** Picks a chat of the corp (or the given one) and produces one message in it. */
-export function draftMessage(prng: Prng, corp: CorpData, msgtype: number, chatId: string | null): DraftMessage {
-  const group = chatId === null ? (prng.chance(0.45) ? prng.pick(corp.groups) : null) : corp.groups.find((g) => g.chatId === chatId);
+export function draftMessage(
+  prng: Prng,
+  corp: CorpData,
+  msgtype: number,
+  chatId: string | null,
+): DraftMessage {
+  const group =
+    chatId === null
+      ? prng.chance(0.45)
+        ? prng.pick(corp.groups)
+        : null
+      : corp.groups.find((g) => g.chatId === chatId);
   let sender: Party;
   let receivers: Party[];
   if (group) {
     const humans = group.members.filter((m) => m.type !== 3);
     const from = prng.pick(humans);
     sender = { type: from.type, id: from.memberid };
-    receivers = group.members.filter((m) => m.memberid !== from.memberid).map((m) => ({ type: m.type, id: m.memberid }));
+    receivers = group.members
+      .filter((m) => m.memberid !== from.memberid)
+      .map((m) => ({ type: m.type, id: m.memberid }));
   } else {
     const single = prng.pick(corp.singles);
     const flip = prng.chance(0.5);
     sender = flip ? single.b : single.a;
     receivers = [flip ? single.a : single.b];
   }
-  const welcome = !group && msgtype === 1 && sender.type === 1 && receivers[0]!.type === 2 && prng.chance(0.05);
-  const made = welcome ? { content: { content: welcomeText(prng) }, searchText: '' } : contentFor(prng, msgtype);
+  const welcome =
+    !group && msgtype === 1 && sender.type === 1 && receivers[0]!.type === 2 && prng.chance(0.05);
+  const made = welcome
+    ? { content: { content: welcomeText(prng) }, searchText: '' }
+    : contentFor(prng, msgtype);
   if (welcome) made.searchText = String(made.content['content']);
   return {
     sender,

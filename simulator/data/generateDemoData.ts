@@ -1,4 +1,13 @@
-import type { Consent, CorpData, Customer, Employee, GroupChat, GroupMember, RoomConsent, SingleChat } from '../domain/types.js';
+import type {
+  Consent,
+  CorpData,
+  Customer,
+  Employee,
+  GroupChat,
+  GroupMember,
+  RoomConsent,
+  SingleChat,
+} from '../domain/types.js';
 import { Prng } from './Prng.js';
 import { CORP_NAMES, DEPARTMENTS, GROUP_NAMES, personName } from './textCorpus.js';
 
@@ -20,7 +29,10 @@ export function generateDemoData(seed: number, corpCount: number, startS: number
   for (let c = 0; c < corpCount; c += 1) {
     const p = root.fork(`corp-${c}`);
     const corpId = `ww${p.token(16).replace(/[-_]/g, '0').toLowerCase()}`;
-    const departments = DEPARTMENTS.slice(0, p.int(3, DEPARTMENTS.length)).map((name, i) => ({ id: i + 1, name }));
+    const departments = DEPARTMENTS.slice(0, p.int(3, DEPARTMENTS.length)).map((name, i) => ({
+      id: i + 1,
+      name,
+    }));
     const employees: Employee[] = Array.from({ length: p.int(8, 12) }, (_, i) => ({
       openUserId: opaqueId(p, 'wo'),
       userid: `user${String(i + 1).padStart(3, '0')}`,
@@ -37,7 +49,10 @@ export function generateDemoData(seed: number, corpCount: number, startS: number
     const groups = makeGroups(p, employees, customers, robots, startS);
     const singles: SingleChat[] = [];
     for (let i = 0; i + 1 < employees.length; i += 2) {
-      singles.push({ a: { type: 1, id: employees[i]!.openUserId }, b: { type: 1, id: employees[i + 1]!.openUserId } });
+      singles.push({
+        a: { type: 1, id: employees[i]!.openUserId },
+        b: { type: 1, id: employees[i + 1]!.openUserId },
+      });
     }
     const consents: Consent[] = [];
     for (const customer of customers) {
@@ -80,7 +95,13 @@ export function generateDemoData(seed: number, corpCount: number, startS: number
   return corps;
 }
 
-function makeGroups(p: Prng, employees: Employee[], customers: Customer[], robots: string[], startS: number): GroupChat[] {
+function makeGroups(
+  p: Prng,
+  employees: Employee[],
+  customers: Customer[],
+  robots: string[],
+  startS: number,
+): GroupChat[] {
   const groups: GroupChat[] = [];
   const names = p.shuffle([...GROUP_NAMES]);
   for (let g = 0; g < 6; g += 1) {

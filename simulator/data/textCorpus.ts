@@ -16,12 +16,44 @@ export const FAMILY_NAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '�
 export const GIVEN_NAMES = ['伟', '芳', '娜', '敏', '静', '磊', '洋', '勇', '艳', '杰', '涛', '明'] as const;
 export const ENGLISH_NAMES = ['Alice', 'Bob', 'Carol', 'David', 'Emma', 'Frank', 'Grace', 'Henry'] as const;
 export const DEPARTMENTS = ['销售部', '客服部', 'Engineering', '财务部', 'Marketing'] as const;
-export const GROUP_NAMES = ['项目周会', 'Sales Weekly', '售后服务群', 'VIP 客户群', '新品报价群', 'Partner Sync'] as const;
-export const PRODUCTS = ['旗舰套餐', '企业版', 'Pro plan', 'starter kit', '年度服务', 'cloud storage'] as const;
+export const GROUP_NAMES = [
+  '项目周会',
+  'Sales Weekly',
+  '售后服务群',
+  'VIP 客户群',
+  '新品报价群',
+  'Partner Sync',
+] as const;
+export const PRODUCTS = [
+  '旗舰套餐',
+  '企业版',
+  'Pro plan',
+  'starter kit',
+  '年度服务',
+  'cloud storage',
+] as const;
 
 /** Sentiment and spam word lists shared by the generator and the analysis engine. */
-export const POSITIVE_WORDS = ['谢谢', '满意', '不错', '太好了', 'thanks', 'great', 'happy', 'excellent'] as const;
-export const NEGATIVE_WORDS = ['投诉', '不满', '太差', '退款', 'terrible', 'angry', 'refund', 'complaint'] as const;
+export const POSITIVE_WORDS = [
+  '谢谢',
+  '满意',
+  '不错',
+  '太好了',
+  'thanks',
+  'great',
+  'happy',
+  'excellent',
+] as const;
+export const NEGATIVE_WORDS = [
+  '投诉',
+  '不满',
+  '太差',
+  '退款',
+  'terrible',
+  'angry',
+  'refund',
+  'complaint',
+] as const;
 export const POLITICAL_WORDS = ['政治敏感词', 'banned-politics'] as const;
 export const PORN_WORDS = ['色情内容', 'adult-content'] as const;
 
@@ -34,7 +66,8 @@ const TEMPLATES: readonly ((p: Prng) => string)[] = [
   (p) => `Send the invoice to ${p.pick(['finance', 'bob', 'ap'])}@example.org please.`,
   (p) => `请转账到银行卡 6222${p.digits(12)}，谢谢。`,
   (p) => `Bank card number 6217${p.digits(12)} for the refund.`,
-  (p) => `身份证号 11010${p.int(1, 9)}19${p.int(70, 99)}0${p.int(1, 9)}1${p.int(0, 9)}${p.digits(3)}X 已登记。`,
+  (p) =>
+    `身份证号 11010${p.int(1, 9)}19${p.int(70, 99)}0${p.int(1, 9)}1${p.int(0, 9)}${p.digits(3)}X 已登记。`,
   (p) => `资料在这里 https://docs.example.com/${p.token(6)} 请查看。`,
   (p) => `See https://www.example.com/offer/${p.token(5)} for details.`,
   () => `${'谢谢'}，服务很满意，太好了！`,

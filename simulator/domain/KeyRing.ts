@@ -27,7 +27,10 @@ export class KeyRing {
     }
     const bits = key.asymmetricKeyDetails?.modulusLength;
     if (key.asymmetricKeyType !== 'rsa' || bits !== 2048) {
-      throw new WecomError(40211, `invalid public key: must be RSA-2048, got ${key.asymmetricKeyType} ${bits ?? '?'} bits`);
+      throw new WecomError(
+        40211,
+        `invalid public key: must be RSA-2048, got ${key.asymmetricKeyType} ${bits ?? '?'} bits`,
+      );
     }
     if (this.current && ver <= this.current.ver) {
       throw new WecomError(40212, `public_key_ver must be greater than ${this.current.ver}, got ${ver}`);

@@ -3,7 +3,9 @@ import type { SimClock } from './SimClock.js';
 import { newSecret } from './SuiteAuth.js';
 
 /** The part of CallbackEmitter the simulator's domain needs. */
-export type CallbackSink = { send(infoType: string, fields: Record<string, string | number>): Promise<unknown> };
+export type CallbackSink = {
+  send(infoType: string, fields: Record<string, string | number>): Promise<unknown>;
+};
 
 /**
  * Sends callbacks and batches conversation_new_message / hit_keyword per corp: one event per

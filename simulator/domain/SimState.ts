@@ -85,7 +85,12 @@ export class SimState {
    * New messages now. Without a public key they are never archived (contract §3.10) and are
    * dropped; archived ones are checked against the corp's keyword rules and marked for callbacks.
    */
-  createMessages(corp: CorpRuntime, count: number, chatId: string | null, msgtype?: number): ArchivedMessage[] {
+  createMessages(
+    corp: CorpRuntime,
+    count: number,
+    chatId: string | null,
+    msgtype?: number,
+  ): ArchivedMessage[] {
     const created: ArchivedMessage[] = [];
     for (let i = 0; i < count; i += 1) {
       const type = msgtype ?? randomMsgtype(this.livePrng);

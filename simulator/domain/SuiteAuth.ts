@@ -27,7 +27,8 @@ export class SuiteAuth {
   /** Any ticket the simulator pushed in the last 30 minutes is accepted. */
   checkTicket(ticket: string | undefined): void {
     const issued = ticket === undefined ? undefined : this.tickets.get(ticket);
-    if (issued === undefined) throw new WecomError(40085, 'invalid suite_ticket: not one the simulator pushed');
+    if (issued === undefined)
+      throw new WecomError(40085, 'invalid suite_ticket: not one the simulator pushed');
     if (this.clock.nowMs() - issued >= TICKET_TTL_MS) {
       throw new WecomError(40085, 'invalid suite_ticket: expired (valid 30 min after its push)');
     }
@@ -56,8 +57,10 @@ export class SuiteAuth {
   redeemAuthCode(code: string | undefined): string {
     const entry = code === undefined ? undefined : this.authCodes.get(code);
     if (!entry) throw new WecomError(40078, 'invalid auth_code');
-    if (entry.used) throw new WecomError(40078, 'invalid auth_code: already used (auth codes are single use)');
-    if (this.clock.nowMs() >= entry.expiresAtMs) throw new WecomError(40078, 'invalid auth_code: expired (valid 10 min)');
+    if (entry.used)
+      throw new WecomError(40078, 'invalid auth_code: already used (auth codes are single use)');
+    if (this.clock.nowMs() >= entry.expiresAtMs)
+      throw new WecomError(40078, 'invalid auth_code: expired (valid 10 min)');
     entry.used = true;
     return entry.corpId;
   }

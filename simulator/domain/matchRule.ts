@@ -1,5 +1,5 @@
-import type { CorpData, DraftMessage } from './types.js';
 import type { KeywordRule } from './KeywordRule.js';
+import type { CorpData, DraftMessage } from './types.js';
 
 export type RuleHit = { rule_id: string; has_hit_keyword: boolean; semantics_list: number[] };
 

@@ -3,7 +3,13 @@ export type PartyType = 1 | 2 | 3;
 export type Party = { type: PartyType; id: string };
 
 export type Department = { id: number; name: string };
-export type Employee = { openUserId: string; userid: string; name: string; departmentId: number; editions: number[] };
+export type Employee = {
+  openUserId: string;
+  userid: string;
+  name: string;
+  departmentId: number;
+  editions: number[];
+};
 export type Customer = { externalUserId: string; name: string; followers: string[] };
 export type GroupMember = { memberid: string; jointime: number; type: PartyType };
 export type GroupChat = {
@@ -18,7 +24,13 @@ export type GroupChat = {
 export type SingleChat = { a: Party; b: Party };
 export type AgreeStatus = 'Agree' | 'Disagree';
 /** `pending` customers have not answered yet; the API reports them as Disagree. */
-export type Consent = { openUserId: string; externalUserId: string; status: AgreeStatus; changeTime: number; pending: boolean };
+export type Consent = {
+  openUserId: string;
+  externalUserId: string;
+  status: AgreeStatus;
+  changeTime: number;
+  pending: boolean;
+};
 export type RoomConsent = { chatId: string; externalUserId: string; status: AgreeStatus; changeTime: number };
 
 export type CorpData = {

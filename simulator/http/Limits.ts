@@ -19,12 +19,18 @@ export class FrequencyLimiter {
       this.windows.set(`${key}|${windowMs}`, w);
     }
     if (now < w.blockedUntilMs) {
-      throw new WecomError(45009, `api freq out of limit: ${label} blocked for ${Math.ceil((w.blockedUntilMs - now) / 1000)}s`);
+      throw new WecomError(
+        45009,
+        `api freq out of limit: ${label} blocked for ${Math.ceil((w.blockedUntilMs - now) / 1000)}s`,
+      );
     }
     w.count += 1;
     if (w.count > limit) {
       w.blockedUntilMs = now + windowMs;
-      throw new WecomError(45009, `api freq out of limit: more than ${limit} calls per ${windowMs / 1000}s (${label})`);
+      throw new WecomError(
+        45009,
+        `api freq out of limit: more than ${limit} calls per ${windowMs / 1000}s (${label})`,
+      );
     }
   }
 
@@ -39,7 +45,8 @@ export class ConcurrencyLimiter {
 
   acquire(key: string, limit: number): () => void {
     const n = this.inFlight.get(key) ?? 0;
-    if (n >= limit) throw new WecomError(45033, `api concurrent out of limit: more than ${limit} concurrent calls`);
+    if (n >= limit)
+      throw new WecomError(45033, `api concurrent out of limit: more than ${limit} concurrent calls`);
     this.inFlight.set(key, n + 1);
     let released = false;
     return () => {

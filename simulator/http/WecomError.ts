@@ -19,7 +19,11 @@ export const INVALID_PARAMETER = 40058;
  * WeCom appends `, hint: [id], from ip: x, more info at …?e=code` to every errmsg. The format is
  * observed, not documented [I]; the hint is unique per answer so clients can log it.
  */
-export function errorEnvelope(errcode: number, message: string, ip: string): { errcode: number; errmsg: string } {
+export function errorEnvelope(
+  errcode: number,
+  message: string,
+  ip: string,
+): { errcode: number; errmsg: string } {
   const hint = `${Math.floor(Date.now() / 1000)}-${randomBytes(6).toString('hex')}`;
   return {
     errcode,

@@ -5,8 +5,8 @@ import type { CallStats } from './CallStats.js';
 import type { Delays } from './Delays.js';
 import type { FaultInjector } from './FaultInjector.js';
 import type { ConcurrencyLimiter, FrequencyLimiter } from './Limits.js';
-import { readBody } from './readBody.js';
 import type { ApiCall, Route } from './Route.js';
+import { readBody } from './readBody.js';
 import { clientIp, sendJson } from './sendJson.js';
 import { errorEnvelope, WecomError } from './WecomError.js';
 
@@ -31,8 +31,10 @@ function authenticateCorp(state: SimState, token: string | null): CorpRuntime {
   if (token === null || token === '') throw new WecomError(41001, 'access_token missing');
   const corp = tokenOwner(state, token);
   if (!corp) throw new WecomError(40014, `invalid access_token`);
-  if (state.clock.nowMs() >= corp.accessTokens.get(token)!) throw new WecomError(42001, 'access_token expired');
-  if (!corp.authorized) throw new WecomError(48004, `api forbidden: authorization of corp ${corp.corpId} is cancelled`);
+  if (state.clock.nowMs() >= corp.accessTokens.get(token)!)
+    throw new WecomError(42001, 'access_token expired');
+  if (!corp.authorized)
+    throw new WecomError(48004, `api forbidden: authorization of corp ${corp.corpId} is cancelled`);
   return corp;
 }
 
@@ -54,7 +56,12 @@ function parseJson(raw: Buffer): Record<string, unknown> {
  * One upstream call: count → concurrency slot → injected fault → JSON → token → frequency →
  * handler. Every failure is a WeCom envelope; nothing becomes an HTTP 500.
  */
-export async function handleUpstream(deps: UpstreamDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleUpstream(
+  deps: UpstreamDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const { state, stats } = deps;
   const path = url.pathname;
   const ip = clientIp(req.socket.remoteAddress);
@@ -91,7 +98,17 @@ export async function handleUpstream(deps: UpstreamDeps, req: IncomingMessage, r
     if (route.needsKey && corp && corp.keys.version === null) {
       throw new WecomError(710659, 'public key not set: call set_public_key before reading the archive');
     }
-    const call: ApiCall = { state, path, body, query: url.searchParams, ip, raw, contentType, corp, frequency: deps.frequency };
+    const call: ApiCall = {
+      state,
+      path,
+      body,
+      query: url.searchParams,
+      ip,
+      raw,
+      contentType,
+      corp,
+      frequency: deps.frequency,
+    };
     const result = await route.handle(call);
     sendJson(res, 200, route.bareSuccess ? result : { errcode: 0, errmsg: 'ok', ...result });
   } catch (e) {

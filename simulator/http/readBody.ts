@@ -16,7 +16,11 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** The named file part of a multipart/form-data body, or null. */
-export function multipartFile(body: Buffer, contentType: string, field: string): { filename: string; data: Buffer } | null {
+export function multipartFile(
+  body: Buffer,
+  contentType: string,
+  field: string,
+): { filename: string; data: Buffer } | null {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   const boundary = m?.[1] ?? m?.[2];
   if (!boundary) return null;

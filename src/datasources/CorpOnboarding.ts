@@ -56,7 +56,10 @@ export class CorpOnboarding implements AuthEvents {
     // The auth info (editions, scope) is read live through get_corp_auth_info when asked for;
     // nothing cached here goes stale, so a change only needs to be visible in the logs.
     const record = await this.#o.corps.get(corpId);
-    this.#o.logger.info({ corpId, known: record !== null, status: record?.status ?? null }, 'corp authorization changed');
+    this.#o.logger.info(
+      { corpId, known: record !== null, status: record?.status ?? null },
+      'corp authorization changed',
+    );
   }
 
   async cancelAuth(corpId: string): Promise<void> {

@@ -1,4 +1,8 @@
-export type KeyManagerErrorCode = 'KEY_NOT_FOUND' | 'DECRYPT_FAILED' | 'KEY_ROTATION_BUSY' | 'INVALID_ARGUMENT';
+export type KeyManagerErrorCode =
+  | 'KEY_NOT_FOUND'
+  | 'DECRYPT_FAILED'
+  | 'KEY_ROTATION_BUSY'
+  | 'INVALID_ARGUMENT';
 
 /** Expected failures of the per-corp RSA key store. Messages never include key material. */
 export class KeyManagerError extends Error {

@@ -67,7 +67,9 @@ export class KvKeyManager implements KeyManager {
     const version = await this.#o.kv.get(currentKey(corpId));
     if (version === null) return null;
     const stored = await this.#load(corpId, Number(version));
-    return stored && { version: stored.version, publicKeyPem: stored.publicKeyPem, createdAt: stored.createdAt };
+    return (
+      stored && { version: stored.version, publicKeyPem: stored.publicKeyPem, createdAt: stored.createdAt }
+    );
   }
 
   async decryptSecretKey(corpId: string, version: number, encryptedSecretKeyB64: string): Promise<string> {
@@ -111,7 +113,8 @@ export class KvKeyManager implements KeyManager {
       lockTtlMs,
       waitMs: lockTtlMs + 5000,
       run: () => this.#rotateLocked(corpId),
-      onTimeout: () => new KeyManagerError('KEY_ROTATION_BUSY', `key rotation for corp ${corpId} is stuck elsewhere`),
+      onTimeout: () =>
+        new KeyManagerError('KEY_ROTATION_BUSY', `key rotation for corp ${corpId} is stuck elsewhere`),
     });
   }
 
@@ -143,7 +146,10 @@ export class KvKeyManager implements KeyManager {
       else logger.warn({ corpId, version }, 'set_public_key outcome unknown; keeping the pending key');
       throw error;
     }
-    await kv.set(versionKey(corpId, version), JSON.stringify({ ...stored, state: 'active' } satisfies StoredKey));
+    await kv.set(
+      versionKey(corpId, version),
+      JSON.stringify({ ...stored, state: 'active' } satisfies StoredKey),
+    );
     await kv.set(currentKey(corpId), String(version));
     const record = await corps.get(corpId);
     if (record) await corps.upsert({ ...record, publicKeyVersion: version });

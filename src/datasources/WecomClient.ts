@@ -10,8 +10,8 @@ import {
   type PermanentCodeResponse,
   permanentCodeResponse,
 } from './upstreamSchemas.js';
-import type { WecomHttp } from './WecomHttp.js';
 import { WecomRequestError } from './WecomError.js';
+import type { WecomHttp } from './WecomHttp.js';
 
 export const GET_PERMANENT_CODE = '/cgi-bin/service/get_permanent_code';
 export const MEDIA_UPLOAD = '/cgi-bin/media/upload';

@@ -59,7 +59,8 @@ const RETRYABLE_ERRCODES = new Set([-1, 45033]);
 const NOT_AUTHORIZED_ERRCODES = new Set([48004, 40084]);
 const RATE_LIMITED_ERRCODE = 45009;
 
-const SECRET_QUERY = /((?:suite_|provider_)?access_token|suite_ticket|suite_secret|permanent_code)=[^&\s"']*/gi;
+const SECRET_QUERY =
+  /((?:suite_|provider_)?access_token|suite_ticket|suite_secret|permanent_code)=[^&\s"']*/gi;
 
 /** Removes token values from URLs or text that may have picked one up. */
 export function redactSecrets(text: string): string {
@@ -116,7 +117,12 @@ export function toWecomError(path: string, failure: UpstreamFailure | unknown): 
   const base = { path: api, errcode: null, httpStatus: null, hint: null };
   switch (f.kind) {
     case 'envelope': {
-      const fields = { ...base, errcode: f.errcode, httpStatus: f.httpStatus ?? 200, hint: parseHint(f.errmsg) };
+      const fields = {
+        ...base,
+        errcode: f.errcode,
+        httpStatus: f.httpStatus ?? 200,
+        hint: parseHint(f.errmsg),
+      };
       const text = `${api} failed with errcode ${f.errcode}: ${errmsgHead(f.errmsg)}`;
       if (f.errcode === RATE_LIMITED_ERRCODE) {
         return new WecomError(`${text} (rate limited; blocks last 60 s or more)`, {
@@ -132,7 +138,11 @@ export function toWecomError(path: string, failure: UpstreamFailure | unknown): 
           retryable: false,
         });
       }
-      return new WecomError(text, { ...fields, code: 'UPSTREAM_ERROR', retryable: RETRYABLE_ERRCODES.has(f.errcode) });
+      return new WecomError(text, {
+        ...fields,
+        code: 'UPSTREAM_ERROR',
+        retryable: RETRYABLE_ERRCODES.has(f.errcode),
+      });
     }
     case 'http': {
       const fields = { ...base, httpStatus: f.status };
@@ -144,7 +154,11 @@ export function toWecomError(path: string, failure: UpstreamFailure | unknown): 
         });
       }
       if (f.status === 429) {
-        return new WecomError(`${api} answered HTTP 429`, { ...fields, code: 'RATE_LIMITED', retryable: false });
+        return new WecomError(`${api} answered HTTP 429`, {
+          ...fields,
+          code: 'RATE_LIMITED',
+          retryable: false,
+        });
       }
       return new WecomError(`${api} answered HTTP ${f.status}, expected 200`, {
         ...fields,

@@ -117,7 +117,14 @@ export class WecomHttp {
         // A retry that cannot finish inside the budget only delays the inevitable error.
         if (performance.now() - started + wait + 50 > budgetMs) throw error;
         this.#logger.warn(
-          { path, code: error.code, errcode: error.errcode, httpStatus: error.httpStatus, attempt: n + 1, waitMs: wait },
+          {
+            path,
+            code: error.code,
+            errcode: error.errcode,
+            httpStatus: error.httpStatus,
+            attempt: n + 1,
+            waitMs: wait,
+          },
           'retrying upstream call',
         );
         await delay(wait);
@@ -160,13 +167,21 @@ export class WecomHttp {
   }
 }
 
-function parseResponse<S extends z.ZodType>(path: string, status: number, text: string, schema: S): z.output<S> {
+function parseResponse<S extends z.ZodType>(
+  path: string,
+  status: number,
+  text: string,
+  schema: S,
+): z.output<S> {
   if (status >= 500) throw toWecomError(path, { kind: 'http', status });
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw toWecomError(path, status === 200 ? { kind: 'invalid-json', httpStatus: status } : { kind: 'http', status });
+    throw toWecomError(
+      path,
+      status === 200 ? { kind: 'invalid-json', httpStatus: status } : { kind: 'http', status },
+    );
   }
   const errcode = (body as { errcode?: unknown } | null)?.errcode;
   if (typeof errcode === 'number' && errcode !== 0) {

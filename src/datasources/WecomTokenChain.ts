@@ -3,8 +3,8 @@ import type { CorpRegistry, KeyValueStore, TokenChain } from './ports.js';
 import { retryOnTokenError, SUITE_TOKEN_ERRCODES } from './retryOnTokenError.js';
 import { runExclusive } from './runExclusive.js';
 import { corpTokenResponse, suiteTokenResponse } from './upstreamSchemas.js';
-import type { WecomHttp } from './WecomHttp.js';
 import { WecomError } from './WecomError.js';
+import type { WecomHttp } from './WecomHttp.js';
 
 export const GET_SUITE_TOKEN = '/cgi-bin/service/get_suite_token';
 export const GET_CORP_TOKEN = '/cgi-bin/service/get_corp_token';

@@ -11,7 +11,11 @@ export type CreateRedisOptions = {
  * instead of piling up) and reconnects in the background with capped backoff. Resolves once
  * the client is ready; rejects when the first connection does not succeed in time.
  */
-export async function createRedis(url: string, logger: Logger, options: CreateRedisOptions = {}): Promise<Redis> {
+export async function createRedis(
+  url: string,
+  logger: Logger,
+  options: CreateRedisOptions = {},
+): Promise<Redis> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const redis = new Redis(url, {
     lazyConnect: false,

@@ -4,7 +4,12 @@
  * Redis implementation where state is kept). Upstream response shapes are the zod-inferred
  * types of `upstreamSchemas.ts`, with WeCom's own snake_case field names.
  */
-import type { ChatdataApi, ChatdataRequest, ChatdataResponse, PermanentCodeResponse } from './upstreamSchemas.js';
+import type {
+  ChatdataApi,
+  ChatdataRequest,
+  ChatdataResponse,
+  PermanentCodeResponse,
+} from './upstreamSchemas.js';
 
 /** Key/value + lock primitives. Keys are given WITHOUT the deployment prefix; stores add it. */
 export interface KeyValueStore {
@@ -42,7 +47,11 @@ export type UploadedMedia = { mediaId: string; createdAt: number };
 /** The WeCom HTTP API, every response zod-validated; failures are `WecomError`s. */
 export interface WecomApi {
   /** Any `/cgi-bin/chatdata/*` API with the corp's access token; token errors refresh once and retry once. */
-  chatdata<A extends ChatdataApi>(corpId: string, api: A, body: ChatdataRequest<A>): Promise<ChatdataResponse<A>>;
+  chatdata<A extends ChatdataApi>(
+    corpId: string,
+    api: A,
+    body: ChatdataRequest<A>,
+  ): Promise<ChatdataResponse<A>>;
   /** `POST /cgi-bin/media/upload?type=file` (multipart, field `media`) with the corp token. */
   uploadMedia(corpId: string, filename: string, content: Uint8Array): Promise<UploadedMedia>;
   /** `service/get_permanent_code` with the suite token. */

@@ -50,10 +50,14 @@ export function createSecretBox(masterKey: string): SecretBox {
         const decipher = createDecipheriv('aes-256-gcm', key, iv);
         decipher.setAAD(Buffer.from(context, 'utf8'));
         decipher.setAuthTag(tag);
-        return Buffer.concat([decipher.update(Buffer.from(ctB64, 'base64')), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(Buffer.from(ctB64, 'base64')), decipher.final()]).toString(
+          'utf8',
+        );
       } catch {
         // Never echo the ciphertext or key: only that authentication failed.
-        throw new SecretBoxError('sealed value failed authentication (tampered, wrong master key or wrong context)');
+        throw new SecretBoxError(
+          'sealed value failed authentication (tampered, wrong master key or wrong context)',
+        );
       }
     },
   };

@@ -11,20 +11,9 @@ export function createMaskError(expose: boolean) {
   return function maskError(error: unknown, message: string): Error {
     const wecom = findWecomError(error);
     if (wecom) return fromWecomError(wecom, error);
-    if (error instanceof GraphQLError) {
-      if (typeof error.extensions['code'] === 'string' && !error.originalError) return error;
-      const original = error.originalError;
-      if (original instanceof GraphQLError && typeof original.extensions['code'] === 'string') {
-        return new GraphQLError(original.message, {
-          nodes: error.nodes,
-          source: error.source,
-          positions: error.positions,
-          path: error.path,
-          extensions: original.extensions,
-        });
-      }
-      // Parse/validation errors have no originalError and no code: they are the client's own.
-      if (!original) return error;
+    // Coded errors (ours, located by graphql-js) and parse/validation errors are the client's own.
+    if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
+      return error;
     }
     const detail = expose ? describe(error) : undefined;
     return new GraphQLError(expose && detail ? detail : message, {

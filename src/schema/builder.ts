@@ -15,9 +15,11 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | number | string };
     File: { Input: File; Output: never };
   };
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
+  defaultFieldNullability: false,
   plugins: [RelayPlugin],
   relay: {
     clientMutationId: 'omit',

@@ -8,7 +8,14 @@ import { APPEND_LUA, PAGE_LUA, SEQ_AT_TIME_LUA } from './redisIndexScripts.js';
 
 type IndexCommands = {
   wagIxAppend(base: string, ...args: (string | Buffer | number)[]): Promise<(string | number)[]>;
-  wagIxPageBuffer(list: string, rec: string, min: string, max: string, count: number, rev: string): Promise<(Buffer | null)[]>;
+  wagIxPageBuffer(
+    list: string,
+    rec: string,
+    min: string,
+    max: string,
+    count: number,
+    rev: string,
+  ): Promise<(Buffer | null)[]>;
   wagIxSeqAtTime(list: string, rec: string, t: number): Promise<number>;
 };
 
@@ -89,7 +96,14 @@ export class RedisMessageIndex implements MessageIndex {
     let endSeq: number | null = null;
     let scanned = 0;
     while (min <= max && scanned < MAX_SCAN) {
-      const reply = await this.#redis.wagIxPageBuffer(list, `${base}rec`, bound(min), bound(max), SCAN_BATCH, desc ? '1' : '0');
+      const reply = await this.#redis.wagIxPageBuffer(
+        list,
+        `${base}rec`,
+        bound(min),
+        bound(max),
+        SCAN_BATCH,
+        desc ? '1' : '0',
+      );
       if (reply.length === 0) break;
       for (let i = 0; i < reply.length; i += 3) {
         const seq = Number(reply[i + 1]!.toString());

@@ -15,7 +15,10 @@ export function packRecord(message: ArchivedMessage): Buffer {
     message.receivers.map((r) => [r.type, r.id]),
     message.chatId ?? 0,
   ]);
-  return Buffer.concat([Buffer.from(`${header}\n`, 'utf8'), Buffer.from(message.encryptedSecretKey, 'base64')]);
+  return Buffer.concat([
+    Buffer.from(`${header}\n`, 'utf8'),
+    Buffer.from(message.encryptedSecretKey, 'base64'),
+  ]);
 }
 
 type Header = [number, number, number, number, string, [number, string][], string | 0];

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { bareResponse, cursorRequest, employeeId, hasMore, limitRequest, nextCursor, nonEmpty } from './common.js';
+import {
+  bareResponse,
+  cursorRequest,
+  employeeId,
+  hasMore,
+  limitRequest,
+  nextCursor,
+  nonEmpty,
+} from './common.js';
 import { serviceEncryptInfo } from './messages.js';
 
 /** "Default_Agree" is from the legacy msgaudit API and may still appear (contract §3.7). */
@@ -30,7 +38,11 @@ export const agreeStatusRoom = {
   response: z.object({
     agreeinfo: z
       .array(
-        z.object({ external_userid: z.string(), agree_status: agreeStatus, status_change_time: z.number().int() }),
+        z.object({
+          external_userid: z.string(),
+          agree_status: agreeStatus,
+          status_change_time: z.number().int(),
+        }),
       )
       .default([]),
   }),
@@ -50,7 +62,9 @@ export const analyzeTaskAdd = {
   }),
   response: z.object({
     jobid: z.string().min(1),
-    fail_list: z.array(z.object({ msgid: z.string(), errcode: z.number().int(), errmsg: z.string() })).default([]),
+    fail_list: z
+      .array(z.object({ msgid: z.string(), errcode: z.number().int(), errmsg: z.string() }))
+      .default([]),
   }),
 };
 

@@ -10,7 +10,10 @@ export const hasMore = z
   .transform((v) => v === 1 || v === true);
 
 /** Absent on the last page of some APIs. */
-export const nextCursor = z.string().optional().transform((v) => v ?? '');
+export const nextCursor = z
+  .string()
+  .optional()
+  .transform((v) => v ?? '');
 
 export const cursorRequest = z.string().max(128, 'cursor must be at most 128 bytes').optional();
 

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { bareResponse, charRange, cursorRequest, hasMore, limitRequest, nextCursor, nonEmpty } from './common.js';
+import {
+  bareResponse,
+  charRange,
+  cursorRequest,
+  hasMore,
+  limitRequest,
+  nextCursor,
+  nonEmpty,
+} from './common.js';
 
 const ruleName = charRange(1, 20, 'name');
 
@@ -27,7 +35,9 @@ const keywordBody = z.strictObject({
 });
 /** Key behaviours 1..12 (contract §3.5). */
 const semanticsBody = z.strictObject({
-  semantics_list: z.array(z.number().int().min(1, 'semantics must be 1..12').max(12, 'semantics must be 1..12')),
+  semantics_list: z.array(
+    z.number().int().min(1, 'semantics must be 1..12').max(12, 'semantics must be 1..12'),
+  ),
 });
 
 const ruleFields = {
@@ -37,10 +47,11 @@ const ruleFields = {
 };
 
 export const createRule = {
-  request: z.strictObject({ name: ruleName, ...ruleFields }).refine(
-    (v) => (v.keyword?.word_list.length ?? 0) > 0 || (v.semantics?.semantics_list.length ?? 0) > 0,
-    { message: 'a rule needs at least one keyword.word_list entry or semantics.semantics_list entry' },
-  ),
+  request: z
+    .strictObject({ name: ruleName, ...ruleFields })
+    .refine((v) => (v.keyword?.word_list.length ?? 0) > 0 || (v.semantics?.semantics_list.length ?? 0) > 0, {
+      message: 'a rule needs at least one keyword.word_list entry or semantics.semantics_list entry',
+    }),
   response: z.object({ rule_id: z.string().min(1) }),
 };
 

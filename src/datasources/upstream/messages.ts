@@ -28,7 +28,11 @@ export const syncMsg = {
     token: z.string().max(128, 'token must be at most 128 bytes').optional(),
     limit: limitRequest(1000),
   }),
-  response: z.object({ has_more: hasMore, next_cursor: nextCursor, msg_list: z.array(archivedMessage).default([]) }),
+  response: z.object({
+    has_more: hasMore,
+    next_cursor: nextCursor,
+    msg_list: z.array(archivedMessage).default([]),
+  }),
 };
 
 export const groupchatGet = {
@@ -69,7 +73,9 @@ export const searchMsg = {
       query_word: minChars(2, 'query_word'),
       chat_info: z
         .strictObject({
-          chat_type: z.union([z.literal(1), z.literal(2)], 'chat_type must be 1 (single) or 2 (group)').optional(),
+          chat_type: z
+            .union([z.literal(1), z.literal(2)], 'chat_type must be 1 (single) or 2 (group)')
+            .optional(),
           id_list: z.array(idInfo).length(2, 'id_list must hold exactly 2 parties').optional(),
           chat_id: z.string().min(1).optional(),
         })
@@ -82,16 +88,32 @@ export const searchMsg = {
     .superRefine((v, ctx) => {
       const info = v.chat_info;
       if (info?.chat_type === 1 && info.chat_id !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['chat_info', 'chat_id'], message: 'chat_id is for group chats only' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['chat_info', 'chat_id'],
+          message: 'chat_id is for group chats only',
+        });
       }
       if (info?.chat_type === 2 && info.id_list !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['chat_info', 'id_list'], message: 'id_list is for single chats only' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['chat_info', 'id_list'],
+          message: 'id_list is for single chats only',
+        });
       }
       if (v.end_time === undefined) return;
       if (v.start_time === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['start_time'], message: 'start_time is required with end_time' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['start_time'],
+          message: 'start_time is required with end_time',
+        });
       } else if (v.start_time >= v.end_time) {
-        ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'end_time must be greater than start_time' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['end_time'],
+          message: 'end_time must be greater than start_time',
+        });
       } else if (v.end_time - v.start_time > THIRTY_DAYS_S) {
         ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'the window must be at most 30 days' });
       }
@@ -132,4 +154,3 @@ export const getHitMsgList = {
       .default([]),
   }),
 };
-

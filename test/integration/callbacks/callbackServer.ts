@@ -6,7 +6,8 @@ import {
   createCallbackHandler,
 } from '../../../src/callbacks/createCallbackHandler.js';
 import { DEMO_SUITE } from '../../../src/config.js';
-import { InTestKeyValueStore, Recorder, recordingAuth, recordingLogger } from './fakes.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
+import { Recorder, recordingAuth, recordingLogger } from './fakes.js';
 
 /** Decides per request whether it reaches the handler; resolving 'drop' answers nothing. */
 export type Gate = (req: IncomingMessage, res: ServerResponse, n: number) => Promise<'pass' | 'drop'>;
@@ -16,7 +17,7 @@ export type Gate = (req: IncomingMessage, res: ServerResponse, n: number) => Pro
  * `answers` records the status of every response actually written, in order.
  */
 export async function startCallbackServer(overrides: Partial<CallbackHandlerDeps> = {}) {
-  const kv = new InTestKeyValueStore();
+  const kv = new MemoryKeyValueStore();
   const tickets = new Recorder<string>();
   const { auth, calls: authCalls } = recordingAuth();
   const events = new Recorder<CallbackEvent>();

@@ -1,51 +1,6 @@
-import type { AuthEvents, CorpRecord, KeyValueStore } from '../../../src/datasources/ports.js';
+import type { AuthEvents, CorpRecord } from '../../../src/datasources/ports.js';
 
-/**
- * Test doubles for the PORTS the callback handler talks to (not for the module under test).
- * The KeyValueStore is a minimal in-test implementation of the port, used until the real
- * memory store lands in src/datasources.
- */
-export class InTestKeyValueStore implements KeyValueStore {
-  readonly #entries = new Map<string, { value: string; expiresAt: number }>();
-  constructor(private readonly now: () => number = Date.now) {}
-
-  #live(key: string): string | null {
-    const entry = this.#entries.get(key);
-    if (!entry) return null;
-    if (entry.expiresAt <= this.now()) {
-      this.#entries.delete(key);
-      return null;
-    }
-    return entry.value;
-  }
-  async get(key: string): Promise<string | null> {
-    return this.#live(key);
-  }
-  async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    this.#entries.set(key, {
-      value,
-      expiresAt: ttlMs === undefined ? Number.POSITIVE_INFINITY : this.now() + ttlMs,
-    });
-  }
-  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    if (this.#live(key) !== null) return false;
-    await this.set(key, value, ttlMs);
-    return true;
-  }
-  async deleteIfEquals(key: string, value: string): Promise<boolean> {
-    if (this.#live(key) !== value) return false;
-    this.#entries.delete(key);
-    return true;
-  }
-  async delete(...keys: string[]): Promise<void> {
-    for (const key of keys) this.#entries.delete(key);
-  }
-  async keys(prefix: string): Promise<string[]> {
-    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix) && this.#live(key) !== null);
-  }
-  async ping(): Promise<void> {}
-  async close(): Promise<void> {}
-}
+/** Test doubles for the PORTS the callback handler talks to (never for the module under test). */
 
 export type Deferred<T> = { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void };
 

@@ -1,14 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeliveryGuard, PENDING_CLAIM_TTL_MS } from '../../../src/callbacks/DeliveryGuard.js';
-import { InTestKeyValueStore } from '../../integration/callbacks/fakes.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
 
 const SIG = 'a'.repeat(40);
 
+// The real memory store reads Date.now for expiry, so the test moves the system clock.
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 function setup() {
-  let nowMs = 1_712_540_000_000;
-  const clock = { now: () => nowMs, advance: (ms: number) => (nowMs += ms) };
-  const kv = new InTestKeyValueStore(clock.now);
-  return { clock, kv, guard: new DeliveryGuard(kv, 300, clock.now), ts: nowMs / 1000 };
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(1_712_540_000_000);
+  const clock = { advance: (ms: number) => vi.setSystemTime(Date.now() + ms) };
+  const kv = new MemoryKeyValueStore();
+  return { clock, kv, guard: new DeliveryGuard(kv, 300), ts: Date.now() / 1000 };
 }
 
 describe('DeliveryGuard', () => {

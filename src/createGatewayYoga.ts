@@ -1,0 +1,56 @@
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { Access } from './auth/Access.js';
+import type { Authenticate } from './auth/authenticate.js';
+import { useRequireClient } from './auth/useRequireClient.js';
+import type { Context } from './context.js';
+import type { Logger } from './datasources/Logger.js';
+import type { MessageLookup } from './datasources/ports.js';
+import { createMaskError } from './errors/maskError.js';
+import { GRAPHIQL_DEFAULT_QUERY } from './graphiqlDefaults.js';
+import { createLoaders } from './resolvers/loaders/createLoaders.js';
+import { schema } from './schema/index.js';
+
+export type GatewayYogaOptions = {
+  authenticate: Authenticate;
+  ds: Context['ds'];
+  messages: MessageLookup | null;
+  logger: Logger;
+  exposeErrors: boolean;
+  /** Preset GraphiQL's Authorization header (embedded demo only). */
+  graphiqlKey: string | null;
+};
+
+/** What graphql-ws passes into `getEnveloped` besides the HTTP server context. */
+type WsContext = { connectionParams?: Record<string, unknown> | undefined };
+
+export type GatewayYoga = YogaServerInstance<WsContext, Context>;
+
+/** The yoga instance: one Context per operation, one error mapping, auth on every transport. */
+export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
+  return createYoga<WsContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: false,
+    graphiql: {
+      title: 'WeCom archive gateway',
+      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
+      subscriptionsProtocol: 'WS',
+      ...(options.graphiqlKey ? { headers: JSON.stringify({ Authorization: `Bearer ${options.graphiqlKey}` }) } : {}),
+    },
+    maskedErrors: { maskError: createMaskError(options.exposeErrors) },
+    plugins: [useRequireClient()],
+    context: (initial) => {
+      const ws = initial.connectionParams;
+      const fromWs = ws && typeof ws['authorization'] === 'string' ? ws['authorization'] : null;
+      const header = (initial as { request?: Request }).request?.headers.get('authorization') ?? null;
+      return {
+        access: new Access(options.authenticate(ws ? fromWs : header)),
+        ds: options.ds,
+        messages: options.messages,
+        loaders: createLoaders({ api: options.ds.api, messages: options.messages }),
+        logger: options.logger,
+      };
+    },
+  });
+}

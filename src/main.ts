@@ -1,0 +1,43 @@
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { type Running, startEmbedded, startUpstream } from './embedded.js';
+
+/** Entry point: read config, start, stop on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, name: 'gateway' });
+  const running: Running =
+    config.mode === 'embedded'
+      ? await startEmbedded(config, logger)
+      : await startUpstream({ ...config, wecomApiBase: config.wecomApiBase! }, logger);
+
+  const graphiql = `${running.url}/graphql`;
+  if (config.mode === 'embedded') {
+    const demo = config.clients.find((c) => c.key === 'demo-key');
+    console.log(`GraphiQL: ${graphiql}`);
+    console.log(demo ? 'API key:  demo-key (Authorization: Bearer demo-key)' : 'API keys: from GATEWAY_CLIENTS');
+  } else {
+    console.log(`GraphQL: ${graphiql} (upstream ${config.wecomApiBase})`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

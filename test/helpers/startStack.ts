@@ -1,0 +1,169 @@
+import { GraphQLClient } from 'graphql-request';
+import { type App, buildApp } from '../../src/app.js';
+import { type ClientConfig, loadConfig, SCOPES } from '../../src/config.js';
+import { silentLogger } from '../../src/datasources/Logger.js';
+import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
+import { createSimulator, type Simulator } from '../../simulator/createSimulator.js';
+import type { SimulatorOptions } from '../../simulator/simulatorOptions.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
+
+export const ADMIN_KEY = 'test-admin-key';
+
+export type SimCorp = {
+  corpId: string;
+  name: string;
+  employees: { openUserId: string }[];
+  customers: { externalUserId: string; followers: string[] }[];
+  chats: (
+    | { type: 'group'; chatId: string; kind: 'internal' | 'customer'; name: string; members: unknown[] }
+    | { type: 'single'; kind: string; parties: { type: number; id: string }[] }
+  )[];
+  consents: { openUserId: string; externalUserId: string; status: string }[];
+};
+
+/** A message lookup the tests fill from real sync_msg pages (stands in for the coming index). */
+export class TestMessageLookup implements MessageLookup {
+  readonly byId = new Map<string, ArchivedMessage>();
+  async getMany(corpId: string, msgids: readonly string[]): Promise<(ArchivedMessage | null)[]> {
+    return msgids.map((id) => {
+      const m = this.byId.get(`${corpId}|${id}`);
+      return m ?? null;
+    });
+  }
+  add(messages: ArchivedMessage[]): void {
+    for (const m of messages) this.byId.set(`${m.corpId}|${m.msgid}`, m);
+  }
+}
+
+export type Stack = {
+  sim: Simulator;
+  app: App;
+  simUrl: string;
+  gatewayUrl: string;
+  graphqlUrl: string;
+  corps: SimCorp[];
+  messages: TestMessageLookup;
+  /** A graphql-request client with `key` (default: the all-corps admin key). */
+  client(key?: string | null): GraphQLClient;
+  simGet<T>(path: string): Promise<T>;
+  simPost<T>(path: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+};
+
+export type StackOptions = {
+  redis?: boolean;
+  clients?: ClientConfig[];
+  sim?: Partial<SimulatorOptions>;
+};
+
+/**
+ * Simulator (port 0, no live traffic) + gateway (port 0) wired together; the demo corps are
+ * authorized through the real callback path, and this resolves once every one of them is
+ * ACTIVE with a public key (bounded wait).
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50, ...options.sim });
+  const { url: simUrl } = await sim.start();
+  const prefix = options.redis ? uniquePrefix('graph') : undefined;
+  const clients: ClientConfig[] = [
+    { id: 'admin', key: ADMIN_KEY, corps: ['*'], scopes: [...SCOPES] },
+    ...(options.clients ?? []),
+  ];
+  const config = loadConfig({
+    PORT: '0',
+    WECOM_API_BASE: simUrl,
+    GATEWAY_MASTER_KEY: 'test-master-key-0123456789',
+    GATEWAY_CLIENTS: JSON.stringify(clients),
+    LOG_LEVEL: 'silent',
+    UPSTREAM_RETRIES: '0',
+    UPSTREAM_TIMEOUT_MS: '3000',
+    ...(prefix ? { REDIS_URL: testRedisUrl, REDIS_PREFIX: prefix } : {}),
+  });
+  const messages = new TestMessageLookup();
+  let app: App | null = null;
+  try {
+    app = await buildApp({ ...config, wecomApiBase: simUrl }, { logger: silentLogger, messages });
+    const { url: gatewayUrl } = await app.start();
+    sim.setCallbackUrl(`${gatewayUrl}/wecom/callback`);
+    await sim.beginCallbacks();
+
+    const simGet = async <T>(path: string): Promise<T> => (await fetch(`${simUrl}${path}`)).json() as Promise<T>;
+    const simPost = async <T>(path: string, body: unknown = {}): Promise<T> => {
+      const res = await fetch(`${simUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await res.json()) as T;
+      if (!res.ok) throw new Error(`${path}: ${JSON.stringify(json)}`);
+      return json;
+    };
+    const { corps } = await simGet<{ corps: SimCorp[] }>('/__sim/corps');
+    await waitForActiveCorps(app, corps.map((c) => c.corpId));
+    const graphqlUrl = `${gatewayUrl}/graphql`;
+    const started = app;
+    return {
+      sim,
+      app: started,
+      simUrl,
+      gatewayUrl,
+      graphqlUrl,
+      corps,
+      messages,
+      client: (key = ADMIN_KEY) =>
+        new GraphQLClient(graphqlUrl, { headers: key === null ? {} : { authorization: `Bearer ${key}` } }),
+      simGet,
+      simPost,
+      async stop() {
+        await started.stop();
+        await sim.stop();
+        if (prefix) await purgePrefix(prefix);
+      },
+    };
+  } catch (error) {
+    await app?.stop().catch(() => {});
+    await sim.stop();
+    if (prefix) await purgePrefix(prefix);
+    throw error;
+  }
+}
+
+/** Polls the registry (bounded: 10 s) until every corp is ACTIVE with a public key. */
+async function waitForActiveCorps(app: App, corpIds: string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const records = await Promise.all(corpIds.map((id) => app.datasources.corps.get(id)));
+    const keys = await Promise.all(corpIds.map((id) => app.datasources.keys.current(id)));
+    if (records.every((r) => r?.status === 'ACTIVE') && keys.every((k) => k !== null)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`demo corps not ACTIVE with a key within 10 s: ${JSON.stringify(records)}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Pulls the corp's archive once through the real client and fills the test lookup with it. */
+export async function archiveAll(stack: Stack, corpId: string): Promise<ArchivedMessage[]> {
+  const out: ArchivedMessage[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const res = await stack.app.datasources.api.chatdata(corpId, 'sync_msg', { cursor, limit: 1000 });
+    for (const m of res.msg_list) {
+      out.push({
+        corpId,
+        msgid: m.msgid,
+        sender: m.sender,
+        receivers: m.receiver_list,
+        chatId: m.chatid ?? null,
+        sendTime: m.send_time,
+        msgtype: m.msgtype,
+        encryptedSecretKey: m.service_encrypt_info.encrypted_secret_key,
+        publicKeyVersion: m.service_encrypt_info.public_key_ver,
+      });
+    }
+    cursor = res.next_cursor;
+    if (!res.has_more) break;
+  }
+  stack.messages.add(out);
+  return out;
+}

@@ -1,0 +1,42 @@
+import { KvCorpRegistry } from '../../../src/datasources/KvCorpRegistry.js';
+import { silentLogger } from '../../../src/datasources/Logger.js';
+import type { KeyValueStore } from '../../../src/datasources/ports.js';
+import { createSecretBox } from '../../../src/datasources/secretBox.js';
+import { WecomClient } from '../../../src/datasources/WecomClient.js';
+import { WecomHttp, type WecomHttpOptions } from '../../../src/datasources/WecomHttp.js';
+import { WecomTokenChain } from '../../../src/datasources/WecomTokenChain.js';
+import { SUITE_ID, SUITE_SECRET, type StubUpstream } from './stubUpstream.js';
+
+export const MASTER_KEY = 'test-master-key-0123456789';
+
+/** The real datasource objects wired against a stub upstream and a given KV. */
+export function wire(stub: StubUpstream, kv: KeyValueStore, http: Partial<WecomHttpOptions> = {}) {
+  const box = createSecretBox(MASTER_KEY);
+  const corps = new KvCorpRegistry(kv, box);
+  const client = new WecomHttp({
+    baseUrl: stub.url,
+    timeoutMs: 2000,
+    retries: 2,
+    backoffBaseMs: 1,
+    logger: silentLogger,
+    ...http,
+  });
+  const tokens = new WecomTokenChain({
+    kv,
+    http: client,
+    suite: { suiteId: SUITE_ID, suiteSecret: SUITE_SECRET },
+    corps,
+    refreshMarginS: 300,
+    logger: silentLogger,
+  });
+  const api = new WecomClient(client, tokens);
+  return { box, corps, http: client, tokens, api };
+}
+
+/** Registers an authorized corp whose permanent code the stub accepts. */
+export async function seedCorp(corps: KvCorpRegistry, corpId: string): Promise<void> {
+  await corps.upsert(
+    { corpId, name: corpId, status: 'ACTIVE', authorizedAt: 1, cancelledAt: null, publicKeyVersion: null },
+    `pc-${corpId}`,
+  );
+}

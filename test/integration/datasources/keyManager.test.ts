@@ -1,0 +1,200 @@
+import { constants, publicEncrypt } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CorpOnboarding } from '../../../src/datasources/CorpOnboarding.js';
+import { createRedis } from '../../../src/datasources/createRedis.js';
+import { KvKeyManager } from '../../../src/datasources/KvKeyManager.js';
+import { KvTaskStore } from '../../../src/datasources/KvTaskStore.js';
+import { silentLogger } from '../../../src/datasources/Logger.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
+import type { KeyValueStore } from '../../../src/datasources/ports.js';
+import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
+import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { seedCorp, wire } from './harness.js';
+import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
+
+const SET_KEY = '/cgi-bin/chatdata/set_public_key';
+
+let stub: StubUpstream;
+/** What the stub accepted, per corp, like WeCom: versions must increase (40212). */
+let accepted: Map<string, number[]>;
+
+beforeEach(async () => {
+  stub = await startStubUpstream();
+  accepted = new Map();
+  stub.route(SET_KEY, ({ body, query }) => {
+    const corpId = /^corp-token-(.+)-\d+$/.exec(query.get('access_token') ?? '')?.[1] ?? '?';
+    const { public_key, public_key_ver } = body as { public_key: string; public_key_ver: number };
+    const versions = accepted.get(corpId) ?? [];
+    if (!public_key.includes('BEGIN PUBLIC KEY')) return { json: { errcode: 40211, errmsg: 'invalid public key' } };
+    if (public_key_ver <= (versions.at(-1) ?? 0)) return { json: { errcode: 40212, errmsg: 'version too low' } };
+    accepted.set(corpId, [...versions, public_key_ver]);
+    return { json: { errcode: 0, errmsg: 'ok' } };
+  });
+});
+afterEach(async () => stub.close());
+
+function encryptFor(publicKeyPem: string, secret: string, padding = constants.RSA_PKCS1_PADDING): string {
+  return publicEncrypt({ key: publicKeyPem, padding }, Buffer.from(secret)).toString('base64');
+}
+
+async function setup(kv: KeyValueStore = new MemoryKeyValueStore(), rsaPadding: 'pkcs1' | 'oaep' = 'pkcs1') {
+  const ctx = wire(stub, kv);
+  await ctx.tokens.setSuiteTicket('t');
+  const keys = new KvKeyManager({ kv, box: ctx.box, api: ctx.api, corps: ctx.corps, rsaPadding, logger: silentLogger });
+  return { ...ctx, kv, keys };
+}
+
+describe('KvKeyManager', () => {
+  it('rotates to increasing versions and still decrypts under every old key', async () => {
+    const { keys, corps, http } = await setup();
+    await seedCorp(corps, 'wwk');
+    const v1 = await keys.rotate('wwk');
+    const secretUnderV1 = encryptFor(v1.publicKeyPem, 'secret-key-one');
+    const v2 = await keys.rotate('wwk');
+    expect([v1.version, v2.version]).toEqual([1, 2]);
+    expect(accepted.get('wwk')).toEqual([1, 2]);
+    expect((await keys.current('wwk'))?.version).toBe(2);
+    expect((await corps.get('wwk'))?.publicKeyVersion).toBe(2);
+    expect(await keys.decryptSecretKey('wwk', 1, secretUnderV1)).toBe('secret-key-one');
+    expect(await keys.decryptSecretKey('wwk', 2, encryptFor(v2.publicKeyPem, 'two'))).toBe('two');
+    // A ciphertext under v1 does not open with v2.
+    await expect(keys.decryptSecretKey('wwk', 2, secretUnderV1)).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+    await http.close();
+  });
+
+  it('names unknown versions and bad input', async () => {
+    const { keys, corps, http } = await setup();
+    await seedCorp(corps, 'wwk');
+    await keys.rotate('wwk');
+    await expect(keys.decryptSecretKey('wwk', 7, 'QUJD')).rejects.toMatchObject({
+      code: 'KEY_NOT_FOUND',
+      message: 'corp wwk has no private key of version 7',
+    });
+    await expect(keys.decryptSecretKey('wwk', 0, 'QUJD')).rejects.toThrow('public_key_ver must be an integer >= 1, got 0');
+    await expect(keys.decryptSecretKey('wwk', 1, 'not base64!')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await http.close();
+  });
+
+  it('decrypts OAEP when configured', async () => {
+    const { keys, corps, http } = await setup(new MemoryKeyValueStore(), 'oaep');
+    await seedCorp(corps, 'wwk');
+    const v1 = await keys.rotate('wwk');
+    const ct = encryptFor(v1.publicKeyPem, 'oaep-secret', constants.RSA_PKCS1_OAEP_PADDING);
+    expect(await keys.decryptSecretKey('wwk', 1, ct)).toBe('oaep-secret');
+    await http.close();
+  });
+
+  it('does not keep a key the upstream rejected', async () => {
+    const { keys, corps, kv, http } = await setup();
+    await seedCorp(corps, 'wwk');
+    stub.script(SET_KEY, { json: { errcode: 40211, errmsg: 'invalid public key' } });
+    await expect(keys.rotate('wwk')).rejects.toMatchObject({ errcode: 40211 });
+    expect(await keys.current('wwk')).toBeNull();
+    expect(await kv.keys('keys:wwk:')).toEqual([]);
+    expect((await keys.rotate('wwk')).version).toBe(2);
+    await http.close();
+  });
+
+  it('purges every key but never reuses a version', async () => {
+    const { keys, corps, http } = await setup();
+    await seedCorp(corps, 'wwk');
+    const v1 = await keys.rotate('wwk');
+    const ct = encryptFor(v1.publicKeyPem, 's');
+    expect(await keys.decryptSecretKey('wwk', 1, ct)).toBe('s');
+    await keys.purge('wwk');
+    expect(await keys.current('wwk')).toBeNull();
+    await expect(keys.decryptSecretKey('wwk', 1, ct)).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
+    expect((await keys.rotate('wwk')).version).toBe(2);
+    await http.close();
+  });
+
+  it('serializes concurrent rotations in one process into distinct versions', async () => {
+    const { keys, corps, http } = await setup();
+    await seedCorp(corps, 'wwk');
+    const versions = await Promise.all([keys.rotate('wwk'), keys.rotate('wwk'), keys.rotate('wwk')]);
+    expect(versions.map((v) => v.version).sort()).toEqual([1, 2, 3]);
+    expect(accepted.get('wwk')).toEqual([1, 2, 3]);
+    await http.close();
+  });
+
+  describe.skipIf(!redisAvailable)('across replicas (redis)', () => {
+    it('two KeyManagers rotating one corp at once never reuse a version', async () => {
+      const prefix = uniquePrefix('keys');
+      const redisA = await createRedis(testRedisUrl, silentLogger);
+      const redisB = await createRedis(testRedisUrl, silentLogger);
+      const a = await setup(new RedisKeyValueStore(redisA, { prefix }));
+      const b = await setup(new RedisKeyValueStore(redisB, { prefix }));
+      await seedCorp(a.corps, 'wwk');
+      const results = await Promise.all([a.keys.rotate('wwk'), b.keys.rotate('wwk')]);
+      expect(results.map((r) => r.version).sort()).toEqual([1, 2]);
+      expect(accepted.get('wwk')).toEqual([1, 2]);
+      await Promise.all([a.http.close(), b.http.close(), redisA.quit(), redisB.quit()]);
+      await purgePrefix(prefix);
+    });
+  });
+});
+
+describe('CorpOnboarding', () => {
+  async function onboarding() {
+    const ctx = await setup();
+    const tasks = new KvTaskStore(ctx.kv);
+    const auth = new CorpOnboarding({
+      api: ctx.api,
+      corps: ctx.corps,
+      keys: ctx.keys,
+      tasks,
+      forgetCorpToken: (id) => ctx.tokens.forgetCorpToken(id),
+      logger: silentLogger,
+      now: () => 1_000,
+    });
+    return { ...ctx, tasks, auth };
+  }
+
+  it('authorizes a corp: permanent code stored sealed, first key set upstream', async () => {
+    const { auth, corps, kv, http } = await onboarding();
+    const record = await auth.createAuth('auth-wwnew');
+    expect(record).toEqual({
+      corpId: 'wwnew',
+      name: 'Corp wwnew',
+      status: 'ACTIVE',
+      authorizedAt: 1_000,
+      cancelledAt: null,
+      publicKeyVersion: 1,
+    });
+    expect(await corps.getPermanentCode('wwnew')).toBe('pc-wwnew');
+    expect(await kv.get('corp:pc:wwnew')).toMatch(/^v1:/);
+    expect(accepted.get('wwnew')).toEqual([1]);
+    await http.close();
+  });
+
+  it('re-authorization keeps the keys; cancel purges; authorizing again gets a newer key', async () => {
+    const { auth, corps, keys, tasks, http } = await onboarding();
+    const purged: string[] = [];
+    auth.onCancel(async (corpId) => {
+      purged.push(corpId);
+    });
+    await auth.createAuth('auth-wwre');
+    await auth.createAuth('auth-wwre');
+    expect(accepted.get('wwre')).toEqual([1]);
+    await tasks.putExport({ corpId: 'wwre', jobId: 'j1', createdAt: 1, status: 'WAITING', resultId: null, error: null });
+
+    await auth.cancelAuth('wwre');
+    expect(await corps.get('wwre')).toMatchObject({ status: 'CANCELLED', cancelledAt: 1_000, publicKeyVersion: null });
+    expect(await corps.getPermanentCode('wwre')).toBeNull();
+    expect(await keys.current('wwre')).toBeNull();
+    expect(await tasks.getExport('wwre', 'j1')).toBeNull();
+    expect(purged).toEqual(['wwre']);
+
+    const again = await auth.createAuth('auth-wwre');
+    expect(again).toMatchObject({ status: 'ACTIVE', cancelledAt: null, publicKeyVersion: 2 });
+    expect(accepted.get('wwre')).toEqual([1, 2]);
+    await http.close();
+  });
+
+  it('ignores cancel_auth for an unknown corp', async () => {
+    const { auth, corps, http } = await onboarding();
+    await auth.cancelAuth('wwghost');
+    expect(await corps.get('wwghost')).toBeNull();
+    await http.close();
+  });
+});
