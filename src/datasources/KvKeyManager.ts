@@ -1,10 +1,10 @@
-import { generateKeyPair } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
 import { KeyManagerError } from './KeyManagerError.js';
 import type { Logger } from './Logger.js';
 import { LruCache } from './LruCache.js';
 import type { CorpRegistry, KeyManager, KeyValueStore, PublicKeyInfo, WecomApi } from './ports.js';
+import { rsaDecrypt } from './rsaDecrypt.js';
 import { runExclusive } from './runExclusive.js';
 import type { SecretBox } from './secretBox.js';
 import { WecomError } from './WecomError.js';
@@ -18,7 +18,7 @@ export type KvKeyManagerOptions = {
   corps: CorpRegistry;
   rsaPadding: 'pkcs1' | 'oaep';
   logger: Logger;
-  /** Parsed private keys kept in memory (forge PEM parsing is slow). Default 256. */
+  /** Parsed private keys kept in memory (saves unsealing and PEM parsing per call). Default 256. */
   parsedKeyCacheSize?: number;
   /** Decrypted secret keys kept in memory. Default 10 000. */
   resultCacheSize?: number;
@@ -43,7 +43,7 @@ const privateContext = (corpId: string, version: number): string => `private_key
 
 export class KvKeyManager implements KeyManager {
   readonly #o: KvKeyManagerOptions;
-  readonly #parsed: LruCache<string, forge.pki.rsa.PrivateKey>;
+  readonly #parsed: LruCache<string, KeyObject>;
   readonly #results: LruCache<string, string>;
   readonly #rotating = new Map<string, Promise<PublicKeyInfo>>();
 
@@ -85,17 +85,15 @@ export class KvKeyManager implements KeyManager {
     const key = await this.#privateKey(corpId, version);
     let plain: string;
     try {
-      const bytes = Buffer.from(encryptedSecretKeyB64, 'base64').toString('binary');
-      plain = key.decrypt(bytes, this.#o.rsaPadding === 'oaep' ? 'RSA-OAEP' : 'RSAES-PKCS1-V1_5');
+      plain = rsaDecrypt(key, Buffer.from(encryptedSecretKeyB64, 'base64'), this.#o.rsaPadding).toString('utf8');
     } catch {
       throw new KeyManagerError(
         'DECRYPT_FAILED',
         `encrypted_secret_key does not decrypt with corp ${corpId} key version ${version} (${this.#o.rsaPadding} padding)`,
       );
     }
-    const secret = Buffer.from(plain, 'binary').toString('utf8');
-    this.#results.set(cacheKey, secret);
-    return secret;
+    this.#results.set(cacheKey, plain);
+    return plain;
   }
 
   async purge(corpId: string): Promise<void> {
@@ -162,7 +160,7 @@ export class KvKeyManager implements KeyManager {
     return raw === null ? null : (JSON.parse(raw) as StoredKey);
   }
 
-  async #privateKey(corpId: string, version: number): Promise<forge.pki.rsa.PrivateKey> {
+  async #privateKey(corpId: string, version: number): Promise<KeyObject> {
     const cacheKey = `${corpId}\u0000${version}`;
     const cached = this.#parsed.get(cacheKey);
     if (cached) return cached;
@@ -171,7 +169,7 @@ export class KvKeyManager implements KeyManager {
       throw new KeyManagerError('KEY_NOT_FOUND', `corp ${corpId} has no private key of version ${version}`);
     }
     const pem = this.#o.box.open(stored.sealedPrivateKey, privateContext(corpId, version));
-    const key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+    const key = createPrivateKey(pem);
     this.#parsed.set(cacheKey, key);
     return key;
   }

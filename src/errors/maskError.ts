@@ -12,12 +12,12 @@ export function createMaskError(expose: boolean) {
     const wecom = findWecomError(error);
     if (wecom) return fromWecomError(wecom, error);
     // Coded errors (ours, located by graphql-js) and parse/validation errors are the client's own.
-    if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
+    if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) {
       return error;
     }
     const detail = expose ? describe(error) : undefined;
     return new GraphQLError(expose && detail ? detail : message, {
-      ...(error instanceof GraphQLError
+      ...(isGraphQLError(error)
         ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path }
         : {}),
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
@@ -30,14 +30,14 @@ function findWecomError(error: unknown): WecomError | null {
   for (let depth = 0; depth < 5 && current; depth++) {
     if (current instanceof WecomError) return current;
     current =
-      current instanceof GraphQLError ? current.originalError : (current as { cause?: unknown }).cause;
+      isGraphQLError(current) ? current.originalError : (current as { cause?: unknown }).cause;
   }
   return null;
 }
 
 /** One shape for every upstream failure: API path, errcode / HTTP status, retryable. */
 export function fromWecomError(wecom: WecomError, wrapper?: unknown): GraphQLError {
-  const located = wrapper instanceof GraphQLError ? wrapper : undefined;
+  const located = isGraphQLError(wrapper) ? wrapper : undefined;
   return new GraphQLError(wecom.message, {
     nodes: located?.nodes,
     source: located?.source,
@@ -55,7 +55,15 @@ export function fromWecomError(wecom: WecomError, wrapper?: unknown): GraphQLErr
 }
 
 function describe(error: unknown): string | undefined {
-  if (error instanceof GraphQLError) return describe(error.originalError) ?? error.message;
+  if (isGraphQLError(error)) return describe(error.originalError) ?? error.message;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return undefined;
+}
+
+/**
+ * By shape, not `instanceof`: graphql ships CJS and ESM builds, and a bundler or test runner
+ * may load both, so an error from graphql-js need not be an instance of our GraphQLError.
+ */
+export function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
 }

@@ -52,7 +52,10 @@ export type Stack = {
 
 export type StackOptions = {
   redis?: boolean;
-  clients?: ClientConfig[];
+  /** Extra API clients; a function gets the simulator's corp ids (known before the gateway starts). */
+  clients?: ClientConfig[] | ((corpIds: string[]) => ClientConfig[]);
+  /** Extra gateway env (e.g. TOKEN_REFRESH_MARGIN_S). */
+  env?: Record<string, string>;
   sim?: Partial<SimulatorOptions>;
 };
 
@@ -67,7 +70,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const prefix = options.redis ? uniquePrefix('graph') : undefined;
   const clients: ClientConfig[] = [
     { id: 'admin', key: ADMIN_KEY, corps: ['*'], scopes: [...SCOPES] },
-    ...(options.clients ?? []),
+    ...(typeof options.clients === 'function'
+      ? options.clients(sim.state.corpList().map((c) => c.corpId))
+      : (options.clients ?? [])),
   ];
   const config = loadConfig({
     PORT: '0',
@@ -77,6 +82,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'silent',
     UPSTREAM_RETRIES: '0',
     UPSTREAM_TIMEOUT_MS: '3000',
+    ...options.env,
     ...(prefix ? { REDIS_URL: testRedisUrl, REDIS_PREFIX: prefix } : {}),
   });
   const messages = new TestMessageLookup();

@@ -5,7 +5,7 @@ import { createSecretBox } from '../../../src/datasources/secretBox.js';
 import { WecomClient } from '../../../src/datasources/WecomClient.js';
 import { WecomHttp, type WecomHttpOptions } from '../../../src/datasources/WecomHttp.js';
 import { WecomTokenChain } from '../../../src/datasources/WecomTokenChain.js';
-import { SUITE_ID, SUITE_SECRET, type StubUpstream } from './stubUpstream.js';
+import { type StubUpstream, SUITE_ID, SUITE_SECRET } from './stubUpstream.js';
 
 export const MASTER_KEY = 'test-master-key-0123456789';
 

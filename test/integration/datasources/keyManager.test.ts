@@ -25,8 +25,10 @@ beforeEach(async () => {
     const corpId = /^corp-token-(.+)-\d+$/.exec(query.get('access_token') ?? '')?.[1] ?? '?';
     const { public_key, public_key_ver } = body as { public_key: string; public_key_ver: number };
     const versions = accepted.get(corpId) ?? [];
-    if (!public_key.includes('BEGIN PUBLIC KEY')) return { json: { errcode: 40211, errmsg: 'invalid public key' } };
-    if (public_key_ver <= (versions.at(-1) ?? 0)) return { json: { errcode: 40212, errmsg: 'version too low' } };
+    if (!public_key.includes('BEGIN PUBLIC KEY'))
+      return { json: { errcode: 40211, errmsg: 'invalid public key' } };
+    if (public_key_ver <= (versions.at(-1) ?? 0))
+      return { json: { errcode: 40212, errmsg: 'version too low' } };
     accepted.set(corpId, [...versions, public_key_ver]);
     return { json: { errcode: 0, errmsg: 'ok' } };
   });
@@ -40,7 +42,14 @@ function encryptFor(publicKeyPem: string, secret: string, padding = constants.RS
 async function setup(kv: KeyValueStore = new MemoryKeyValueStore(), rsaPadding: 'pkcs1' | 'oaep' = 'pkcs1') {
   const ctx = wire(stub, kv);
   await ctx.tokens.setSuiteTicket('t');
-  const keys = new KvKeyManager({ kv, box: ctx.box, api: ctx.api, corps: ctx.corps, rsaPadding, logger: silentLogger });
+  const keys = new KvKeyManager({
+    kv,
+    box: ctx.box,
+    api: ctx.api,
+    corps: ctx.corps,
+    rsaPadding,
+    logger: silentLogger,
+  });
   return { ...ctx, kv, keys };
 }
 
@@ -58,7 +67,9 @@ describe('KvKeyManager', () => {
     expect(await keys.decryptSecretKey('wwk', 1, secretUnderV1)).toBe('secret-key-one');
     expect(await keys.decryptSecretKey('wwk', 2, encryptFor(v2.publicKeyPem, 'two'))).toBe('two');
     // A ciphertext under v1 does not open with v2.
-    await expect(keys.decryptSecretKey('wwk', 2, secretUnderV1)).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+    await expect(keys.decryptSecretKey('wwk', 2, secretUnderV1)).rejects.toMatchObject({
+      code: 'DECRYPT_FAILED',
+    });
     await http.close();
   });
 
@@ -70,8 +81,12 @@ describe('KvKeyManager', () => {
       code: 'KEY_NOT_FOUND',
       message: 'corp wwk has no private key of version 7',
     });
-    await expect(keys.decryptSecretKey('wwk', 0, 'QUJD')).rejects.toThrow('public_key_ver must be an integer >= 1, got 0');
-    await expect(keys.decryptSecretKey('wwk', 1, 'not base64!')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(keys.decryptSecretKey('wwk', 0, 'QUJD')).rejects.toThrow(
+      'public_key_ver must be an integer >= 1, got 0',
+    );
+    await expect(keys.decryptSecretKey('wwk', 1, 'not base64!')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     await http.close();
   });
 
@@ -176,10 +191,21 @@ describe('CorpOnboarding', () => {
     await auth.createAuth('auth-wwre');
     await auth.createAuth('auth-wwre');
     expect(accepted.get('wwre')).toEqual([1]);
-    await tasks.putExport({ corpId: 'wwre', jobId: 'j1', createdAt: 1, status: 'WAITING', resultId: null, error: null });
+    await tasks.putExport({
+      corpId: 'wwre',
+      jobId: 'j1',
+      createdAt: 1,
+      status: 'WAITING',
+      resultId: null,
+      error: null,
+    });
 
     await auth.cancelAuth('wwre');
-    expect(await corps.get('wwre')).toMatchObject({ status: 'CANCELLED', cancelledAt: 1_000, publicKeyVersion: null });
+    expect(await corps.get('wwre')).toMatchObject({
+      status: 'CANCELLED',
+      cancelledAt: 1_000,
+      publicKeyVersion: null,
+    });
     expect(await corps.getPermanentCode('wwre')).toBeNull();
     expect(await keys.current('wwre')).toBeNull();
     expect(await tasks.getExport('wwre', 'j1')).toBeNull();

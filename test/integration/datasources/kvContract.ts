@@ -11,7 +11,10 @@ export async function eventually(check: () => Promise<boolean>, boundMs = 3000):
 }
 
 /** The behaviour every KeyValueStore implementation must share; run once per implementation. */
-export function kvContract(name: string, make: () => Promise<{ kv: KeyValueStore; dispose(): Promise<void> }>) {
+export function kvContract(
+  name: string,
+  make: () => Promise<{ kv: KeyValueStore; dispose(): Promise<void> }>,
+) {
   describe(`KeyValueStore contract: ${name}`, () => {
     let kv: KeyValueStore;
     let dispose: () => Promise<void>;
@@ -87,7 +90,9 @@ export function kvContract(name: string, make: () => Promise<{ kv: KeyValueStore
     });
 
     it('rejects a non-positive TTL with the bad value', async () => {
-      await expect(kv.set('k', 'v', 0)).rejects.toThrow('ttlMs must be a positive number of milliseconds, got 0');
+      await expect(kv.set('k', 'v', 0)).rejects.toThrow(
+        'ttlMs must be a positive number of milliseconds, got 0',
+      );
       await expect(kv.setIfAbsent('k', 'v', -5)).rejects.toThrow('got -5');
     });
 

@@ -7,7 +7,13 @@ import type { AddressInfo } from 'node:net';
  * rejects unknown tokens the way WeCom does, counts calls per path, and lets a test script
  * replies (errcodes, HTTP statuses, delays, drifted bodies) per path.
  */
-export type StubCall = { path: string; query: URLSearchParams; headers: IncomingMessage['headers']; raw: Buffer; body: unknown };
+export type StubCall = {
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  raw: Buffer;
+  body: unknown;
+};
 export type StubReply = { status?: number; json?: unknown; raw?: string; delayMs?: number };
 export type StubHandler = (call: StubCall) => StubReply | Promise<StubReply>;
 
@@ -46,7 +52,8 @@ export async function startStubUpstream(): Promise<StubUpstream> {
       '/cgi-bin/service/get_suite_token',
       ({ body }) => {
         const b = body as { suite_id?: string; suite_secret?: string; suite_ticket?: string };
-        if (b.suite_id !== SUITE_ID || b.suite_secret !== SUITE_SECRET) return envelope(40083, 'invalid suite_id');
+        if (b.suite_id !== SUITE_ID || b.suite_secret !== SUITE_SECRET)
+          return envelope(40083, 'invalid suite_id');
         if (!b.suite_ticket) return envelope(40085, 'invalid suite_ticket');
         const token = `suite-token-${++serial}`;
         suiteTokens.add(token);
@@ -56,7 +63,8 @@ export async function startStubUpstream(): Promise<StubUpstream> {
     [
       '/cgi-bin/service/get_corp_token',
       ({ query, body }) => {
-        if (!suiteTokens.has(query.get('suite_access_token') ?? '')) return envelope(40082, 'invalid suite_token');
+        if (!suiteTokens.has(query.get('suite_access_token') ?? ''))
+          return envelope(40082, 'invalid suite_token');
         const b = body as { auth_corpid?: string; permanent_code?: string };
         if (b.permanent_code !== `pc-${b.auth_corpid}`) return envelope(40084, 'invalid permanent_code');
         const token = `corp-token-${b.auth_corpid}-${++serial}`;
@@ -67,7 +75,8 @@ export async function startStubUpstream(): Promise<StubUpstream> {
     [
       '/cgi-bin/service/get_permanent_code',
       ({ query, body }) => {
-        if (!suiteTokens.has(query.get('suite_access_token') ?? '')) return envelope(40082, 'invalid suite_token');
+        if (!suiteTokens.has(query.get('suite_access_token') ?? ''))
+          return envelope(40082, 'invalid suite_token');
         const code = (body as { auth_code?: string }).auth_code ?? '';
         const corpId = code.replace(/^auth-/, '');
         return {
@@ -88,7 +97,9 @@ export async function startStubUpstream(): Promise<StubUpstream> {
     ],
     [
       '/cgi-bin/media/upload',
-      () => ({ json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: 'media-1', created_at: '1712540000' } }),
+      () => ({
+        json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: 'media-1', created_at: '1712540000' },
+      }),
     ],
   ]);
 

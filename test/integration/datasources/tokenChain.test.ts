@@ -5,8 +5,8 @@ import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStor
 import type { KeyValueStore } from '../../../src/datasources/ports.js';
 import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
-import { eventually } from './kvContract.js';
 import { seedCorp, wire } from './harness.js';
+import { eventually } from './kvContract.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
 
 const CORP_TOKEN = '/cgi-bin/service/get_corp_token';
@@ -36,7 +36,9 @@ afterEach(async () => {
 });
 
 async function coldCalls(chains: ReturnType<typeof wire>[], n: number): Promise<string[]> {
-  const all = Promise.all(Array.from({ length: n }, (_, i) => chains[i % chains.length]!.tokens.getCorpToken('wwc')));
+  const all = Promise.all(
+    Array.from({ length: n }, (_, i) => chains[i % chains.length]!.tokens.getCorpToken('wwc')),
+  );
   await stub.waitForCall(CORP_TOKEN);
   release();
   return all;

@@ -85,7 +85,11 @@ describe('WecomApi.chatdata', () => {
   });
 
   it('gives up after one refresh when the token keeps failing', async () => {
-    stub.script(SYNC, { json: { errcode: 42001, errmsg: 'expired' } }, { json: { errcode: 40014, errmsg: 'bad' } });
+    stub.script(
+      SYNC,
+      { json: { errcode: 42001, errmsg: 'expired' } },
+      { json: { errcode: 40014, errmsg: 'bad' } },
+    );
     const error = await failure(ctx.api.chatdata('wwcorp1', 'sync_msg', {}));
     expect(error.errcode).toBe(40014);
     expect(stub.count(SYNC)).toBe(2);
@@ -118,7 +122,12 @@ describe('WecomApi.chatdata', () => {
   it('turns contract drift into UPSTREAM_CONTRACT naming the API and the field', async () => {
     await ctx.tokens.getCorpToken('wwcorp1');
     stub.script(SYNC, {
-      json: { errcode: 0, errmsg: 'ok', has_more: 0, msg_list: [{ msgid: 'm1', sender: { type: 1, id: 'wo' } }] },
+      json: {
+        errcode: 0,
+        errmsg: 'ok',
+        has_more: 0,
+        msg_list: [{ msgid: 'm1', sender: { type: 1, id: 'wo' } }],
+      },
     });
     const error = await failure(ctx.api.chatdata('wwcorp1', 'sync_msg', {}));
     expect(error.code).toBe('UPSTREAM_CONTRACT');
@@ -128,7 +137,11 @@ describe('WecomApi.chatdata', () => {
   });
 
   it('uploads media as multipart under field "media"', async () => {
-    const media = await ctx.api.uploadMedia('wwcorp1', 'template.txt', new TextEncoder().encode('$msgContent=m1/k$'));
+    const media = await ctx.api.uploadMedia(
+      'wwcorp1',
+      'template.txt',
+      new TextEncoder().encode('$msgContent=m1/k$'),
+    );
     expect(media).toEqual({ mediaId: 'media-1', createdAt: 1712540000 });
     const call = stub.calls.find((c) => c.path === '/cgi-bin/media/upload');
     expect(call?.query.get('type')).toBe('file');
@@ -176,7 +189,9 @@ describe('WecomHttp retries and deadlines', () => {
 
   it('does not retry 45009 and reports RATE_LIMITED', async () => {
     const client = http(3);
-    stub.script(PATH, { json: { errcode: 45009, errmsg: 'api freq out of limit, hint: [abc-123], from ip: 1.2.3.4' } });
+    stub.script(PATH, {
+      json: { errcode: 45009, errmsg: 'api freq out of limit, hint: [abc-123], from ip: 1.2.3.4' },
+    });
     const error = await failure(client.postJson(PATH, {}, {}, bareResponse));
     expect(error).toMatchObject({ code: 'RATE_LIMITED', errcode: 45009, retryable: false, hint: 'abc-123' });
     expect(stub.count(PATH)).toBe(1);

@@ -8,7 +8,12 @@ describe('simulator envelope, limits and faults (contract §2)', () => {
   let corpId: string;
   let token: string;
   beforeAll(async () => {
-    h = await startHarness({ ratePerMinute: 5, ratePerHour: 1000, concurrency: 2, tokenlessSyncPerMinute: 2 });
+    h = await startHarness({
+      ratePerMinute: 5,
+      ratePerHour: 1000,
+      concurrency: 2,
+      tokenlessSyncPerMinute: 2,
+    });
     corpId = (await h.corps())[0]!['corpId'];
     token = await h.corpToken(corpId);
   });
@@ -40,7 +45,8 @@ describe('simulator envelope, limits and faults (contract §2)', () => {
 
   it('blocks a corp for the rest of the minute after the per-minute budget (45009)', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 7; i += 1) codes.push((await h.api(token, '/cgi-bin/chatdata/get_corp_auth_info', {}))['errcode']);
+    for (let i = 0; i < 7; i += 1)
+      codes.push((await h.api(token, '/cgi-bin/chatdata/get_corp_auth_info', {}))['errcode']);
     expect(codes).toEqual([0, 0, 0, 0, 0, 45009, 45009]);
     await h.control('POST', '/__sim/clock', { advanceSeconds: 61 });
     expect((await h.api(token, '/cgi-bin/chatdata/get_corp_auth_info', {}))['errcode']).toBe(0);
@@ -50,7 +56,8 @@ describe('simulator envelope, limits and faults (contract §2)', () => {
     await h.readyCorp(0);
     const fresh = (await h.readyCorp(0)).token;
     const codes: number[] = [];
-    for (let i = 0; i < 3; i += 1) codes.push((await h.api(fresh, '/cgi-bin/chatdata/sync_msg', { limit: 1 }))['errcode']);
+    for (let i = 0; i < 3; i += 1)
+      codes.push((await h.api(fresh, '/cgi-bin/chatdata/sync_msg', { limit: 1 }))['errcode']);
     expect(codes).toEqual([0, 0, 45009]);
     await h.control('POST', '/__sim/limits/reset');
   });
@@ -91,7 +98,10 @@ describe('simulator envelope, limits and faults (contract §2)', () => {
     const t = await other.corpToken((await other.corps())[0]!['corpId']);
     await other.control('POST', '/__sim/faults', { path: USERS, delayMs: 60_000 });
     const pending = other.api(t, USERS, {}).catch((e: unknown) => e);
-    await until(async () => (await other.control('GET', '/__sim/stats')).json['calls'][USERS] === 1, 'the delayed call');
+    await until(
+      async () => (await other.control('GET', '/__sim/stats')).json['calls'][USERS] === 1,
+      'the delayed call',
+    );
     await other.sim.stop();
     await pending;
   });

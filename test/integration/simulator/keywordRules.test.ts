@@ -20,7 +20,10 @@ describe('simulator keyword rules and hits (contract §3.5, §3.6)', () => {
       name: '报价规则',
       keyword: { word_list: ['报价', 'price'] },
       semantics: { semantics_list: [2, 7] },
-      applicable_range: { chat_type: { type_list: [1] }, exclude_mobile: { mobile_list: ['+8613800000000'] } },
+      applicable_range: {
+        chat_type: { type_list: [1] },
+        exclude_mobile: { mobile_list: ['+8613800000000'] },
+      },
     });
     expect(created['errcode']).toBe(0);
     const ruleId = created['rule_id'];
@@ -30,7 +33,11 @@ describe('simulator keyword rules and hits (contract §3.5, §3.6)', () => {
     const detail = await call('get_rule_detail', { rule_id: ruleId });
     expect(detail['keyword']['word_list']).toEqual(['报价', 'price']);
     expect(detail['applicable_range']['chat_type']).toEqual({ type_list: [1] });
-    expect((await call('update_rule', { rule_id: ruleId, applicable_range: { chat_type: { type_list: [] } } }))['errcode']).toBe(0);
+    expect(
+      (await call('update_rule', { rule_id: ruleId, applicable_range: { chat_type: { type_list: [] } } }))[
+        'errcode'
+      ],
+    ).toBe(0);
     const after = await call('get_rule_detail', { rule_id: ruleId });
     expect(after['applicable_range']['chat_type']).toBeUndefined();
     expect(after['applicable_range']['exclude_mobile']).toEqual({ mobile_list: ['+8613800000000'] });
@@ -42,10 +49,14 @@ describe('simulator keyword rules and hits (contract §3.5, §3.6)', () => {
     const word = { keyword: { word_list: ['x'] } };
     expect((await call('create_rule', { name: 'a' }))['errcode']).toBe(710610);
     expect((await call('create_rule', { name: 'a', keyword: {} }))['errcode']).toBe(710650);
-    expect((await call('create_rule', { name: 'a', semantics: { semantics_list: [13] } }))['errcode']).toBe(710648);
+    expect((await call('create_rule', { name: 'a', semantics: { semantics_list: [13] } }))['errcode']).toBe(
+      710648,
+    );
     expect((await call('create_rule', { name: '', ...word }))['errcode']).toBe(40058);
     expect((await call('create_rule', { name: 'x'.repeat(21), ...word }))['errcode']).toBe(40058);
-    expect((await call('create_rule', { name: 'a', keyword: { word_list: Array(21).fill('w') } }))['errcode']).toBe(40058);
+    expect(
+      (await call('create_rule', { name: 'a', keyword: { word_list: Array(21).fill('w') } }))['errcode'],
+    ).toBe(40058);
     const range = (applicable_range: Json) => call('create_rule', { name: 'a', ...word, applicable_range });
     expect((await range({ chat: { id_list: Array(2001).fill('wr1') } }))['errcode']).toBe(710649);
     expect((await range({ chat: { id_list: ['wrUnknown'] } }))['errcode']).toBe(710606);
@@ -68,16 +79,29 @@ describe('simulator keyword rules and hits (contract §3.5, §3.6)', () => {
         );
         expect((await Promise.all(batch)).map((r) => r['errcode'])).toEqual(Array(20).fill(0));
       }
-      expect((await other.api(t, `${K}/create_rule`, { name: 'one more', keyword: { word_list: ['w'] } }))['errcode']).toBe(710619);
+      expect(
+        (await other.api(t, `${K}/create_rule`, { name: 'one more', keyword: { word_list: ['w'] } }))[
+          'errcode'
+        ],
+      ).toBe(710619);
     } finally {
       await other.sim.stop();
     }
   });
 
   it('records hits of new matching messages for get_hit_msg_list, with detail on request', async () => {
-    const created = await call('create_rule', { name: 'all text', semantics: { semantics_list: [1, 9] }, keyword: { word_list: ['ok', '收到', '的', 'the', 'e'] } });
+    const created = await call('create_rule', {
+      name: 'all text',
+      semantics: { semantics_list: [1, 9] },
+      keyword: { word_list: ['ok', '收到', '的', 'the', 'e'] },
+    });
     const group = corp['chats'].find((c: Json) => c['type'] === 'group');
-    const made = await h.control('POST', '/__sim/messages', { corpId, count: 20, msgtype: 1, chatId: group['chatId'] });
+    const made = await h.control('POST', '/__sim/messages', {
+      corpId,
+      count: 20,
+      msgtype: 1,
+      chatId: group['chatId'],
+    });
     expect(made.json['hitToken']).toEqual(expect.any(String));
     const r = await h.api(token, `${K}/get_hit_msg_list`, { token: made.json['hitToken'], need_detail: 1 });
     expect(r['errcode']).toBe(0);

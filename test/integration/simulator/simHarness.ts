@@ -3,6 +3,7 @@ import forge from 'node-forge';
 import { createSimulator, type Simulator } from '../../../simulator/createSimulator.js';
 import type { SimulatorOptions } from '../../../simulator/simulatorOptions.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: tests probe upstream JSON field by field; unknown would need a cast per access.
 export type Json = Record<string, any>;
 
 /** Options for fast, quiet test simulators: no live traffic, small backlog, callbacks nowhere. */
@@ -22,7 +23,11 @@ export type Harness = {
   sim: Simulator;
   url: string;
   post(path: string, body: unknown, query?: Record<string, string>): Promise<Json>;
-  postRaw(path: string, body: string, query?: Record<string, string>): Promise<{ status: number; json: Json }>;
+  postRaw(
+    path: string,
+    body: string,
+    query?: Record<string, string>,
+  ): Promise<{ status: number; json: Json }>;
   control(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }>;
   corps(): Promise<Json[]>;
   suiteToken(): Promise<string>;
@@ -60,7 +65,11 @@ export async function startHarness(options: Partial<SimulatorOptions> = {}): Pro
   const { url } = await sim.start();
   const qs = (q?: Record<string, string>) => (q ? `?${new URLSearchParams(q).toString()}` : '');
   const postRaw = async (path: string, body: string, query?: Record<string, string>) => {
-    const res = await fetch(`${url}${path}${qs(query)}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${url}${path}${qs(query)}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     return { status: res.status, json: (await res.json()) as Json };
   };
   const post = async (path: string, body: unknown, query?: Record<string, string>) =>
@@ -74,14 +83,26 @@ export async function startHarness(options: Partial<SimulatorOptions> = {}): Pro
   const suiteToken = async () => {
     const { json } = await control('POST', '/__sim/events', { type: 'suite_ticket' });
     const o = sim.options;
-    const r = await post('/cgi-bin/service/get_suite_token', { suite_id: o.suiteId, suite_secret: o.suiteSecret, suite_ticket: json['suiteTicket'] });
+    const r = await post('/cgi-bin/service/get_suite_token', {
+      suite_id: o.suiteId,
+      suite_secret: o.suiteSecret,
+      suite_ticket: json['suiteTicket'],
+    });
     return r['suite_access_token'] as string;
   };
   const corpToken = async (corpId: string) => {
     const st = await suiteToken();
     const { json } = await control('POST', '/__sim/events', { type: 'create_auth', corpId });
-    const perm = await post('/cgi-bin/service/get_permanent_code', { auth_code: json['authCode'] }, { suite_access_token: st });
-    const tok = await post('/cgi-bin/service/get_corp_token', { auth_corpid: corpId, permanent_code: perm['permanent_code'] }, { suite_access_token: st });
+    const perm = await post(
+      '/cgi-bin/service/get_permanent_code',
+      { auth_code: json['authCode'] },
+      { suite_access_token: st },
+    );
+    const tok = await post(
+      '/cgi-bin/service/get_corp_token',
+      { auth_corpid: corpId, permanent_code: perm['permanent_code'] },
+      { suite_access_token: st },
+    );
     return tok['access_token'] as string;
   };
   const corps = async () => (await control('GET', '/__sim/corps')).json['corps'] as Json[];
@@ -96,7 +117,10 @@ export async function startHarness(options: Partial<SimulatorOptions> = {}): Pro
     const corp = (await corps())[index]!;
     const token = await corpToken(corp['corpId']);
     const keys = makeKeyPair();
-    const r = await api(token, '/cgi-bin/chatdata/set_public_key', { public_key: keys.publicPem, public_key_ver: 1 });
+    const r = await api(token, '/cgi-bin/chatdata/set_public_key', {
+      public_key: keys.publicPem,
+      public_key_ver: 1,
+    });
     if (r['errcode'] !== 0) throw new Error(`set_public_key failed: ${JSON.stringify(r)}`);
     return { corpId: corp['corpId'] as string, token, keys, corp };
   };

@@ -44,10 +44,16 @@ describe('simulator sync_msg, public keys and render (contract §3.1, §3.10, §
     expect(m['service_encrypt_info']['public_key_ver']).toBe(1);
     expect(m['content']).toBeUndefined();
     const secret = keys.decrypt(m['service_encrypt_info']['encrypted_secret_key']);
-    const ok = await h.control('GET', `/__sim/render?msgid=${encodeURIComponent(m['msgid'])}&secret_key=${encodeURIComponent(secret)}`);
+    const ok = await h.control(
+      'GET',
+      `/__sim/render?msgid=${encodeURIComponent(m['msgid'])}&secret_key=${encodeURIComponent(secret)}`,
+    );
     expect(ok.status).toBe(200);
     expect(ok.json['msgtype']).toBe(m['msgtype']);
-    const wrong = await h.control('GET', `/__sim/render?msgid=${encodeURIComponent(m['msgid'])}&secret_key=wrong`);
+    const wrong = await h.control(
+      'GET',
+      `/__sim/render?msgid=${encodeURIComponent(m['msgid'])}&secret_key=wrong`,
+    );
     expect(wrong.status).toBe(403);
     expect(wrong.json['errcode']).toBe(710605);
     expect((await h.control('GET', '/__sim/render?msgid=nope&secret_key=x')).status).toBe(404);
@@ -73,10 +79,16 @@ describe('simulator sync_msg, public keys and render (contract §3.1, §3.10, §
     const created = await h.control('POST', '/__sim/messages', { corpId, count: 3 });
     expect(created.json['msgids']).toHaveLength(3);
     const keys2 = makeKeyPair();
-    await h.api(token, '/cgi-bin/chatdata/set_public_key', { public_key: keys2.publicPem, public_key_ver: 7 });
+    await h.api(token, '/cgi-bin/chatdata/set_public_key', {
+      public_key: keys2.publicPem,
+      public_key_ver: 7,
+    });
     const later = await h.control('POST', '/__sim/messages', { corpId, count: 1, msgtype: 1 });
     const r = await h.api(token, SYNC, { token: later.json['token'] });
-    expect(r['msg_list'].map((m: Json) => m['msgid'])).toEqual([...created.json['msgids'], ...later.json['msgids']]);
+    expect(r['msg_list'].map((m: Json) => m['msgid'])).toEqual([
+      ...created.json['msgids'],
+      ...later.json['msgids'],
+    ]);
     const last = r['msg_list'].at(-1);
     expect(last['service_encrypt_info']['public_key_ver']).toBe(7);
     expect(keys2.decrypt(last['service_encrypt_info']['encrypted_secret_key']).length).toBeGreaterThan(10);
