@@ -36,7 +36,9 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       title: 'WeCom archive gateway',
       defaultQuery: GRAPHIQL_DEFAULT_QUERY,
       subscriptionsProtocol: 'WS',
-      ...(options.graphiqlKey ? { headers: JSON.stringify({ Authorization: `Bearer ${options.graphiqlKey}` }) } : {}),
+      ...(options.graphiqlKey
+        ? { headers: JSON.stringify({ Authorization: `Bearer ${options.graphiqlKey}` }) }
+        : {}),
     },
     maskedErrors: { maskError: createMaskError(options.exposeErrors) },
     plugins: [useRequireClient()],

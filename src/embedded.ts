@@ -43,7 +43,10 @@ export async function startEmbedded(config: Config, logger: Logger): Promise<Run
 }
 
 /** Upstream mode: the gateway alone against WECOM_API_BASE. */
-export async function startUpstream(config: Config & { wecomApiBase: string }, logger: Logger): Promise<Running> {
+export async function startUpstream(
+  config: Config & { wecomApiBase: string },
+  logger: Logger,
+): Promise<Running> {
   const app = await buildApp(config, { logger });
   const { url } = await app.start();
   return { url, stop: () => app.stop() };

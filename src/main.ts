@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   if (config.mode === 'embedded') {
     const demo = config.clients.find((c) => c.key === 'demo-key');
     console.log(`GraphiQL: ${graphiql}`);
-    console.log(demo ? 'API key:  demo-key (Authorization: Bearer demo-key)' : 'API keys: from GATEWAY_CLIENTS');
+    console.log(
+      demo ? 'API key:  demo-key (Authorization: Bearer demo-key)' : 'API keys: from GATEWAY_CLIENTS',
+    );
   } else {
     console.log(`GraphQL: ${graphiql} (upstream ${config.wecomApiBase})`);
   }

@@ -2,7 +2,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { unauthenticated } from '../errors/codes.js';
 
-const MESSAGE = 'a valid API key is required: send Authorization: Bearer <key> (graphql-ws: connectionParams.authorization)';
+const MESSAGE =
+  'a valid API key is required: send Authorization: Bearer <key> (graphql-ws: connectionParams.authorization)';
 
 /**
  * Refuses every operation (query, mutation, subscription; HTTP, SSE or graphql-ws) from a

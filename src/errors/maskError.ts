@@ -29,8 +29,7 @@ function findWecomError(error: unknown): WecomError | null {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
     if (current instanceof WecomError) return current;
-    current =
-      isGraphQLError(current) ? current.originalError : (current as { cause?: unknown }).cause;
+    current = isGraphQLError(current) ? current.originalError : (current as { cause?: unknown }).cause;
   }
   return null;
 }

@@ -47,7 +47,11 @@ export async function startAnalysis(
   const msgList = await Promise.all(
     messages.map(async (m) => {
       const msg = m as Exclude<typeof m, Error | null>;
-      const secretKey = await ctx.ds.keys.decryptSecretKey(corpId, msg.publicKeyVersion, msg.encryptedSecretKey);
+      const secretKey = await ctx.ds.keys.decryptSecretKey(
+        corpId,
+        msg.publicKeyVersion,
+        msg.encryptedSecretKey,
+      );
       return { msgid: msg.msgid, encrypt_info: { secret_key: secretKey } };
     }),
   );
@@ -61,7 +65,13 @@ export async function startAnalysis(
     jobid = res.jobid;
   }
   await ctx.ds.api.chatdata(corpId, 'analyze_task_submit', { jobid: jobid! });
-  const record: AnalysisTaskRecord = { corpId, jobId: jobid!, type: args.type, messageIds: msgids, createdAt: Date.now() };
+  const record: AnalysisTaskRecord = {
+    corpId,
+    jobId: jobid!,
+    type: args.type,
+    messageIds: msgids,
+    createdAt: Date.now(),
+  };
   await ctx.ds.tasks.putAnalysis(record);
   return record;
 }
@@ -77,7 +87,11 @@ function toMsgid(corpId: string, id: string, index: number): string {
   if (decoded.typename !== 'Message') return id;
   const parts = splitCorpScopedId(decoded.id);
   if (!parts || parts.corpId !== corpId) {
-    throw badUserInput(`messageIds must be messages of corp "${corpId}", got ${JSON.stringify(id)}`, `messageIds.${index}`, id);
+    throw badUserInput(
+      `messageIds must be messages of corp "${corpId}", got ${JSON.stringify(id)}`,
+      `messageIds.${index}`,
+      id,
+    );
   }
   return parts.localId;
 }
@@ -123,7 +137,10 @@ export type AnalysisSummaryShape = {
   publicKeyVersion: number;
 };
 
-export async function analysisSummary(task: AnalysisTaskRecord, ctx: Context): Promise<AnalysisSummaryShape | null> {
+export async function analysisSummary(
+  task: AnalysisTaskRecord,
+  ctx: Context,
+): Promise<AnalysisSummaryShape | null> {
   const res = await analysisResult(task, ctx);
   const summary = res.analyze_result;
   if (!summary) return null;

@@ -3,8 +3,8 @@ import type { Context } from '../context.js';
 import { badUserInput } from '../errors/codes.js';
 import { forCorp } from './forCorp.js';
 import { decodeTypedId } from './globalId.js';
-import { pairKey } from './loaders/createCorpLoaders.js';
 import { parseChatRawId } from './ids.js';
+import { pairKey } from './loaders/createCorpLoaders.js';
 import type { ChatMemberShape, ChatShape, ConsentShape, ParticipantShape } from './shapes.js';
 import { type Connection, upstreamConnection } from './upstreamConnection.js';
 import { after, first, minChars } from './validation/rules.js';
@@ -28,7 +28,11 @@ export async function searchChats(
     after: input.after,
     maxLimit: 100,
     fetch: async (cursor, limit) => {
-      const res = await ctx.ds.api.chatdata(corpId, 'search_chat', { query_word: input.query, cursor, limit });
+      const res = await ctx.ds.api.chatdata(corpId, 'search_chat', {
+        query_word: input.query,
+        cursor,
+        limit,
+      });
       return { items: res.chat_list, nextCursor: res.next_cursor, hasMore: res.has_more };
     },
     toNodes: (items) => items.map((c): ChatShape => ({ corpId, kind: 'GROUP', chatId: c.chatid })),

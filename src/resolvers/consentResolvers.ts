@@ -28,7 +28,9 @@ export async function corpConsents(
 ): Promise<ConsentShape[]> {
   const loaders = forCorp(ctx, corpId);
   const { pairs } = validate(consentArgs, args);
-  const results = await loaders.singleConsent.loadMany(pairs.map((p) => pairKey(p.employeeId, p.externalUserId)));
+  const results = await loaders.singleConsent.loadMany(
+    pairs.map((p) => pairKey(p.employeeId, p.externalUserId)),
+  );
   const failure = results.find((r): r is Error => r instanceof Error);
   if (failure) throw failure;
   return results.filter((r): r is ConsentShape => r !== null && !(r instanceof Error));

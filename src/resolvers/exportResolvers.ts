@@ -10,9 +10,12 @@ import { validate } from './validation/validate.js';
 export const MAX_TEMPLATE_BYTES = 20 * 1024 * 1024;
 const TEMPLATE_EXT = /\.(docx?|xlsx?|txt)$/i;
 
-const fileLike = z.custom<File>((v) => typeof v === 'object' && v !== null && typeof (v as File).arrayBuffer === 'function', {
-  error: (iss) => `template must be an uploaded file, got ${show(iss.input)}`,
-});
+const fileLike = z.custom<File>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as File).arrayBuffer === 'function',
+  {
+    error: (iss) => `template must be an uploaded file, got ${show(iss.input)}`,
+  },
+);
 
 const createArgs = z.object({
   code: nonEmptyString('code').refine((c) => c.length <= 512, {
@@ -20,7 +23,8 @@ const createArgs = z.object({
   }),
   template: fileLike
     .refine((f) => TEMPLATE_EXT.test(f.name), {
-      error: (iss) => `template must be a .doc, .docx, .xls, .xlsx or .txt file, got ${show((iss.input as File).name)}`,
+      error: (iss) =>
+        `template must be a .doc, .docx, .xls, .xlsx or .txt file, got ${show((iss.input as File).name)}`,
     })
     .refine((f) => f.size > 0 && f.size <= MAX_TEMPLATE_BYTES, {
       error: (iss) => `template must be 1..${MAX_TEMPLATE_BYTES} bytes, got ${(iss.input as File).size}`,
@@ -34,7 +38,11 @@ export async function createExport(
 ): Promise<ExportTaskRecord> {
   forCorp(ctx, args.corpId, 'export:write');
   const { code, template } = validate(createArgs, { code: args.code, template: args.template });
-  const media = await ctx.ds.api.uploadMedia(args.corpId, template.name, new Uint8Array(await template.arrayBuffer()));
+  const media = await ctx.ds.api.uploadMedia(
+    args.corpId,
+    template.name,
+    new Uint8Array(await template.arrayBuffer()),
+  );
   const res = await ctx.ds.api.chatdata(args.corpId, 'export/create_job', { code, media_id: media.mediaId });
   const record: ExportTaskRecord = {
     corpId: args.corpId,

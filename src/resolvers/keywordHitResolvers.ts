@@ -29,15 +29,25 @@ export async function keywordHits(
   const input = validate(hitArgs, args);
   const ruleId = input.ruleId ? parseRuleId(input.ruleId, 'ruleId') : null;
   if (ruleId && ruleId.corpId !== corpId) {
-    throw badUserInput(`ruleId must be a KeywordRule of corp "${corpId}", got a rule of another corp`, 'ruleId', input.ruleId);
+    throw badUserInput(
+      `ruleId must be a KeywordRule of corp "${corpId}", got a rule of another corp`,
+      'ruleId',
+      input.ruleId,
+    );
   }
   return upstreamConnection({
     first: input.first,
     after: input.after,
     maxLimit: 1000,
     fetch: async (cursor, limit) => {
-      const res = await ctx.ds.api.chatdata(corpId, 'keyword/get_hit_msg_list', { cursor, limit, need_detail: 1 });
-      const items = res.msg_list.flatMap((m) => toHits(corpId, m)).filter((h) => !ruleId || h.ruleId === ruleId.ruleId);
+      const res = await ctx.ds.api.chatdata(corpId, 'keyword/get_hit_msg_list', {
+        cursor,
+        limit,
+        need_detail: 1,
+      });
+      const items = res.msg_list
+        .flatMap((m) => toHits(corpId, m))
+        .filter((h) => !ruleId || h.ruleId === ruleId.ruleId);
       return { items, nextCursor: res.next_cursor, hasMore: res.has_more };
     },
     toNodes: (items) => items,

@@ -6,7 +6,8 @@ const ids = (name: string, max: number, item: z.ZodType<string> = z.string().min
   listMax(name, item, max).nullish();
 
 const departmentId = z.string().refine((s) => /^\d{1,19}$/.test(s), {
-  error: (iss) => `each applicableRange.departmentIds entry must be a decimal department id, got ${show(iss.input)}`,
+  error: (iss) =>
+    `each applicableRange.departmentIds entry must be a decimal department id, got ${show(iss.input)}`,
 });
 
 export const applicableRangeInput = z.object({
@@ -49,14 +50,20 @@ export const updateRuleArgs = z.object({
       behaviours: behaviours.nullish(),
       applicableRange: applicableRangeInput.nullish(),
     })
-    .refine((v) => v.name != null || v.keywords != null || v.behaviours != null || v.applicableRange != null, {
-      error: 'input must set at least one of name, keywords, behaviours, applicableRange, got none',
-    }),
+    .refine(
+      (v) => v.name != null || v.keywords != null || v.behaviours != null || v.applicableRange != null,
+      {
+        error: 'input must set at least one of name, keywords, behaviours, applicableRange, got none',
+      },
+    ),
 });
 
 export type RangeInput = z.output<typeof applicableRangeInput>;
 
 /** Drops null lists (GraphQL null = "not given"). */
 export function definedLists(range: RangeInput): Record<string, unknown[]> {
-  return Object.fromEntries(Object.entries(range).filter(([, v]) => Array.isArray(v))) as Record<string, unknown[]>;
+  return Object.fromEntries(Object.entries(range).filter(([, v]) => Array.isArray(v))) as Record<
+    string,
+    unknown[]
+  >;
 }

@@ -37,12 +37,17 @@ export async function keywordRules(
 /** Global KeywordRule id → its parts; BAD_USER_INPUT when it is not one. */
 export function parseRuleId(globalId: string, field = 'id'): { corpId: string; ruleId: string } {
   const parts = splitCorpScopedId(decodeTypedId(globalId, 'KeywordRule', field));
-  if (!parts) throw badUserInput(`${field} must be a KeywordRule id, got ${JSON.stringify(globalId)}`, field, globalId);
+  if (!parts)
+    throw badUserInput(`${field} must be a KeywordRule id, got ${JSON.stringify(globalId)}`, field, globalId);
   return { corpId: parts.corpId, ruleId: parts.localId };
 }
 
 /** `node(id:)` and `Corp.keywordRule(id:)`: null when upstream does not know the rule (710612). */
-export async function loadRule(corpId: string, ruleId: string, ctx: Context): Promise<KeywordRuleShape | null> {
+export async function loadRule(
+  corpId: string,
+  ruleId: string,
+  ctx: Context,
+): Promise<KeywordRuleShape | null> {
   const detail = await forCorp(ctx, corpId).ruleDetail.load(ruleId);
   return detail ? { corpId, ruleId, name: detail.name } : null;
 }
@@ -52,11 +57,19 @@ export function loadRuleNode(rawId: string, ctx: Context): Promise<KeywordRuleSh
   return parts ? loadRule(parts.corpId, parts.localId, ctx) : null;
 }
 
-export async function ruleOfCorp(corpId: string, globalId: string, ctx: Context): Promise<KeywordRuleShape | null> {
+export async function ruleOfCorp(
+  corpId: string,
+  globalId: string,
+  ctx: Context,
+): Promise<KeywordRuleShape | null> {
   forCorp(ctx, corpId);
   const id = parseRuleId(globalId);
   if (id.corpId !== corpId) {
-    throw badUserInput(`id must be a KeywordRule of corp "${corpId}", got a rule of another corp`, 'id', globalId);
+    throw badUserInput(
+      `id must be a KeywordRule of corp "${corpId}", got a rule of another corp`,
+      'id',
+      globalId,
+    );
   }
   return loadRule(corpId, id.ruleId, ctx);
 }
@@ -86,7 +99,10 @@ export async function createKeywordRule(
   return { corpId: args.corpId, ruleId: res.rule_id, name: input.name };
 }
 
-export async function updateKeywordRule(args: { id: string; input: unknown }, ctx: Context): Promise<KeywordRuleShape> {
+export async function updateKeywordRule(
+  args: { id: string; input: unknown },
+  ctx: Context,
+): Promise<KeywordRuleShape> {
   const { corpId, ruleId } = parseRuleId(args.id);
   const loaders = forCorp(ctx, corpId, 'rules:write');
   const { input } = validate(updateRuleArgs, { input: args.input });

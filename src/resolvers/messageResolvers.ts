@@ -13,7 +13,11 @@ import { validate } from './validation/validate.js';
  * a msgid the index does not hold (or every msgid, while no index is attached) is skipped:
  * the edge is dropped but the cursors still advance past it.
  */
-export async function searchMessages(corpId: string, args: unknown, ctx: Context): Promise<Connection<ArchivedMessage>> {
+export async function searchMessages(
+  corpId: string,
+  args: unknown,
+  ctx: Context,
+): Promise<Connection<ArchivedMessage>> {
   const loaders = forCorp(ctx, corpId);
   const input = validate(searchMessagesArgs, args);
   const body: ChatdataRequest<'search_msg'> = { query_word: input.query };

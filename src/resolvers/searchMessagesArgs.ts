@@ -24,7 +24,10 @@ const chatFilter = z
   .superRefine((v, ctx) => {
     const set = [v.id, v.groupChatId, v.parties].filter((x) => x != null).length;
     if (set !== 1) {
-      ctx.addIssue({ code: 'custom', message: `chat must set exactly one of id, groupChatId, parties, got ${set}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `chat must set exactly one of id, groupChatId, parties, got ${set}`,
+      });
     }
   })
   .transform((v) => {

@@ -11,7 +11,12 @@ export type Page<T> = { items: T[]; nextCursor: string; hasMore: boolean };
 export type Edge<N> = { cursor: string; node: N };
 export type Connection<N> = {
   edges: Edge<N>[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 };
 
 type Position = { c: string; s: number };
@@ -30,7 +35,11 @@ export function decodeCursor(after: string | null | undefined): Position {
   } catch {
     // fall through to the coded error
   }
-  throw badUserInput(`after must be a cursor returned by this connection, got ${JSON.stringify(after)}`, 'after', after);
+  throw badUserInput(
+    `after must be a cursor returned by this connection, got ${JSON.stringify(after)}`,
+    'after',
+    after,
+  );
 }
 
 /**
@@ -80,7 +89,11 @@ export async function upstreamConnection<T, N>(options: {
 }
 
 /** A connection over a list already in memory (e.g. the corp registry), with the same cursors. */
-export function listConnection<N>(items: N[], first: number, after: string | null | undefined): Connection<N> {
+export function listConnection<N>(
+  items: N[],
+  first: number,
+  after: string | null | undefined,
+): Connection<N> {
   const at = decodeCursor(after);
   const taken = items.slice(at.s, at.s + first);
   const edges = taken.map((node, i) => ({ cursor: encodeCursor({ c: '', s: at.s + i + 1 }), node }));

@@ -1,3 +1,4 @@
+import { badUserInput } from '../errors/codes.js';
 import {
   analysisResults,
   analysisStatus,
@@ -6,7 +7,6 @@ import {
   startAnalysis,
   summarySecretKey,
 } from '../resolvers/analysisResolvers.js';
-import { badUserInput } from '../errors/codes.js';
 import { decodeTypedId } from '../resolvers/globalId.js';
 import { corpScopedId, splitCorpScopedId } from '../resolvers/ids.js';
 import { builder } from './builder.js';
@@ -28,7 +28,7 @@ const SpamLabel = builder.enumType('SpamLabel', { values: ['CLEAN', 'POLITICAL',
 
 type ResultShape = Awaited<ReturnType<typeof analysisResults>>[number];
 const AnalysisResultRef = builder.objectRef<ResultShape>('AnalysisResult').implement({
-  description: 'One message\'s result; errcode ≠ 0 means upstream could not analyse it.',
+  description: "One message's result; errcode ≠ 0 means upstream could not analyse it.",
   fields: (t) => ({
     messageId: t.exposeString('messageId'),
     sentiment: t.field({ type: Sentiment, nullable: true, resolve: (r) => r.sentiment }),
@@ -50,7 +50,10 @@ builder.node(AnalysisTaskRef, {
       type: AnalysisStatus,
       resolve: (task, _args, ctx) => analysisStatus(task, ctx) as Promise<'RUNNING'>,
     }),
-    results: t.field({ type: [AnalysisResultRef], resolve: (task, _args, ctx) => analysisResults(task, ctx) }),
+    results: t.field({
+      type: [AnalysisResultRef],
+      resolve: (task, _args, ctx) => analysisResults(task, ctx),
+    }),
     summary: t.field({
       type: AnalysisSummaryRef,
       nullable: true,

@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import { GraphQLError, Kind } from 'graphql';
 import type { Context } from '../context.js';
-import { decodeGlobalId, encodeGlobalId } from '../resolvers/globalId.js';
+import { decodeNodeId, encodeGlobalId } from '../resolvers/globalId.js';
 
 /**
  * The one Pothos builder: plugins and scalars only. Types live in one file per domain type.
@@ -25,11 +25,13 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
-    nodeQueryOptions: { description: 'Any object by global id; the same corp and scope rules as every other path.' },
+    nodeQueryOptions: {
+      description: 'Any object by global id; the same corp and scope rules as every other path.',
+    },
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
     encodeGlobalID: (typename, id) => encodeGlobalId(typename, id),
-    decodeGlobalID: (globalId) => decodeGlobalId(globalId),
+    decodeGlobalID: (globalId) => decodeNodeId(globalId),
   },
 });
 
@@ -69,7 +71,10 @@ function parseDate(value: unknown): Date {
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) return date;
   }
-  throw new GraphQLError(`DateTime must be an ISO-8601 string like 2024-04-08T01:33:20Z, got ${JSON.stringify(value)}`, {
-    extensions: { code: 'BAD_USER_INPUT' },
-  });
+  throw new GraphQLError(
+    `DateTime must be an ISO-8601 string like 2024-04-08T01:33:20Z, got ${JSON.stringify(value)}`,
+    {
+      extensions: { code: 'BAD_USER_INPUT' },
+    },
+  );
 }

@@ -67,7 +67,8 @@ builder.objectFields(CorpRef, (t) => ({
   }),
   searchChats: t.field({
     type: ChatConnection,
-    description: 'Named groups whose current name matches (search_chat). query: ≥2 characters; first: 1..100.',
+    description:
+      'Named groups whose current name matches (search_chat). query: ≥2 characters; first: 1..100.',
     args: {
       query: t.arg.string({ required: true }),
       first: t.arg.int(),

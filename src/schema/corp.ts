@@ -70,7 +70,9 @@ builder.objectType(CorpAuthorizationRef, {
 builder.objectType(CorpEditionRef, {
   description: 'One entry of get_corp_auth_info auth_edition_list.',
   fields: (t) => ({
-    edition: t.exposeInt('edition', { description: '1 internal, 2 internal+external, 3 internal+external+voice.' }),
+    edition: t.exposeInt('edition', {
+      description: '1 internal, 2 internal+external, 3 internal+external+voice.',
+    }),
     status: t.exposeInt('status', { nullable: true, description: 'Upstream edition status, as reported.' }),
     beginAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.beginAt }),
     endAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.endAt }),
@@ -98,7 +100,7 @@ builder.queryFields((t) => ({
   corp: t.field({
     type: CorpRef,
     nullable: true,
-    description: 'FORBIDDEN outside the client\'s corps; null when the corp has not authorized the app.',
+    description: "FORBIDDEN outside the client's corps; null when the corp has not authorized the app.",
     args: { corpId: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => loadCorp(args.corpId, ctx),
   }),

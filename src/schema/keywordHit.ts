@@ -10,11 +10,13 @@ builder.objectType(KeywordHitRef, {
     message: t.field({
       type: MessageRef,
       nullable: true,
-      description: 'From the hit list\'s msg_detail.',
+      description: "From the hit list's msg_detail.",
       resolve: (hit) => hit.message,
     }),
     rule: t.field({ type: KeywordRuleRef, resolve: (hit) => ({ corpId: hit.corpId, ruleId: hit.ruleId }) }),
-    matchedKeyword: t.exposeBoolean('hasHitKeyword', { description: 'A keyword (not only a behaviour) matched.' }),
+    matchedKeyword: t.exposeBoolean('hasHitKeyword', {
+      description: 'A keyword (not only a behaviour) matched.',
+    }),
     behaviours: t.field({
       type: [KeywordBehaviour],
       resolve: (hit) => hit.behaviours.filter((b): b is 1 => b >= 1 && b <= 12),

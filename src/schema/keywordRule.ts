@@ -1,3 +1,4 @@
+import { corpScopedId } from '../resolvers/ids.js';
 import {
   createKeywordRule,
   deleteKeywordRule,
@@ -8,7 +9,6 @@ import {
   ruleOfCorp,
   updateKeywordRule,
 } from '../resolvers/keywordRuleResolvers.js';
-import { corpScopedId } from '../resolvers/ids.js';
 import { builder } from './builder.js';
 import { ChatKind } from './chat.js';
 import { ApplicableRangeRef, CorpRef, KeywordRuleConnection, KeywordRuleRef } from './refs.js';
@@ -110,13 +110,19 @@ builder.node(KeywordRuleRef, {
 
 builder.objectType(ApplicableRangeRef, {
   fields: (t) => ({
-    targetTypes: t.field({ type: [RuleTargetType], resolve: (r) => list(r.targetTypes, { 1: 1, 2: 2 } as const) }),
+    targetTypes: t.field({
+      type: [RuleTargetType],
+      resolve: (r) => list(r.targetTypes, { 1: 1, 2: 2 } as const),
+    }),
     chatTypes: t.field({ type: [ChatKind], resolve: (r) => list(r.chatTypes, CHAT_KIND_NAME) }),
     departmentIds: t.exposeStringList('departmentIds'),
     userIds: t.exposeStringList('userIds'),
     externalUserIds: t.exposeStringList('externalUserIds'),
     chatIds: t.exposeStringList('chatIds'),
-    sessionTypes: t.field({ type: [SessionType], resolve: (r) => list(r.sessionTypes, { 1: 1, 2: 2 } as const) }),
+    sessionTypes: t.field({
+      type: [SessionType],
+      resolve: (r) => list(r.sessionTypes, { 1: 1, 2: 2 } as const),
+    }),
     excludeMobiles: t.exposeStringList('excludeMobiles'),
     excludeEmails: t.exposeStringList('excludeEmails'),
     excludeBankCards: t.exposeStringList('excludeBankCards'),
@@ -140,7 +146,9 @@ builder.objectFields(CorpRef, (t) => ({
 }));
 
 /** Chat kinds in inputs arrive as names; the upstream wants 1/2. */
-function withChatTypeCodes<T extends { applicableRange?: { chatTypes?: string[] | null } | null }>(input: T): T {
+function withChatTypeCodes<T extends { applicableRange?: { chatTypes?: string[] | null } | null }>(
+  input: T,
+): T {
   const range = input.applicableRange;
   if (!range?.chatTypes) return input;
   const chatTypes = range.chatTypes.map((k) => CHAT_KIND_CODE[k as keyof typeof CHAT_KIND_CODE]);
@@ -165,11 +173,12 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       input: t.arg({ type: KeywordRuleUpdateInput, required: true }),
     },
-    resolve: (_root, args, ctx) => updateKeywordRule({ id: String(args.id), input: withChatTypeCodes(args.input) }, ctx),
+    resolve: (_root, args, ctx) =>
+      updateKeywordRule({ id: String(args.id), input: withChatTypeCodes(args.input) }, ctx),
   }),
   deleteKeywordRule: t.field({
     type: 'ID',
-    description: 'keyword/delete_rule (scope rules:write). Returns the deleted rule\'s id.',
+    description: "keyword/delete_rule (scope rules:write). Returns the deleted rule's id.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => deleteKeywordRule({ id: String(args.id) }, ctx),
   }),

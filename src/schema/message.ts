@@ -3,7 +3,14 @@ import { loadMessage, messageChat, messageDisplay, searchMessages } from '../res
 import { MESSAGE_TYPES, messageTypeName } from '../resolvers/messageType.js';
 import { builder } from './builder.js';
 import { ParticipantInput } from './participant.js';
-import { ChatRef, CorpRef, MessageConnection, MessageDisplayRef, MessageRef, ParticipantRef } from './refs.js';
+import {
+  ChatRef,
+  CorpRef,
+  MessageConnection,
+  MessageDisplayRef,
+  MessageRef,
+  ParticipantRef,
+} from './refs.js';
 
 export const MessageType = builder.enumType('MessageType', {
   description: 'Upstream msgtype 0..28 (contract §3.1); any other value is UNKNOWN.',

@@ -1,4 +1,9 @@
-import type { AnalysisTaskRecord, CorpRecord, ExportTaskRecord, PublicKeyInfo } from '../datasources/ports.js';
+import type {
+  AnalysisTaskRecord,
+  CorpRecord,
+  ExportTaskRecord,
+  PublicKeyInfo,
+} from '../datasources/ports.js';
 import type { AnalysisSummaryShape } from '../resolvers/analysisResolvers.js';
 import type { CorpEdition } from '../resolvers/corpResolvers.js';
 import type { MessageDisplay } from '../resolvers/messageResolvers.js';
@@ -45,7 +50,10 @@ export const KeywordRuleConnection = builder.connectionObject({
   type: KeywordRuleRef,
   name: 'KeywordRuleConnection',
 });
-export const KeywordHitConnection = builder.connectionObject({ type: KeywordHitRef, name: 'KeywordHitConnection' });
+export const KeywordHitConnection = builder.connectionObject({
+  type: KeywordHitRef,
+  name: 'KeywordHitConnection',
+});
 export const ParticipantConnection = builder.connectionObject(
   { type: ParticipantRef, name: 'ParticipantConnection' },
   {

@@ -31,22 +31,6 @@ export async function errorCodes(
   return errors.map((e) => String(e.extensions?.['code']));
 }
 
-/** Distinct 2-character substrings shared by the most names (for search queries with several hits). */
-export function commonBigram(names: string[]): { query: string; matches: string[] } {
-  const counts = new Map<string, Set<string>>();
-  for (const name of names) {
-    const chars = [...name.toLowerCase()];
-    for (let i = 0; i + 1 < chars.length; i++) {
-      const gram = chars[i]! + chars[i + 1]!;
-      if (gram.trim().length < 2) continue;
-      const set = counts.get(gram) ?? new Set();
-      set.add(name);
-      counts.set(gram, set);
-    }
-  }
-  let best = { query: '', matches: [] as string[] };
-  for (const [gram, set] of counts) {
-    if (set.size > best.matches.length) best = { query: gram, matches: [...set] };
-  }
-  return best;
-}
+/** GraphQL response data, navigated dynamically by the assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary response shapes.
+export type Json = any;

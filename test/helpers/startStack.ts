@@ -1,10 +1,10 @@
 import { GraphQLClient } from 'graphql-request';
+import { createSimulator, type Simulator } from '../../simulator/createSimulator.js';
+import type { SimulatorOptions } from '../../simulator/simulatorOptions.js';
 import { type App, buildApp } from '../../src/app.js';
 import { type ClientConfig, loadConfig, SCOPES } from '../../src/config.js';
 import { silentLogger } from '../../src/datasources/Logger.js';
 import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
-import { createSimulator, type Simulator } from '../../simulator/createSimulator.js';
-import type { SimulatorOptions } from '../../simulator/simulatorOptions.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
 
 export const ADMIN_KEY = 'test-admin-key';
@@ -93,7 +93,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sim.setCallbackUrl(`${gatewayUrl}/wecom/callback`);
     await sim.beginCallbacks();
 
-    const simGet = async <T>(path: string): Promise<T> => (await fetch(`${simUrl}${path}`)).json() as Promise<T>;
+    const simGet = async <T>(path: string): Promise<T> =>
+      (await fetch(`${simUrl}${path}`)).json() as Promise<T>;
     const simPost = async <T>(path: string, body: unknown = {}): Promise<T> => {
       const res = await fetch(`${simUrl}${path}`, {
         method: 'POST',
@@ -105,7 +106,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return json;
     };
     const { corps } = await simGet<{ corps: SimCorp[] }>('/__sim/corps');
-    await waitForActiveCorps(app, corps.map((c) => c.corpId));
+    await waitForActiveCorps(
+      app,
+      corps.map((c) => c.corpId),
+    );
     const graphqlUrl = `${gatewayUrl}/graphql`;
     const started = app;
     return {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
+import type { ArchivedMessage } from '../../datasources/ports.js';
 import type { ChatdataResponse } from '../../datasources/upstreamSchemas.js';
 import { WecomError } from '../../datasources/WecomError.js';
-import type { ArchivedMessage } from '../../datasources/ports.js';
 import { toConsentStatus } from '../mapConsent.js';
 import { toRuleDetail } from '../mapRule.js';
 import type { ConsentShape, GroupChatInfo, RuleDetail } from '../shapes.js';

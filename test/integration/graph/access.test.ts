@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../../../src/resolvers/globalId.js';
-import { errorCodes, gqlErrors } from '../../helpers/graphqlCall.js';
-import { type Stack, startStack } from '../../helpers/startStack.js';
 import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { encodeGlobalId } from '../../../src/resolvers/globalId.js';
+import { errorCodes, gqlErrors, type Json } from '../../helpers/graphqlCall.js';
+import { type Stack, startStack } from '../../helpers/startStack.js';
 
 const READER_KEY = 'reader-key';
 const DISPLAY_KEY = 'display-key';
@@ -39,13 +39,13 @@ describe('authentication, corp isolation and scopes on every path', () => {
   });
 
   it('accepts a sha256:<hex> stored key', async () => {
-    const data = await stack.client(DISPLAY_KEY).request<any>('{ viewer { id scopes corpIds } }');
+    const data = await stack.client(DISPLAY_KEY).request<Json>('{ viewer { id scopes corpIds } }');
     expect(data.viewer).toEqual({ id: 'display', scopes: ['corp:read', 'content:display'], corpIds: [own] });
   });
 
   it('shows a restricted client only its corp in corps', async () => {
-    const data = await stack.client(READER_KEY).request<any>('{ corps { edges { node { corpId } } } }');
-    expect(data.corps.edges.map((e: any) => e.node.corpId)).toEqual([own]);
+    const data = await stack.client(READER_KEY).request<Json>('{ corps { edges { node { corpId } } } }');
+    expect(data.corps.edges.map((e: Json) => e.node.corpId)).toEqual([own]);
   });
 
   it('FORBIDDEN on the other corp via corp(), node(), nested search, and every mutation', async () => {
@@ -61,11 +61,20 @@ describe('authentication, corp isolation and scopes on every path', () => {
       ['query($id: ID!) { node(id: $id) { id } }', { id: ruleId }],
       ['query($id: ID!) { node(id: $id) { id } }', { id: taskId }],
       ['query($id: ID!) { node(id: $id) { id } }', { id: msgId }],
-      ['query($c: String!) { corp(corpId: $c) { searchChats(query: "项目") { edges { cursor } } } }', { c: other }],
-      ['mutation($c: String!) { createKeywordRule(corpId: $c, input: { name: "x", keywords: ["ab"] }) { id } }', { c: other }],
+      [
+        'query($c: String!) { corp(corpId: $c) { searchChats(query: "项目") { edges { cursor } } } }',
+        { c: other },
+      ],
+      [
+        'mutation($c: String!) { createKeywordRule(corpId: $c, input: { name: "x", keywords: ["ab"] }) { id } }',
+        { c: other },
+      ],
       ['mutation($id: ID!) { updateKeywordRule(id: $id, input: { name: "x" }) { id } }', { id: ruleId }],
       ['mutation($id: ID!) { deleteKeywordRule(id: $id) }', { id: ruleId }],
-      ['mutation($c: String!) { startAnalysis(corpId: $c, type: SPAM, messageIds: ["m"]) { id } }', { c: other }],
+      [
+        'mutation($c: String!) { startAnalysis(corpId: $c, type: SPAM, messageIds: ["m"]) { id } }',
+        { c: other },
+      ],
       ['mutation($c: String!) { rotatePublicKey(corpId: $c) { version } }', { c: other }],
     ];
     await stack.simPost('/__sim/stats/reset');
@@ -79,8 +88,14 @@ describe('authentication, corp isolation and scopes on every path', () => {
   it('FORBIDDEN for a scope the client lacks, on its own corp', async () => {
     const reader = stack.client(READER_KEY);
     const mutations: [string, Record<string, unknown>][] = [
-      ['mutation($c: String!) { createKeywordRule(corpId: $c, input: { name: "x", keywords: ["ab"] }) { id } }', { c: own }],
-      ['mutation($c: String!) { startAnalysis(corpId: $c, type: SPAM, messageIds: ["m"]) { id } }', { c: own }],
+      [
+        'mutation($c: String!) { createKeywordRule(corpId: $c, input: { name: "x", keywords: ["ab"] }) { id } }',
+        { c: own },
+      ],
+      [
+        'mutation($c: String!) { startAnalysis(corpId: $c, type: SPAM, messageIds: ["m"]) { id } }',
+        { c: own },
+      ],
       ['mutation($c: String!) { rotatePublicKey(corpId: $c) { version } }', { c: own }],
     ];
     for (const [query, vars] of mutations) {
@@ -97,8 +112,8 @@ describe('authentication, corp isolation and scopes on every path', () => {
     const query = 'query($id: ID!) { node(id: $id) { ... on Message { msgid display { secretKey } } } }';
     const denied = await gqlErrors(stack.client(READER_KEY), query, { id });
     expect(denied.errors.map((e) => e.extensions?.['code'])).toEqual(['FORBIDDEN']);
-    expect((denied.data as any).node).toEqual({ msgid: message!.msgid, display: null });
-    const allowed = await stack.client(DISPLAY_KEY).request<any>(query, { id });
+    expect((denied.data as Json).node).toEqual({ msgid: message!.msgid, display: null });
+    const allowed = await stack.client(DISPLAY_KEY).request<Json>(query, { id });
     expect(allowed.node.display.secretKey.length).toBeGreaterThan(0);
   });
 
@@ -112,15 +127,18 @@ describe('authentication, corp isolation and scopes on every path', () => {
         lazy: true,
         connectionParams: authorization ? { authorization } : {},
       });
-      return new Promise<any>((resolve, reject) => {
+      return new Promise<Json>((resolve, reject) => {
         let result: unknown;
-        client.subscribe({ query }, {
-          next: (value) => {
-            result = value;
+        client.subscribe(
+          { query },
+          {
+            next: (value) => {
+              result = value;
+            },
+            error: reject,
+            complete: () => resolve(result),
           },
-          error: reject,
-          complete: () => resolve(result),
-        });
+        );
       }).finally(() => client.dispose());
     };
     const ok = await run(`Bearer ${READER_KEY}`, '{ viewer { id } }');
