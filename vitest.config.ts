@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 // Two projects: `unit` (pure functions, no sockets) and `integration` (real HTTP servers on
 // loopback, the simulator, a real Redis). `npm test` runs both.
 export default defineConfig({
+  // graphql ships CJS (index.js) and ESM (index.mjs) without an exports map: Vite would give our
+  // sources the ESM build while yoga and Pothos load the CJS one, and `instanceof GraphQLError`
+  // would fail across the two. One build for everyone.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     pool: 'forks',
     testTimeout: 30_000,

@@ -10,11 +10,13 @@ import { createGatewayYoga } from './createGatewayYoga.js';
 import { createDatasources, type Datasources } from './datasources/createDatasources.js';
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
+import { createIngest, type Ingest } from './ingest/createIngest.js';
+import { notifyingAuthEvents } from './ingest/notifyingAuthEvents.js';
 import { wireWebSocket } from './wireWebSocket.js';
 
 export type AppDeps = {
   logger?: Logger;
-  /** The message index's lookup side; absent until ingestion exists (searchMessages then skips hits). */
+  /** Overrides the message lookup (defaults to the message index). */
   messages?: MessageLookup;
 };
 
@@ -22,6 +24,7 @@ export type App = {
   start(): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
   datasources: Datasources;
+  ingest: Ingest;
 };
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -33,10 +36,23 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 export async function buildApp(config: Config & { wecomApiBase: string }, deps: AppDeps = {}): Promise<App> {
   const logger: Logger = deps.logger ?? pino({ level: config.logLevel, name: 'gateway' });
   const datasources = await createDatasources(config, logger);
+  const ingest = createIngest(config, datasources, logger);
+  datasources.onCorpCancelled(async (corpId) => {
+    await ingest.index.purgeCorp(corpId);
+    await ingest.hits.purge(corpId);
+    await ingest.syncState.purge(corpId);
+  });
+  const auth = notifyingAuthEvents(datasources.auth, {
+    corps: datasources.corps,
+    bus: ingest.bus,
+    syncer: ingest.syncer,
+    logger,
+  });
   const yoga = createGatewayYoga({
     authenticate: createAuthenticator(config.clients),
     ds: datasources,
-    messages: deps.messages ?? null,
+    messages: deps.messages ?? ingest.index,
+    ingest,
     logger,
     exposeErrors: config.exposeErrors,
     graphiqlKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
@@ -46,7 +62,9 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     maxSkewS: config.callbackMaxSkewS,
     kv: datasources.kv,
     tokens: datasources.tokens,
-    auth: datasources.auth,
+    auth,
+    // Acknowledged only once durably queued; the workers do the rest.
+    onEvent: (event) => ingest.inbox.push({ event, receivedAt: Date.now() }),
     logger,
   });
   const metrics = new Registry();
@@ -85,8 +103,9 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
 
   return {
     datasources,
-    start: () =>
-      new Promise((resolve, reject) => {
+    ingest,
+    async start() {
+      const address = await new Promise<{ url: string; port: number }>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
@@ -94,7 +113,11 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
           const { port } = server.address() as AddressInfo;
           resolve({ url: `http://${config.host}:${port}`, port });
         });
-      }),
+      });
+      // Workers start now; the start-up catch-up of every corp runs in the background.
+      ingest.start().catch((error: unknown) => logger.error({ err: error }, 'ingestion start failed'));
+      return address;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -107,6 +130,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
         server.closeAllConnections();
         await closed;
       }
+      await ingest.stop();
       await datasources.close();
     },
   };

@@ -1,7 +1,14 @@
 import type { Access } from './auth/Access.js';
 import type { Logger } from './datasources/Logger.js';
 import type { CorpRegistry, KeyManager, MessageLookup, TaskStore, WecomApi } from './datasources/ports.js';
+import type { MessageIndex } from './datasources/messageIndex/MessageIndex.js';
+import type { EventBus } from './ingest/EventBus.js';
+import type { HitStore } from './ingest/HitStore.js';
+import type { SyncStateStore } from './ingest/SyncStateStore.js';
 import type { Loaders } from './resolvers/loaders/createLoaders.js';
+
+/** The ingestion side resolvers read: the index, hits, sync bookkeeping and live events. */
+export type IngestView = { index: MessageIndex; hits: HitStore; syncState: SyncStateStore; bus: EventBus };
 
 /**
  * One per GraphQL operation (HTTP request, SSE stream, or graphql-ws subscribe). Loaders live
@@ -13,6 +20,10 @@ export type Context = {
   ds: { api: WecomApi; corps: CorpRegistry; keys: KeyManager; tasks: TaskStore };
   /** The message index's lookup side; null until ingestion provides one (see Message docs). */
   messages: MessageLookup | null;
+  /** Null only in tests that build the graph without ingestion. */
+  ingest: IngestView | null;
   loaders: Loaders;
+  /** Fresh loaders: a subscription calls it per event so no cached upstream answer outlives one event. */
+  renewLoaders(): void;
   logger: Logger;
 };

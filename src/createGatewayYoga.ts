@@ -2,7 +2,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Access } from './auth/Access.js';
 import type { Authenticate } from './auth/authenticate.js';
 import { useRequireClient } from './auth/useRequireClient.js';
-import type { Context } from './context.js';
+import type { Context, IngestView } from './context.js';
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { createMaskError } from './errors/maskError.js';
@@ -14,6 +14,7 @@ export type GatewayYogaOptions = {
   authenticate: Authenticate;
   ds: Context['ds'];
   messages: MessageLookup | null;
+  ingest: IngestView | null;
   logger: Logger;
   exposeErrors: boolean;
   /** Preset GraphiQL's Authorization header (embedded demo only). */
@@ -46,13 +47,19 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       const ws = initial.connectionParams;
       const fromWs = ws && typeof ws['authorization'] === 'string' ? ws['authorization'] : null;
       const header = (initial as { request?: Request }).request?.headers.get('authorization') ?? null;
-      return {
+      const loaderDeps = { api: options.ds.api, messages: options.messages };
+      const context: Context = {
         access: new Access(options.authenticate(ws ? fromWs : header)),
         ds: options.ds,
         messages: options.messages,
-        loaders: createLoaders({ api: options.ds.api, messages: options.messages }),
+        ingest: options.ingest,
+        loaders: createLoaders(loaderDeps),
+        renewLoaders: () => {
+          context.loaders = createLoaders(loaderDeps);
+        },
         logger: options.logger,
       };
+      return context;
     },
   });
 }

@@ -85,7 +85,9 @@ export class KvKeyManager implements KeyManager {
     const key = await this.#privateKey(corpId, version);
     let plain: string;
     try {
-      plain = rsaDecrypt(key, Buffer.from(encryptedSecretKeyB64, 'base64'), this.#o.rsaPadding).toString('utf8');
+      plain = rsaDecrypt(key, Buffer.from(encryptedSecretKeyB64, 'base64'), this.#o.rsaPadding).toString(
+        'utf8',
+      );
     } catch {
       throw new KeyManagerError(
         'DECRYPT_FAILED',

@@ -9,7 +9,8 @@ import { constants, type KeyObject, privateDecrypt } from 'node:crypto';
  * oracle to exploit; the unpadding still runs without early exits.
  */
 export function rsaDecrypt(key: KeyObject, ciphertext: Buffer, padding: 'pkcs1' | 'oaep'): Buffer {
-  if (padding === 'oaep') return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING }, ciphertext);
+  if (padding === 'oaep')
+    return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING }, ciphertext);
   return unpadPkcs1v15(privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext));
 }
 

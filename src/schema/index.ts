@@ -9,9 +9,9 @@ import './message.js';
 import './analysisTask.js';
 import './exportTask.js';
 import './viewer.js';
+import './messageIndex.js';
+import './syncState.js';
+import './subscription.js';
 
-/**
- * The assembled schema. Not yet here (they come with message ingestion): Corp.messages,
- * Chat.messages, Message.hits, Corp.syncState, MessageConnection.totalCount and Subscription.
- */
+/** The assembled schema. */
 export const schema = builder.toSchema();

@@ -45,7 +45,19 @@ export const ViewerRef = builder.objectRef<ViewerShape>('Viewer');
 
 export const CorpConnection = builder.connectionObject({ type: CorpRef, name: 'CorpConnection' });
 export const ChatConnection = builder.connectionObject({ type: ChatRef, name: 'ChatConnection' });
-export const MessageConnection = builder.connectionObject({ type: MessageRef, name: 'MessageConnection' });
+export const MessageConnection = builder.connectionObject({
+  type: MessageRef,
+  name: 'MessageConnection',
+  fields: (t) => ({
+    totalCount: t.int({
+      nullable: true,
+      description:
+        'Messages matching the filter, from the index (cheap: a sorted-set count). Null for searchMessages, ' +
+        'where upstream reports no total.',
+      resolve: (conn) => (conn as { totalCount?: () => Promise<number> }).totalCount?.() ?? null,
+    }),
+  }),
+});
 export const KeywordRuleConnection = builder.connectionObject({
   type: KeywordRuleRef,
   name: 'KeywordRuleConnection',

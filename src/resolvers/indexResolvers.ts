@@ -1,0 +1,92 @@
+import type { Context, IngestView } from '../context.js';
+import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
+import type { SyncState } from '../ingest/SyncStateStore.js';
+import { forCorp } from './forCorp.js';
+import { decodeIndexCursor, encodeIndexCursor } from './indexCursor.js';
+import { chatFromGlobalId, chatKeyOfChat, indexQuery, messagePageArgs } from './messageFilterArgs.js';
+import type { ChatShape, KeywordHitShape } from './shapes.js';
+import type { Connection } from './upstreamConnection.js';
+import { validate } from './validation/validate.js';
+
+export type IndexConnection = Connection<IndexedMessage> & { totalCount: () => Promise<number> };
+
+function ingestOf(ctx: Context): IngestView {
+  if (!ctx.ingest) throw new Error('the message index is not configured in this process');
+  return ctx.ingest;
+}
+
+/** Corp.messages: the corp's archive from the index, in archive order (or newest first). */
+export async function corpMessages(corpId: string, args: unknown, ctx: Context): Promise<IndexConnection> {
+  forCorp(ctx, corpId);
+  const input = validate(messagePageArgs, args);
+  let chatKey: string | undefined;
+  if (input.filter?.chatId) {
+    const chat = chatFromGlobalId(input.filter.chatId, 'filter.chatId');
+    // A chat of another corp is reachable by id only through its own corp.
+    if (chat.corpId !== corpId) ctx.access.requireCorp(chat.corpId, 'corp:read');
+    chatKey = chatKeyOfChat(chat);
+  }
+  return indexConnection(ingestOf(ctx), indexQuery(corpId, input.filter, chatKey), input.first, input.after);
+}
+
+/** Chat.messages: the same listing restricted to the chat (a filter.chatId is ignored). */
+export async function chatMessages(chat: ChatShape, args: unknown, ctx: Context): Promise<IndexConnection> {
+  forCorp(ctx, chat.corpId);
+  const input = validate(messagePageArgs, args);
+  return indexConnection(
+    ingestOf(ctx),
+    indexQuery(chat.corpId, input.filter, chatKeyOfChat(chat)),
+    input.first,
+    input.after,
+  );
+}
+
+async function indexConnection(
+  ingest: IngestView,
+  query: ReturnType<typeof indexQuery>,
+  first: number,
+  after: string | null | undefined,
+): Promise<IndexConnection> {
+  const page = await ingest.index.query({ ...query, first, after: decodeIndexCursor(after) });
+  const edges = page.items.map((m) => ({ cursor: encodeIndexCursor(m.seq), node: m }));
+  const { direction: _direction, ...countQuery } = query;
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasMore,
+      hasPreviousPage: after !== null && after !== undefined && after !== '',
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: page.endSeq === null ? null : encodeIndexCursor(page.endSeq),
+    },
+    totalCount: () => ingest.index.count(countQuery),
+  };
+}
+
+/** Message.hits: the rules this message hit, from hit_keyword → get_hit_msg_list. */
+export async function messageHits(message: IndexedMessageLike, ctx: Context): Promise<KeywordHitShape[]> {
+  forCorp(ctx, message.corpId);
+  const stored = await ingestOf(ctx).hits.get(message.corpId, message.msgid);
+  return (stored?.rules ?? []).map((r) => ({
+    corpId: message.corpId,
+    msgid: message.msgid,
+    ruleId: r.ruleId,
+    hasHitKeyword: r.hasHitKeyword,
+    behaviours: r.semantics,
+    message,
+  }));
+}
+type IndexedMessageLike = Omit<IndexedMessage, 'seq'>;
+
+export type SyncStateShape = SyncState & { indexedMessages: number; newestMessageAt: number | null; now: number };
+
+/** Corp.syncState: the checkpoint's age, lag behind the last callback, and the last error. */
+export async function corpSyncState(corpId: string, ctx: Context): Promise<SyncStateShape> {
+  forCorp(ctx, corpId);
+  const ingest = ingestOf(ctx);
+  const [state, newest, count] = await Promise.all([
+    ingest.syncState.read(corpId),
+    ingest.index.query({ corpId, first: 1, direction: 'desc' }),
+    ingest.index.count({ corpId }),
+  ]);
+  return { ...state, indexedMessages: count, newestMessageAt: newest.items[0]?.sendTime ?? null, now: Date.now() };
+}
