@@ -1,7 +1,7 @@
 import type { Access } from './auth/Access.js';
 import type { Logger } from './datasources/Logger.js';
-import type { CorpRegistry, KeyManager, MessageLookup, TaskStore, WecomApi } from './datasources/ports.js';
 import type { MessageIndex } from './datasources/messageIndex/MessageIndex.js';
+import type { CorpRegistry, KeyManager, MessageLookup, TaskStore, WecomApi } from './datasources/ports.js';
 import type { EventBus } from './ingest/EventBus.js';
 import type { HitStore } from './ingest/HitStore.js';
 import type { SyncStateStore } from './ingest/SyncStateStore.js';

@@ -1,5 +1,5 @@
-import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import type { Logger } from '../datasources/Logger.js';
+import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import type { KeyValueStore, WecomApi } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
 import type { EventBus } from './EventBus.js';

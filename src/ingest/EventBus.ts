@@ -1,11 +1,16 @@
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
 import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
 import type { CorpRecord, ExportTaskRecord } from '../datasources/ports.js';
 
 /** New messages of one corp, as written to the index: seqs fromSeq..toSeq, in order. */
-export type MessageBatchEvent = { corpId: string; fromSeq: number; toSeq: number; messages: IndexedMessage[] };
+export type MessageBatchEvent = {
+  corpId: string;
+  fromSeq: number;
+  toSeq: number;
+  messages: IndexedMessage[];
+};
 export type KeywordHitEvent = {
   corpId: string;
   msgid: string;

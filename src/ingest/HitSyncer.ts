@@ -68,7 +68,12 @@ export class HitSyncer {
           semantics: r.semantics_list,
         }));
         const sendTime = item.msg_detail?.send_time ?? null;
-        const fresh = await hits.record(corpId, { msgid: item.msgid, rules, sendTime, recordedAt: this.#now() });
+        const fresh = await hits.record(corpId, {
+          msgid: item.msgid,
+          rules,
+          sendTime,
+          recordedAt: this.#now(),
+        });
         if (fresh.length > 0) {
           bus.publish('keywordHit', corpId, { corpId, msgid: item.msgid, rules: fresh, sendTime });
           published++;

@@ -45,7 +45,9 @@ export class IngestWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loops = Array.from({ length: this.#o.concurrency }, (_, i) => this.#loop(`${this.#o.consumer}-${i}`));
+    this.#loops = Array.from({ length: this.#o.concurrency }, (_, i) =>
+      this.#loop(`${this.#o.consumer}-${i}`),
+    );
   }
 
   /** Stops taking entries and waits for in-flight ones (their acks included). */
@@ -77,7 +79,12 @@ export class IngestWorker {
       const retryable = !(error instanceof WecomError) || error.retryable;
       const giveUp = !retryable || entry.deliveries >= (this.#o.maxDeliveries ?? 5);
       logger.warn(
-        { infoType: entry.event.InfoType, deliveries: entry.deliveries, giveUp, err: (error as Error).message },
+        {
+          infoType: entry.event.InfoType,
+          deliveries: entry.deliveries,
+          giveUp,
+          err: (error as Error).message,
+        },
         'callback event failed',
       );
       // Left unacked, the entry is handed out again after the reclaim delay.

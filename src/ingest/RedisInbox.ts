@@ -58,7 +58,11 @@ export class RedisInbox implements Inbox {
 
   async ack(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.redis.multi().xack(this.#key, GROUP, ...ids).xdel(this.#key, ...ids).exec();
+    await this.redis
+      .multi()
+      .xack(this.#key, GROUP, ...ids)
+      .xdel(this.#key, ...ids)
+      .exec();
   }
 
   async depth(): Promise<number> {
@@ -85,7 +89,12 @@ export class RedisInbox implements Inbox {
   async #withDeliveryCounts(entries: [string, string[]][]): Promise<InboxEntry[]> {
     const counts = new Map<string, number>();
     for (const [id] of entries) {
-      const pending = (await this.redis.xpending(this.#key, GROUP, id, id, 1)) as [string, string, number, number][];
+      const pending = (await this.redis.xpending(this.#key, GROUP, id, id, 1)) as [
+        string,
+        string,
+        number,
+        number,
+      ][];
       counts.set(id, pending[0]?.[3] ?? 1);
     }
     return entries.flatMap(([id, fields]) => parseEntry(id, fields, counts.get(id) ?? 1));

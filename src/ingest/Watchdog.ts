@@ -1,5 +1,5 @@
-import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import type { Logger } from '../datasources/Logger.js';
+import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import type { CorpRegistry } from '../datasources/ports.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import type { SyncStateStore } from './SyncStateStore.js';

@@ -42,7 +42,14 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
   const hits = new HitStore(ds.kv, retentionMs);
   const syncState = new SyncStateStore(ds.kv, 'sync');
   const hitState = new SyncStateStore(ds.kv, 'hits');
-  const common = { kv: ds.kv, bus, logger, owner, leaseMs: config.ingest.leaseMs, pageLimit: config.ingest.pageLimit };
+  const common = {
+    kv: ds.kv,
+    bus,
+    logger,
+    owner,
+    leaseMs: config.ingest.leaseMs,
+    pageLimit: config.ingest.pageLimit,
+  };
   const syncer = new CorpSyncer({ ...common, api: ds.api, index, state: syncState });
   const hitSyncer = new HitSyncer({ ...common, api: ds.api, hits, state: hitState });
   const worker = new IngestWorker({

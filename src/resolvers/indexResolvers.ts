@@ -77,7 +77,11 @@ export async function messageHits(message: IndexedMessageLike, ctx: Context): Pr
 }
 type IndexedMessageLike = Omit<IndexedMessage, 'seq'>;
 
-export type SyncStateShape = SyncState & { indexedMessages: number; newestMessageAt: number | null; now: number };
+export type SyncStateShape = SyncState & {
+  indexedMessages: number;
+  newestMessageAt: number | null;
+  now: number;
+};
 
 /** Corp.syncState: the checkpoint's age, lag behind the last callback, and the last error. */
 export async function corpSyncState(corpId: string, ctx: Context): Promise<SyncStateShape> {
@@ -88,5 +92,10 @@ export async function corpSyncState(corpId: string, ctx: Context): Promise<SyncS
     ingest.index.query({ corpId, first: 1, direction: 'desc' }),
     ingest.index.count({ corpId }),
   ]);
-  return { ...state, indexedMessages: count, newestMessageAt: newest.items[0]?.sendTime ?? null, now: Date.now() };
+  return {
+    ...state,
+    indexedMessages: count,
+    newestMessageAt: newest.items[0]?.sendTime ?? null,
+    now: Date.now(),
+  };
 }

@@ -55,17 +55,26 @@ export function subscribeMessageAdded(args: unknown, ctx: Context): AsyncIterabl
     { chatKey: chat ? chatKeyOfChat(chat) : undefined, participantId: input.participantId ?? undefined },
     afterSeq,
   );
-  return gated(ctx, input.corpId, mapAsync(stream, (m) => ({ cursor: encodeIndexCursor(m.seq), message: m })));
+  return gated(
+    ctx,
+    input.corpId,
+    mapAsync(stream, (m) => ({ cursor: encodeIndexCursor(m.seq), message: m })),
+  );
 }
 
-const keywordHitArgs = z.object({ corpId: z.string().min(1), ruleIds: z.array(z.string()).max(500).nullish() });
+const keywordHitArgs = z.object({
+  corpId: z.string().min(1),
+  ruleIds: z.array(z.string()).max(500).nullish(),
+});
 
 export function subscribeKeywordHit(args: unknown, ctx: Context): AsyncIterable<KeywordHitShape> {
   const input = validate(keywordHitArgs, args);
   ctx.access.requireCorp(input.corpId);
   const wanted = input.ruleIds
     ? new Set(
-        input.ruleIds.map((id, i) => splitCorpScopedId(decodeTypedId(id, 'KeywordRule', `ruleIds.${i}`))?.localId),
+        input.ruleIds.map(
+          (id, i) => splitCorpScopedId(decodeTypedId(id, 'KeywordRule', `ruleIds.${i}`))?.localId,
+        ),
       )
     : null;
   const ingest = ingestOf(ctx);

@@ -1,5 +1,5 @@
-import { corpSyncState, type SyncStateShape } from '../resolvers/indexResolvers.js';
 import type { SyncError } from '../ingest/SyncStateStore.js';
+import { corpSyncState, type SyncStateShape } from '../resolvers/indexResolvers.js';
 import { builder } from './builder.js';
 import { CorpRef } from './refs.js';
 

@@ -92,7 +92,11 @@ export function sseSubscribe<T>(
   (async () => {
     const res = await fetch(graphqlUrl, {
       method: 'POST',
-      headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      headers: {
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+        authorization: `Bearer ${key}`,
+      },
       body: JSON.stringify({ query, variables }),
       signal: abort.signal,
     });

@@ -31,9 +31,9 @@ export class MemoryMessageIndex implements MessageIndex {
       const indexed: IndexedMessage = { ...message, corpId, seq: ++corp.seq };
       corp.byId.set(message.msgid, indexed);
       for (const key of listKeysOf(indexed)) {
-        let list = corp.lists.get(key);
-        if (!list) corp.lists.set(key, (list = []));
-        list.push(indexed);
+        const list = corp.lists.get(key);
+        if (list) list.push(indexed);
+        else corp.lists.set(key, [indexed]);
       }
       added.push(indexed);
     }

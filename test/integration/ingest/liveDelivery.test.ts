@@ -31,9 +31,14 @@ for (const [store, available] of [
       corpId = stack.corps[0]!.corpId;
       otherCorpId = stack.corps[1]!.corpId;
       // The backlog is archived by the start-up / authorization catch-up.
-      const { corps } = await stack.simGet<{ corps: { corpId: string; messageCount: number }[] }>('/__sim/corps');
+      const { corps } = await stack.simGet<{ corps: { corpId: string; messageCount: number }[] }>(
+        '/__sim/corps',
+      );
       const expected = corps.find((c) => c.corpId === corpId)!.messageCount;
-      await waitFor('backlog indexed', async () => (await stack.app.ingest.index.lastSeq(corpId)) === expected);
+      await waitFor(
+        'backlog indexed',
+        async () => (await stack.app.ingest.index.lastSeq(corpId)) === expected,
+      );
     });
     afterAll(async () => {
       await Promise.all(started.map((s) => s.stop()));
@@ -86,7 +91,10 @@ for (const [store, available] of [
         const page = await stack.app.ingest.index.getMany(corpId, missed.msgids);
         return page.every((m) => m !== null);
       });
-      const resumed = wsSubscribe<MessageAdded>(stack.graphqlUrl, ADMIN_KEY, MESSAGE_ADDED, { corpId, after: before });
+      const resumed = wsSubscribe<MessageAdded>(stack.graphqlUrl, ADMIN_KEY, MESSAGE_ADDED, {
+        corpId,
+        after: before,
+      });
       started.push(resumed);
       await resumed.waitForCount(30);
       const live = await stack.simPost<{ msgids: string[] }>('/__sim/messages', { corpId, count: 10 });
@@ -98,7 +106,9 @@ for (const [store, available] of [
       const client = stack.client();
       const chat = stack.corps[0]!.chats.find((c) => c.type === 'group')!;
       const res = await client.request<{
-        corp: { messages: { totalCount: number; edges: { node: { msgid: string; chat: { chatId: string } } }[] } };
+        corp: {
+          messages: { totalCount: number; edges: { node: { msgid: string; chat: { chatId: string } } }[] };
+        };
       }>(
         gql`query ($corpId: String!, $filter: MessageFilter) { corp(corpId: $corpId) {
           messages(first: 5, filter: $filter) { totalCount edges { node { msgid chat { chatId } } } } } }`,
@@ -110,9 +120,12 @@ for (const [store, available] of [
       expect(res.corp.messages.totalCount).toBeLessThan(all);
       const state = await client.request<{
         corp: { syncState: { indexedMessages: number; lastSyncOkAt: string | null; lastError: unknown } };
-      }>(gql`query ($corpId: String!) { corp(corpId: $corpId) { syncState { indexedMessages lastSyncOkAt lastError { code } } } }`, {
-        corpId,
-      });
+      }>(
+        gql`query ($corpId: String!) { corp(corpId: $corpId) { syncState { indexedMessages lastSyncOkAt lastError { code } } } }`,
+        {
+          corpId,
+        },
+      );
       expect(state.corp.syncState.indexedMessages).toBe(all);
       expect(state.corp.syncState.lastSyncOkAt).not.toBeNull();
       expect(state.corp.syncState.lastError).toBeNull();
@@ -125,7 +138,9 @@ for (const [store, available] of [
       started.push(refused);
       await waitFor('the refusal', () => refused.errors.length > 0);
       expect(JSON.stringify(refused.errors)).toContain('FORBIDDEN');
-      const sse = sseSubscribe<MessageAdded>(stack.graphqlUrl, ONE_CORP_KEY, MESSAGE_ADDED, { corpId: otherCorpId });
+      const sse = sseSubscribe<MessageAdded>(stack.graphqlUrl, ONE_CORP_KEY, MESSAGE_ADDED, {
+        corpId: otherCorpId,
+      });
       started.push(sse);
       await waitFor('the SSE refusal', () => sse.errors.length > 0);
       expect(JSON.stringify(sse.errors)).toContain('FORBIDDEN');

@@ -29,30 +29,43 @@ function msg(n: number, over: Partial<ArchivedMessage> = {}): ArchivedMessage {
 /** 30 messages: single chat Alice↔Bob (both directions), a group, three types. */
 function fixture(): ArchivedMessage[] {
   return Array.from({ length: 30 }, (_, i) => {
-    if (i % 3 === 0) return msg(i, { chatId: 'wrGroup1', receivers: [{ type: 1, id: 'woCarol' }, { type: 2, id: 'wmBob' }] });
-    if (i % 3 === 1) return msg(i, { sender: { type: 2, id: 'wmBob' }, receivers: [{ type: 1, id: 'woAlice' }], msgtype: 2 });
+    if (i % 3 === 0)
+      return msg(i, {
+        chatId: 'wrGroup1',
+        receivers: [
+          { type: 1, id: 'woCarol' },
+          { type: 2, id: 'wmBob' },
+        ],
+      });
+    if (i % 3 === 1)
+      return msg(i, {
+        sender: { type: 2, id: 'wmBob' },
+        receivers: [{ type: 1, id: 'woAlice' }],
+        msgtype: 2,
+      });
     return msg(i, { msgtype: 7 });
   });
 }
 
-const implementations: [string, boolean, () => Promise<{ index: MessageIndex; cleanup(): Promise<void> }>][] = [
-  ['memory', true, async () => ({ index: new MemoryMessageIndex(), cleanup: async () => {} })],
+const implementations: [string, boolean, () => Promise<{ index: MessageIndex; cleanup(): Promise<void> }>][] =
   [
-    'redis',
-    redisAvailable,
-    async () => {
-      const prefix = uniquePrefix('ix');
-      const redis = new Redis(testRedisUrl);
-      return {
-        index: new RedisMessageIndex(redis, prefix),
-        cleanup: async () => {
-          await purgePrefix(prefix);
-          redis.disconnect();
-        },
-      };
-    },
-  ],
-];
+    ['memory', true, async () => ({ index: new MemoryMessageIndex(), cleanup: async () => {} })],
+    [
+      'redis',
+      redisAvailable,
+      async () => {
+        const prefix = uniquePrefix('ix');
+        const redis = new Redis(testRedisUrl);
+        return {
+          index: new RedisMessageIndex(redis, prefix),
+          cleanup: async () => {
+            await purgePrefix(prefix);
+            redis.disconnect();
+          },
+        };
+      },
+    ],
+  ];
 
 for (const [name, available, create] of implementations) {
   describe.skipIf(!available)(`MessageIndex contract: ${name}`, () => {
@@ -78,7 +91,13 @@ for (const [name, available, create] of implementations) {
     });
 
     it('round-trips every field, including the secret-key ciphertext', async () => {
-      const original = msg(5, { chatId: 'wrG', receivers: [{ type: 1, id: 'woX' }, { type: 3, id: 'wbRobot' }] });
+      const original = msg(5, {
+        chatId: 'wrG',
+        receivers: [
+          { type: 1, id: 'woX' },
+          { type: 3, id: 'wbRobot' },
+        ],
+      });
       await index.append(CORP, [original]);
       expect(await index.get(CORP, 'm5')).toEqual({ ...original, seq: 1 });
       expect(await index.getMany(CORP, ['nope', 'm5'])).toEqual([null, { ...original, seq: 1 }]);
@@ -101,7 +120,11 @@ for (const [name, available, create] of implementations) {
 
     it('filters by chat (both directions of a single chat share one key), participant and type', async () => {
       await index.append(CORP, fixture());
-      const single = await index.query({ corpId: CORP, chatKey: singleChatKey('wmBob', 'woAlice'), first: 100 });
+      const single = await index.query({
+        corpId: CORP,
+        chatKey: singleChatKey('wmBob', 'woAlice'),
+        first: 100,
+      });
       expect(single.items).toHaveLength(20);
       expect(new Set(single.items.map((m) => m.sender.id))).toEqual(new Set(['woAlice', 'wmBob']));
       const group = await index.query({ corpId: CORP, chatKey: 'wrGroup1', first: 100 });
@@ -134,7 +157,9 @@ for (const [name, available, create] of implementations) {
       expect(await index.trim(CORP, T0 + 100)).toBe(10);
       expect(await index.count({ corpId: CORP })).toBe(20);
       expect(await index.get(CORP, 'm9')).toBeNull();
-      expect((await index.query({ corpId: CORP, chatKey: 'wrGroup1', first: 100 })).items[0]?.msgid).toBe('m12');
+      expect((await index.query({ corpId: CORP, chatKey: 'wrGroup1', first: 100 })).items[0]?.msgid).toBe(
+        'm12',
+      );
       await index.purgeCorp(CORP);
       expect(await index.count({ corpId: CORP })).toBe(0);
       expect(await index.lastSeq(CORP)).toBe(0);
