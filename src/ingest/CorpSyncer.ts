@@ -2,6 +2,7 @@ import type { Logger } from '../datasources/Logger.js';
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import type { KeyValueStore, WecomApi } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
+import { callWithToken, type TokenHolder } from './callWithToken.js';
 import type { EventBus } from './EventBus.js';
 import { runCoalesced } from './runCoalesced.js';
 import type { SyncStateStore } from './SyncStateStore.js';
@@ -62,28 +63,18 @@ export class CorpSyncer {
   async #drain(corpId: string): Promise<{ pages: number; added: number }> {
     const { api, index, state, bus, pageLimit } = this.#o;
     await state.mark(corpId, 'lastSyncStartedAt', this.#now());
-    let token = await state.token(corpId);
+    const holder: TokenHolder = { token: await state.token(corpId) };
     let cursor = await state.cursor(corpId);
     let pages = 0;
     let added = 0;
     for (;;) {
-      let page: Awaited<ReturnType<typeof api.chatdata<'sync_msg'>>>;
-      try {
-        page = await api.chatdata(corpId, 'sync_msg', {
+      const page = await callWithToken(state, corpId, holder, (token) =>
+        api.chatdata(corpId, 'sync_msg', {
           ...(cursor ? { cursor } : {}),
           ...(token ? { token } : {}),
           limit: pageLimit,
-        });
-      } catch (error) {
-        // An expired or foreign callback token: continue token-less (strictly rate-limited
-        // upstream, but correct) rather than stall until the next callback.
-        if (token && error instanceof WecomError && error.code === 'UPSTREAM_ERROR' && !error.retryable) {
-          await state.dropToken(corpId);
-          token = null;
-          continue;
-        }
-        throw error;
-      }
+        }),
+      );
       pages++;
       const fresh = await index.append(
         corpId,

@@ -1,6 +1,6 @@
 import type { Logger } from '../datasources/Logger.js';
 import type { KeyValueStore, WecomApi } from '../datasources/ports.js';
-import { WecomError } from '../datasources/WecomError.js';
+import { callWithToken, type TokenHolder } from './callWithToken.js';
 import type { EventBus } from './EventBus.js';
 import type { HitStore } from './HitStore.js';
 import { runCoalesced } from './runCoalesced.js';
@@ -41,26 +41,18 @@ export class HitSyncer {
 
   async #drain(corpId: string): Promise<number> {
     const { api, hits, state, bus, pageLimit } = this.#o;
-    let token = await state.token(corpId);
+    const holder: TokenHolder = { token: await state.token(corpId) };
     let cursor = await state.cursor(corpId);
     let published = 0;
     for (;;) {
-      let page: Awaited<ReturnType<typeof api.chatdata<'keyword/get_hit_msg_list'>>>;
-      try {
-        page = await api.chatdata(corpId, 'keyword/get_hit_msg_list', {
+      const page = await callWithToken(state, corpId, holder, (token) =>
+        api.chatdata(corpId, 'keyword/get_hit_msg_list', {
           ...(cursor ? { cursor } : {}),
           ...(token ? { token } : {}),
           need_detail: 1,
           limit: pageLimit,
-        });
-      } catch (error) {
-        if (token && error instanceof WecomError && error.code === 'UPSTREAM_ERROR' && !error.retryable) {
-          await state.dropToken(corpId);
-          token = null;
-          continue;
-        }
-        throw error;
-      }
+        }),
+      );
       for (const item of page.msg_list) {
         const rules = item.hit_rule_list.map((r) => ({
           ruleId: r.rule_id,
