@@ -11,7 +11,6 @@ import { createDatasources, type Datasources } from './datasources/createDatasou
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
-import { notifyingAuthEvents } from './ingest/notifyingAuthEvents.js';
 import { wireWebSocket } from './wireWebSocket.js';
 
 export type AppDeps = {
@@ -37,17 +36,6 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   const logger: Logger = deps.logger ?? pino({ level: config.logLevel, name: 'gateway' });
   const datasources = await createDatasources(config, logger);
   const ingest = createIngest(config, datasources, logger);
-  datasources.onCorpCancelled(async (corpId) => {
-    await ingest.index.purgeCorp(corpId);
-    await ingest.hits.purge(corpId);
-    await ingest.syncState.purge(corpId);
-  });
-  const auth = notifyingAuthEvents(datasources.auth, {
-    corps: datasources.corps,
-    bus: ingest.bus,
-    syncer: ingest.syncer,
-    logger,
-  });
   const yoga = createGatewayYoga({
     authenticate: createAuthenticator(config.clients),
     ds: datasources,
@@ -62,9 +50,10 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     maxSkewS: config.callbackMaxSkewS,
     kv: datasources.kv,
     tokens: datasources.tokens,
-    auth,
-    // Acknowledged only once durably queued; the workers do the rest.
+    auth: ingest.auth,
+    // Acknowledged only once durably queued (authorization events too); the workers do the rest.
     onEvent: (event) => ingest.inbox.push({ event, receivedAt: Date.now() }),
+    queueAuthEvents: true,
     logger,
   });
   const metrics = new Registry();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -42,6 +43,49 @@ const boolish = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/**
+ * Hardening options (operation limits, rate limits, CSRF, persisted operations, circuit
+ * breaker, shutdown). Each has its documented default; src/plugins and WecomHttp enforce them.
+ */
+const protectionEnv = {
+  /** Deepest field nesting of one operation (fragments expanded). Default 12. */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  /** Aliases in one operation. Default 30. */
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  /** Lexical tokens in one document. Default 3000. */
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(3000),
+  /** Directives in one operation. Default 20. */
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  /** Cost budget of one operation, list sizes multiplied in (src/plugins/operationCost.ts); 0 = off. Default 5000. */
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(0).default(5000),
+  /** Largest request body to /graphql, bytes (graphql-ws frames too). Default 262144 (256 KiB). */
+  GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(262_144),
+  /** Introspection for every client. Default: on in embedded mode, off in upstream mode (admin-scope clients always may). */
+  GRAPHQL_INTROSPECTION: boolish.optional(),
+  /** CSRF prevention: GET and form/text POSTs need an `x-graphql-csrf` header. Default on. */
+  GRAPHQL_CSRF: boolish.optional(),
+  /** Persisted operations: `off`, `log` (run anything, log unknown documents) or `enforce` (allow-list). Default off. */
+  PERSISTED_OPERATIONS: z.enum(['off', 'log', 'enforce']).default('off'),
+  /** JSON file of allowed documents: `{"<sha256 hex>": "<document>"}` or `["<document>", …]`. Required unless off. */
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
+  /** GraphQL operations per client per window, shared through Redis; 0 = off. Default 6000. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(6000),
+  /** Rate-limit window, seconds. Default 60. */
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  /** Consecutive retryable failures of one (corp, API path) that open its circuit. Default 5. */
+  BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** Failure share in the window that opens the circuit, percent. Default 50. */
+  BREAKER_FAILURE_RATE: z.coerce.number().min(1).max(100).default(50),
+  /** Calls in the window before the failure share counts. Default 20. */
+  BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(20),
+  /** Failure-share window, seconds. Default 30. */
+  BREAKER_WINDOW_S: z.coerce.number().positive().default(30),
+  /** Open circuit → one half-open probe after this long, seconds. Default 10. */
+  BREAKER_COOLDOWN_S: z.coerce.number().positive().default(10),
+  /** Bound on finishing in-flight requests and ingest work at shutdown, ms. Default 10000. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+};
+
 const envSchema = z.object({
   /** HTTP port of the gateway. Default 4000; 0 picks a free port. */
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -62,6 +106,19 @@ const envSchema = z.object({
     .default(DEMO_SUITE.callbackAesKey),
   /** RSA padding of `encrypted_secret_key`: pkcs1 (default, PKCS#1 v1.5) or oaep. */
   WECOM_RSA_PADDING: z.enum(['pkcs1', 'oaep']).default('pkcs1'),
+  /**
+   * How `encrypted_secret_key` is RSA-decrypted. Default `forge`: node-forge (a maintained
+   * library; Node 20 refuses PKCS#1 v1.5 private decryption) on worker threads, since its pure-JS
+   * RSA takes ~46 ms per message and would block the event loop. `native`: node:crypto raw RSA
+   * plus our own v1.5 unpadding, ~60× faster on the request thread; opt in for very high
+   * display-key throughput.
+   */
+  WECOM_RSA_DECRYPT: z.enum(['forge', 'native']).default('forge'),
+  /**
+   * Worker threads for `WECOM_RSA_DECRYPT=forge`. Default min(2, available CPUs): enough for
+   * ~40 decrypts/s (a cached result costs nothing) while leaving cores for the event loop.
+   */
+  RSA_DECRYPT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   /** Redis URL. Unset → in-memory stores (single replica only). */
   REDIS_URL: z.string().min(1).optional(),
   /** Prefix of every Redis key and channel. Default `wag:`. */
@@ -99,11 +156,18 @@ const envSchema = z.object({
   SYNC_STALL_S: z.coerce.number().positive().default(120),
   /** Workers taking callback events from the inbox per process. Default 4. */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Silence after which a chat's next message starts a new conversation (statistics), seconds. Default 28800 (8 h). */
+  STATS_CONVERSATION_GAP_S: z.coerce.number().int().positive().default(28_800),
+  /** Statistics counters are kept this long after their hour/day ends, days (≥ the 92-day query window). Default 100. */
+  STATS_RETENTION_DAYS: z.coerce.number().positive().default(100),
+  /** How often every replica checks reply-time deadlines, seconds. Default 15. */
+  ALERTS_INTERVAL_S: z.coerce.number().positive().default(15),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Show internal error details to clients. Default: off unless NODE_ENV=development. */
   EXPOSE_ERRORS: boolish.optional(),
   NODE_ENV: z.string().default('production'),
+  ...protectionEnv,
 });
 
 export type Config = {
@@ -115,6 +179,8 @@ export type Config = {
   wecomApiBase: string | undefined;
   suite: { suiteId: string; suiteSecret: string; callbackToken: string; callbackAesKey: string };
   rsaPadding: 'pkcs1' | 'oaep';
+  /** `workers` undefined → the pool's default, min(2, available CPUs). */
+  rsaDecrypt: { kind: 'forge' | 'native'; workers: number | undefined };
   redis: { url: string | undefined; prefix: string };
   masterKey: string;
   clients: ClientConfig[];
@@ -128,9 +194,11 @@ export type Config = {
     stallS: number;
     concurrency: number;
   };
+  stats: { conversationGapS: number; retentionDays: number; alertIntervalS: number };
   sim: { port: number; seed: number; messageRate: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   exposeErrors: boolean;
+  protection: ProtectionConfig;
 };
 
 export class ConfigError extends Error {
@@ -188,6 +256,7 @@ export function loadConfig(
       callbackAesKey: e.WECOM_CALLBACK_AES_KEY,
     },
     rsaPadding: e.WECOM_RSA_PADDING,
+    rsaDecrypt: { kind: e.WECOM_RSA_DECRYPT, workers: e.RSA_DECRYPT_WORKERS },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     masterKey: e.GATEWAY_MASTER_KEY ?? DEMO_MASTER_KEY,
     clients,
@@ -205,12 +274,99 @@ export function loadConfig(
       stallS: e.SYNC_STALL_S,
       concurrency: e.INGEST_CONCURRENCY,
     },
+    stats: {
+      conversationGapS: e.STATS_CONVERSATION_GAP_S,
+      retentionDays: e.STATS_RETENTION_DAYS,
+      alertIntervalS: e.ALERTS_INTERVAL_S,
+    },
     sim: { port: e.SIM_PORT, seed: e.SIM_SEED, messageRate: e.SIM_MESSAGE_RATE },
     logLevel: e.LOG_LEVEL,
     exposeErrors: e.EXPOSE_ERRORS ?? e.NODE_ENV === 'development',
+    protection: protectionFrom(e, mode, readFile),
   };
 }
 
 function defaultReadFile(path: string): string {
   return readFileSync(path, 'utf8');
+}
+
+export type ProtectionConfig = {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  /** 0 = off. */
+  maxCost: number;
+  maxBodyBytes: number;
+  introspection: boolean;
+  csrf: boolean;
+  persisted: { mode: 'off' | 'log' | 'enforce'; operations: Record<string, string> };
+  /** `max` 0 = off. */
+  rateLimit: { max: number; windowS: number };
+  breaker: {
+    failures: number;
+    failureRatePercent: number;
+    minCalls: number;
+    windowMs: number;
+    cooldownMs: number;
+  };
+  shutdownGraceMs: number;
+};
+
+function protectionFrom(
+  e: z.infer<typeof envSchema>,
+  mode: Config['mode'],
+  readFile: (path: string) => string,
+): ProtectionConfig {
+  return {
+    maxDepth: e.GRAPHQL_MAX_DEPTH,
+    maxAliases: e.GRAPHQL_MAX_ALIASES,
+    maxTokens: e.GRAPHQL_MAX_TOKENS,
+    maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+    maxCost: e.GRAPHQL_MAX_COST,
+    maxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
+    introspection: e.GRAPHQL_INTROSPECTION ?? mode === 'embedded',
+    csrf: e.GRAPHQL_CSRF ?? true,
+    persisted: {
+      mode: e.PERSISTED_OPERATIONS,
+      operations:
+        e.PERSISTED_OPERATIONS === 'off' ? {} : persistedOperations(e.PERSISTED_OPERATIONS_FILE, readFile),
+    },
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowS: e.RATE_LIMIT_WINDOW_S },
+    breaker: {
+      failures: e.BREAKER_FAILURES,
+      failureRatePercent: e.BREAKER_FAILURE_RATE,
+      minCalls: e.BREAKER_MIN_CALLS,
+      windowMs: e.BREAKER_WINDOW_S * 1000,
+      cooldownMs: e.BREAKER_COOLDOWN_S * 1000,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}
+
+/** `{hash: document}` as given, or `[document, …]` keyed by the SHA-256 hex of each document. */
+function persistedOperations(
+  file: string | undefined,
+  readFile: (path: string) => string,
+): Record<string, string> {
+  if (!file)
+    throw new ConfigError(
+      'PERSISTED_OPERATIONS_FILE is required when PERSISTED_OPERATIONS is log or enforce',
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFile(file));
+  } catch (error) {
+    throw new ConfigError(`PERSISTED_OPERATIONS_FILE ${file}: ${(error as Error).message}`);
+  }
+  const result = z
+    .union([z.array(z.string().min(1)), z.record(z.string().regex(/^[0-9a-f]{64}$/), z.string().min(1))])
+    .safeParse(parsed);
+  if (!result.success) {
+    throw new ConfigError(
+      `PERSISTED_OPERATIONS_FILE ${file} must be {"<sha256 hex>": "<document>"} or ["<document>", …]`,
+    );
+  }
+  if (!Array.isArray(result.data)) return result.data;
+  return Object.fromEntries(result.data.map((doc) => [createHash('sha256').update(doc).digest('hex'), doc]));
 }

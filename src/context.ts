@@ -5,10 +5,18 @@ import type { CorpRegistry, KeyManager, MessageLookup, TaskStore, WecomApi } fro
 import type { EventBus } from './ingest/EventBus.js';
 import type { HitStore } from './ingest/HitStore.js';
 import type { SyncStateStore } from './ingest/SyncStateStore.js';
+import type { Statistics } from './stats/createStatistics.js';
 import type { Loaders } from './resolvers/loaders/createLoaders.js';
 
 /** The ingestion side resolvers read: the index, hits, sync bookkeeping and live events. */
-export type IngestView = { index: MessageIndex; hits: HitStore; syncState: SyncStateStore; bus: EventBus };
+export type IngestView = {
+  index: MessageIndex;
+  hits: HitStore;
+  syncState: SyncStateStore;
+  bus: EventBus;
+  /** Rolling conversation statistics and reply-time rules/alerts. */
+  statistics: Pick<Statistics, 'aggregator' | 'alertStore'>;
+};
 
 /**
  * One per GraphQL operation (HTTP request, SSE stream, or graphql-ws subscribe). Loaders live

@@ -18,6 +18,11 @@ export type CallbackHandlerDeps = {
   auth: AuthEvents;
   /** Every valid event other than suite_ticket and create/change/cancel_auth. Absent → logged only. */
   onEvent?: (event: CallbackEvent) => Promise<void>;
+  /**
+   * Hand create/change/cancel_auth to `onEvent` too (the durable inbox: "store the code first,
+   * process it afterwards") instead of calling `auth` inline. Default false.
+   */
+  queueAuthEvents?: boolean;
   logger: CallbackLogger;
   /** Clock in unix ms. Default Date.now. */
   now?: () => number;
@@ -50,6 +55,7 @@ export function createCallbackHandler(
     tokens: deps.tokens,
     auth: deps.auth,
     onEvent: deps.onEvent,
+    queueAuthEvents: deps.queueAuthEvents ?? false,
     logger: deps.logger,
     createAuthAckAfterMs: deps.createAuthAckAfterMs ?? 700,
   };

@@ -11,6 +11,8 @@ export type CallbackDispatchDeps = {
   tokens: Pick<TokenChain, 'setSuiteTicket'>;
   auth: AuthEvents;
   onEvent?: ((event: CallbackEvent) => Promise<void>) | undefined;
+  /** Authorization events go to `onEvent` (a durable queue) rather than to `auth` inline. */
+  queueAuthEvents: boolean;
   logger: CallbackLogger;
   /** How long create_auth may run before it is acknowledged anyway, ms. */
   createAuthAckAfterMs: number;
@@ -25,9 +27,9 @@ export async function dispatchCallbackEvent(
   deps: CallbackDispatchDeps,
   log: Record<string, unknown>,
 ): Promise<void> {
+  if (event.InfoType === 'suite_ticket') return deps.tokens.setSuiteTicket(event.SuiteTicket);
+  if (deps.queueAuthEvents && deps.onEvent) return deps.onEvent(event);
   switch (event.InfoType) {
-    case 'suite_ticket':
-      return deps.tokens.setSuiteTicket(event.SuiteTicket);
     case 'create_auth':
       return createAuthWithinAckBudget(event.AuthCode, deps, log);
     case 'change_auth':
@@ -42,14 +44,14 @@ export async function dispatchCallbackEvent(
 
 /**
  * WeCom wants create_auth answered within 1000 ms and says "store the code first, process it
- * afterwards". Until the durable inbox exists there is nowhere to store it, so the exchange runs
- * inline against a budget below that deadline:
+ * afterwards". The gateway does exactly that (`queueAuthEvents`: the inbox stores it, a worker
+ * redeems it with retries). Without a queue the exchange runs inline against a budget below
+ * that deadline:
  *  - finished in time → acknowledge (or fail → 503, and WeCom retries with the still-valid code);
  *  - still running    → acknowledge anyway and let it finish in the background, logging the outcome.
  * The cost of the second branch: if the background exchange then fails, WeCom will not resend the
  * event (it got "success") and the corp must re-authorize. Answering late instead would make WeCom
- * resend a code we are already redeeming, which is worse (it is single use). The inbox removes the
- * trade-off: queue durably, ack, redeem with retries.
+ * resend a code we are already redeeming, which is worse (it is single use).
  */
 async function createAuthWithinAckBudget(
   authCode: string,

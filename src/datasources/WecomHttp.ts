@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { z } from 'zod';
+import { type CallOutcome, type CircuitBreaker, UpstreamBlockedError } from './CircuitBreaker.js';
 import type { Logger } from './Logger.js';
 import { toWecomError, WecomError } from './WecomError.js';
 
@@ -21,7 +22,17 @@ export type WecomHttpOptions = {
   /** Keep-alive sockets to the upstream. Default 64. */
   connections?: number;
   logger: Logger;
+  /** Per (corp, path) circuits and 45009 windows; none → every call goes out. */
+  breaker?: CircuitBreaker | null;
+  /** Told about every attempt (and every call refused by the breaker), for metrics. */
+  observe?: ((call: UpstreamCallEvent) => void) | null;
 };
+
+/** One attempt: `result` is `ok`, the errcode, `http_<status>`, a failure kind, or why it was refused. */
+export type UpstreamCallEvent = { path: string; scope: string; result: string; ms: number };
+
+/** Who a call is for; without it the scope is read from the call (auth_corpid, the token). */
+export type CallScope = { corpId?: string };
 
 type Query = Record<string, string>;
 type Send = { method: 'GET' | 'POST'; headers: Record<string, string>; body: string | Buffer | null };
@@ -33,13 +44,19 @@ type Send = { method: 'GET' | 'POST'; headers: Record<string, string>; body: str
 export class WecomHttp {
   readonly #pool: Pool;
   readonly #basePath: string;
-  readonly #opts: Required<Omit<WecomHttpOptions, 'logger' | 'baseUrl'>>;
+  readonly #opts: Required<Omit<WecomHttpOptions, 'logger' | 'baseUrl' | 'breaker' | 'observe'>>;
   readonly #logger: Logger;
+  readonly #breaker: CircuitBreaker | null;
+  readonly #observe: ((call: UpstreamCallEvent) => void) | null;
+  /** access_token → corp id, learned from get_corp_token answers, so circuits are per corp. */
+  readonly #tokenCorps = new Map<string, string>();
 
   constructor(options: WecomHttpOptions) {
     const url = new URL(options.baseUrl);
     this.#basePath = url.pathname.replace(/\/+$/, '');
     this.#logger = options.logger;
+    this.#breaker = options.breaker ?? null;
+    this.#observe = options.observe ?? null;
     this.#opts = {
       timeoutMs: options.timeoutMs,
       retries: options.retries,
@@ -56,13 +73,24 @@ export class WecomHttp {
   }
 
   /** POST JSON; errcode ≠ 0 → WecomError; the success body is validated with `schema`. */
-  postJson<S extends z.ZodType>(path: string, query: Query, body: unknown, schema: S): Promise<z.output<S>> {
+  async postJson<S extends z.ZodType>(
+    path: string,
+    query: Query,
+    body: unknown,
+    schema: S,
+    call: CallScope = {},
+  ): Promise<z.output<S>> {
     const send: Send = {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     };
-    return this.#withRetries(path, (deadlineMs) => this.#attempt(path, query, send, schema, deadlineMs));
+    const scope = this.#scopeOf(query, body, call);
+    const result = await this.#withRetries(path, scope, (deadlineMs) =>
+      this.#attempt(path, query, send, schema, deadlineMs),
+    );
+    this.#learnCorpToken(body, result);
+    return result;
   }
 
   /** multipart/form-data upload of one file under `field` (WeCom's temp media upload uses `media`). */
@@ -71,6 +99,7 @@ export class WecomHttp {
     query: Query,
     file: { field: string; filename: string; content: Uint8Array },
     schema: S,
+    call: CallScope = {},
   ): Promise<z.output<S>> {
     const boundary = `----wecomgw${randomBytes(12).toString('hex')}`;
     const safeName = file.filename.replace(/["\r\n\\]/g, '_');
@@ -83,7 +112,9 @@ export class WecomHttp {
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
       body,
     };
-    return this.#withRetries(path, (deadlineMs) => this.#attempt(path, query, send, schema, deadlineMs));
+    return this.#withRetries(path, this.#scopeOf(query, null, call), (deadlineMs) =>
+      this.#attempt(path, query, send, schema, deadlineMs),
+    );
   }
 
   /** Resolves when the upstream answers HTTP at all (any status); for readiness probes. */
@@ -102,15 +133,20 @@ export class WecomHttp {
     await this.#pool.close();
   }
 
-  async #withRetries<T>(path: string, attempt: (deadlineMs: number) => Promise<T>): Promise<T> {
+  async #withRetries<T>(path: string, scope: string, attempt: (deadlineMs: number) => Promise<T>): Promise<T> {
     const started = performance.now();
     const { budgetMs, retries, timeoutMs } = this.#opts;
     for (let n = 0; ; n++) {
       const remaining = budgetMs - (performance.now() - started);
+      this.#checkBreaker(path, scope);
+      const attemptStarted = performance.now();
       try {
-        return await attempt(Math.max(1, Math.min(timeoutMs, remaining)));
+        const result = await attempt(Math.max(1, Math.min(timeoutMs, remaining)));
+        this.#settle(path, scope, 'ok', 'ok', attemptStarted);
+        return result;
       } catch (thrown) {
         const error = toWecomError(path, thrown);
+        this.#settle(path, scope, outcomeOf(error), resultLabel(error), attemptStarted);
         if (!error.retryable || n >= retries) throw error;
         const step = Math.min(this.#opts.backoffMaxMs, this.#opts.backoffBaseMs * 2 ** n);
         const wait = step / 2 + Math.random() * (step / 2);
@@ -129,6 +165,50 @@ export class WecomHttp {
         );
         await delay(wait);
       }
+    }
+  }
+
+  #checkBreaker(path: string, scope: string): void {
+    try {
+      this.#breaker?.check(scope, path);
+    } catch (error) {
+      const blocked = error as UpstreamBlockedError;
+      this.#observe?.({
+        path,
+        scope,
+        result: blocked.code === 'RATE_LIMITED' ? 'blocked_45009' : 'circuit_open',
+        ms: 0,
+      });
+      throw error;
+    }
+  }
+
+  #settle(path: string, scope: string, outcome: CallOutcome, result: string, startedAt: number): void {
+    this.#breaker?.record(scope, path, outcome);
+    this.#observe?.({ path, scope, result, ms: performance.now() - startedAt });
+  }
+
+  /** The circuit a call belongs to: the corp it is for, `suite` for suite-level calls. */
+  #scopeOf(query: Query, body: unknown, call: CallScope): string {
+    if (call.corpId) return call.corpId;
+    const authCorp = (body as { auth_corpid?: unknown } | null)?.auth_corpid;
+    if (typeof authCorp === 'string') return authCorp;
+    const token = query['access_token'];
+    if (token) {
+      // Another replica may have fetched the token: its digest still names one corp's circuit.
+      return this.#tokenCorps.get(token) ?? `token:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+    }
+    return 'suite';
+  }
+
+  #learnCorpToken(body: unknown, result: unknown): void {
+    const corpId = (body as { auth_corpid?: unknown } | null)?.auth_corpid;
+    const token = (result as { access_token?: unknown } | null)?.access_token;
+    if (typeof corpId !== 'string' || typeof token !== 'string') return;
+    this.#tokenCorps.set(token, corpId);
+    if (this.#tokenCorps.size > 10_000) {
+      const oldest = this.#tokenCorps.keys().next().value;
+      if (oldest !== undefined) this.#tokenCorps.delete(oldest);
     }
   }
 
@@ -165,6 +245,18 @@ export class WecomHttp {
       clearTimeout(timer);
     }
   }
+}
+
+/** Retryable failures count against the circuit; 45009 opens its window; any other answer shows the upstream alive. */
+function outcomeOf(error: WecomError): CallOutcome {
+  if (error.errcode === 45009) return 'rate-limited';
+  return error.retryable ? 'failure' : 'ok';
+}
+
+function resultLabel(error: WecomError): string {
+  if (error.errcode !== null) return String(error.errcode);
+  if (error.httpStatus !== null && error.httpStatus !== 200) return `http_${error.httpStatus}`;
+  return error.code.toLowerCase();
 }
 
 function parseResponse<S extends z.ZodType>(

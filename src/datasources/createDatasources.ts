@@ -17,9 +17,10 @@ import type {
   WecomApi,
 } from './ports.js';
 import { RedisKeyValueStore } from './RedisKeyValueStore.js';
+import { createRsaDecrypt } from './rsa/createRsaDecrypt.js';
 import { createSecretBox } from './secretBox.js';
 import { WecomClient } from './WecomClient.js';
-import { WecomHttp } from './WecomHttp.js';
+import { WecomHttp, type WecomHttpOptions } from './WecomHttp.js';
 import { WecomTokenChain } from './WecomTokenChain.js';
 
 export type Datasources = {
@@ -43,6 +44,7 @@ export type Datasources = {
 export async function createDatasources(
   config: Config & { wecomApiBase: string },
   logger: Logger,
+  hooks: Pick<WecomHttpOptions, 'breaker' | 'observe'> = {},
 ): Promise<Datasources> {
   const redis = config.redis.url ? await createRedis(config.redis.url, logger) : null;
   const kv: KeyValueStore = redis
@@ -54,6 +56,7 @@ export async function createDatasources(
     timeoutMs: config.upstream.timeoutMs,
     retries: config.upstream.retries,
     logger,
+    ...hooks,
   });
   const corps = new KvCorpRegistry(kv, box);
   const tokens = new WecomTokenChain({
@@ -67,7 +70,16 @@ export async function createDatasources(
     lockTtlMs: config.upstream.timeoutMs * 2 + 2000,
   });
   const api = new WecomClient(http, tokens);
-  const keys = new KvKeyManager({ kv, box, api, corps, rsaPadding: config.rsaPadding, logger });
+  const rsa = createRsaDecrypt(config.rsaDecrypt.kind, { workers: config.rsaDecrypt.workers });
+  const keys = new KvKeyManager({
+    kv,
+    box,
+    api,
+    corps,
+    rsaPadding: config.rsaPadding,
+    decrypt: rsa.decrypt,
+    logger,
+  });
   const tasks = new KvTaskStore(kv);
   const auth = new CorpOnboarding({
     api,
@@ -96,6 +108,7 @@ export async function createDatasources(
       if (closed) return;
       closed = true;
       await http.close();
+      await rsa.close();
       await kv.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },

@@ -16,6 +16,15 @@ export const ErrorCode = {
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   CORP_NOT_AUTHORIZED: 'CORP_NOT_AUTHORIZED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** Depth, aliases, tokens, directives or cost over the configured limit. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** PERSISTED_OPERATIONS=enforce and the document is not on the allow-list. */
+  PERSISTED_QUERY_ONLY: 'PERSISTED_QUERY_ONLY',
+  CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
+  INTROSPECTION_DISABLED: 'INTROSPECTION_DISABLED',
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -48,4 +57,27 @@ function jsonSafe(value: unknown): unknown {
     return { name: file.name, size: file.size, type: file.type };
   }
   return value;
+}
+
+/** An operation over one of the configured limits; `limit` names it (`depth`, `cost`, …). */
+export function tooComplex(message: string, limit: string, max: number, found?: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code: ErrorCode.QUERY_TOO_COMPLEX,
+      limit,
+      max,
+      ...(found === undefined ? {} : { found }),
+      http: { status: 400 },
+    },
+  });
+}
+
+export function rateLimited(message: string, retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code: ErrorCode.RATE_LIMITED,
+      retryAfterSeconds,
+      http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { UpstreamBlockedError } from '../datasources/CircuitBreaker.js';
 import { WecomError } from '../datasources/WecomError.js';
 import { ErrorCode } from './codes.js';
 
@@ -49,6 +50,7 @@ export function fromWecomError(wecom: WecomError, wrapper?: unknown): GraphQLErr
       httpStatus: wecom.httpStatus,
       retryable: wecom.retryable,
       ...(wecom.hint ? { hint: wecom.hint } : {}),
+      ...(wecom instanceof UpstreamBlockedError ? { retryAfterSeconds: wecom.retryAfterSeconds } : {}),
     },
   });
 }

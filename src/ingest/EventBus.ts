@@ -1,6 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
+import type { ReplyAlertEvent } from '../alerts/AlertStore.js';
 import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
 import type { CorpRecord, ExportTaskRecord } from '../datasources/ports.js';
 
@@ -34,6 +35,8 @@ export type BusTopics = {
   consent: ConsentEvent;
   exportTask: ExportTaskRecord;
   corpAuth: CorpRecord;
+  /** Reply-time alerts opened or resolved. */
+  replyAlert: ReplyAlertEvent;
 };
 type Topic = keyof BusTopics;
 

@@ -1,6 +1,6 @@
 import type { CallbackEvent } from '../callbacks/CallbackEvent.js';
 import type { Logger } from '../datasources/Logger.js';
-import type { TaskStore, WecomApi } from '../datasources/ports.js';
+import type { AuthEvents, TaskStore, WecomApi } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import type { EventBus } from './EventBus.js';
@@ -18,6 +18,8 @@ export type IngestWorkerOptions = {
   bus: EventBus;
   api: WecomApi;
   tasks: TaskStore;
+  /** create/change/cancel_auth, queued by the callback receiver and redeemed here. */
+  auth: AuthEvents;
   logger: Logger;
   /** Consumer name: unique per process. */
   consumer: string;
@@ -97,6 +99,15 @@ export class IngestWorker {
     const { syncer, hitSyncer, syncState, hitState, bus } = this.#o;
     const now = this.#now();
     switch (event.InfoType) {
+      case 'create_auth':
+        await this.#o.auth.createAuth(event.AuthCode);
+        return;
+      case 'change_auth':
+        await this.#o.auth.changeAuth(event.AuthCorpId);
+        return;
+      case 'cancel_auth':
+        await this.#o.auth.cancelAuth(event.AuthCorpId);
+        return;
       case 'conversation_new_message':
         await syncState.noteCallback(event.AuthCorpId, event.Token, now);
         await syncer.sync(event.AuthCorpId, 'callback');

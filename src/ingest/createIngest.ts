@@ -5,6 +5,8 @@ import type { Logger } from '../datasources/Logger.js';
 import { MemoryMessageIndex } from '../datasources/messageIndex/MemoryMessageIndex.js';
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import { RedisMessageIndex } from '../datasources/messageIndex/RedisMessageIndex.js';
+import type { AuthEvents } from '../datasources/ports.js';
+import { createStatistics, type Statistics } from '../stats/createStatistics.js';
 import { CorpSyncer } from './CorpSyncer.js';
 import { EventBus } from './EventBus.js';
 import { HitStore } from './HitStore.js';
@@ -12,6 +14,7 @@ import { HitSyncer } from './HitSyncer.js';
 import type { Inbox } from './Inbox.js';
 import { IngestWorker } from './IngestWorker.js';
 import { MemoryInbox } from './MemoryInbox.js';
+import { notifyingAuthEvents } from './notifyingAuthEvents.js';
 import { RedisInbox } from './RedisInbox.js';
 import { SyncStateStore } from './SyncStateStore.js';
 import { Watchdog } from './Watchdog.js';
@@ -25,6 +28,10 @@ export type Ingest = {
   syncer: CorpSyncer;
   worker: IngestWorker;
   watchdog: Watchdog;
+  /** The corp onboarding plus publishing and an immediate first sync (what the workers call). */
+  auth: AuthEvents;
+  /** Conversation statistics and reply-time alerts, fed by the index. */
+  statistics: Statistics;
   /** Starts the workers and the watchdog; resolves when the start-up catch-up has finished. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -50,9 +57,27 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
     leaseMs: config.ingest.leaseMs,
     pageLimit: config.ingest.pageLimit,
   };
-  const syncer = new CorpSyncer({ ...common, api: ds.api, index, state: syncState });
+  const statistics = createStatistics(config.stats, { ...common, redis: ds.redis, prefix: config.redis.prefix, corps: ds.corps, index });
+  // Statistics are folded in the process that indexed the batch, never per pub/sub receiver.
+  const syncer = new CorpSyncer({
+    ...common,
+    api: ds.api,
+    index,
+    state: syncState,
+    onIndexed: (corpId) => statistics.aggregator.schedule(corpId),
+  });
   const hitSyncer = new HitSyncer({ ...common, api: ds.api, hits, state: hitState });
+  // cancel_auth purges what was archived for the corp, as WeCom does.
+  ds.onCorpCancelled(async (corpId) => {
+    await index.purgeCorp(corpId);
+    await hits.purge(corpId);
+    await syncState.purge(corpId);
+    await hitState.purge(corpId);
+    await statistics.purge(corpId);
+  });
+  const auth = notifyingAuthEvents(ds.auth, { corps: ds.corps, bus, syncer, logger });
   const worker = new IngestWorker({
+    auth,
     inbox,
     syncer,
     hitSyncer,
@@ -84,13 +109,17 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
     syncer,
     worker,
     watchdog,
+    auth,
+    statistics,
     async start() {
+      await statistics.start();
       worker.start();
       await watchdog.start();
     },
     async stop() {
       await watchdog.stop();
       await worker.stop();
+      await statistics.stop();
       await inbox.close();
       await bus.close();
     },

@@ -5,7 +5,9 @@ import { type App, buildApp } from '../../src/app.js';
 import { type ClientConfig, loadConfig, SCOPES } from '../../src/config.js';
 import { silentLogger } from '../../src/datasources/Logger.js';
 import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
+import { simulatorMsgids } from './archiveCheck.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
+import { waitFor } from './waitFor.js';
 
 export const ADMIN_KEY = 'test-admin-key';
 
@@ -110,6 +112,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       app,
       corps.map((c) => c.corpId),
     );
+    await waitForBacklog(
+      app,
+      sim,
+      corps.map((c) => c.corpId),
+    );
     const graphqlUrl = `${gatewayUrl}/graphql`;
     const started = app;
     return {
@@ -150,6 +157,19 @@ async function waitForActiveCorps(app: App, corpIds: string[]): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Waits (bounded) until the start-up sync has indexed each corp's whole backlog, so tests that
+ * count upstream calls do not race the background catch-up.
+ */
+async function waitForBacklog(app: App, sim: Simulator, corpIds: string[]): Promise<void> {
+  await waitFor('the backlog indexed', async () => {
+    const done = await Promise.all(
+      corpIds.map(async (id) => (await app.ingest.index.lastSeq(id)) >= simulatorMsgids(sim, id).length),
+    );
+    return done.every(Boolean);
+  });
 }
 
 /** Pulls the corp's archive once through the real client and fills the test lookup with it. */

@@ -1,14 +1,17 @@
 import { constants, type KeyObject, privateDecrypt } from 'node:crypto';
 
+export type RsaPadding = 'pkcs1' | 'oaep';
+
 /**
- * RSA-decrypts a message's `encrypted_secret_key`. Node 20 refuses RSA_PKCS1_PADDING for
- * private decryption (CVE-2023-46809, the Marvin attack), so PKCS#1 v1.5 is done as a native
- * raw RSA operation plus the v1.5 unpadding below. Measured on a 2048-bit key: ~0.8 ms per op,
- * against ~47 ms for node-forge's pure-JS RSA, which would block the event loop for seconds on a
- * page of messages. The ciphertexts come from WeCom, not from clients, so there is no padding
- * oracle to exploit; the unpadding still runs without early exits.
+ * The opt-in native path (`WECOM_RSA_DECRYPT=native`) for a message's `encrypted_secret_key`.
+ * Node 20 refuses RSA_PKCS1_PADDING for private decryption (CVE-2023-46809, the Marvin attack),
+ * so PKCS#1 v1.5 is a native raw RSA operation plus the v1.5 unpadding below: ~0.8 ms per op on
+ * a 2048-bit key against ~46 ms for node-forge. The default is node-forge (a maintained library)
+ * in worker threads; this path is for very high display-key throughput. The ciphertexts come from
+ * WeCom, not from clients, so there is no padding oracle to exploit; the unpadding still runs
+ * without early exits.
  */
-export function rsaDecrypt(key: KeyObject, ciphertext: Buffer, padding: 'pkcs1' | 'oaep'): Buffer {
+export function rsaDecrypt(key: KeyObject, ciphertext: Buffer, padding: RsaPadding): Buffer {
   if (padding === 'oaep')
     return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING }, ciphertext);
   return unpadPkcs1v15(privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext));
