@@ -54,7 +54,9 @@ export class EventBus {
 
   constructor(options: { redis: Redis | null; prefix: string }) {
     this.#prefix = options.prefix;
-    this.#subscriber = options.redis?.duplicate() ?? null;
+    // The shared client fails fast when Redis is down (no offline queue); a subscriber must
+    // instead queue its SUBSCRIBEs until connected and replay them after a reconnect.
+    this.#subscriber = options.redis?.duplicate({ enableOfflineQueue: true }) ?? null;
     this.#pubsub = createPubSub<Record<string, [string, unknown]>>(
       options.redis && this.#subscriber
         ? {

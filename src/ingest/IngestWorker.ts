@@ -62,7 +62,9 @@ export class IngestWorker {
     while (this.#running) {
       let entries: InboxEntry[];
       try {
-        entries = await this.#o.inbox.take(consumer, 8, 500);
+        // One entry per loop: `concurrency` loops work on different events at once (a slow
+        // create_auth or sync never holds up the events queued behind it in the same batch).
+        entries = await this.#o.inbox.take(consumer, 1, 500);
       } catch (error) {
         this.#o.logger.warn({ err: (error as Error).message }, 'inbox read failed; retrying');
         await new Promise((r) => setTimeout(r, 1000));

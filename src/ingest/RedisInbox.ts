@@ -22,7 +22,8 @@ export class RedisInbox implements Inbox {
     private readonly reclaimAfterMs = 30_000,
   ) {
     this.#key = `${prefix}inbox`;
-    this.#reader = redis.duplicate();
+    // Queue the first read until this connection is up (the shared client has no offline queue).
+    this.#reader = redis.duplicate({ enableOfflineQueue: true });
   }
 
   async push(event: InboxEvent): Promise<void> {

@@ -57,7 +57,13 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
     leaseMs: config.ingest.leaseMs,
     pageLimit: config.ingest.pageLimit,
   };
-  const statistics = createStatistics(config.stats, { ...common, redis: ds.redis, prefix: config.redis.prefix, corps: ds.corps, index });
+  const statistics = createStatistics(config.stats, {
+    ...common,
+    redis: ds.redis,
+    prefix: config.redis.prefix,
+    corps: ds.corps,
+    index,
+  });
   // Statistics are folded in the process that indexed the batch, never per pub/sub receiver.
   const syncer = new CorpSyncer({
     ...common,

@@ -12,6 +12,8 @@ import './viewer.js';
 import './messageIndex.js';
 import './syncState.js';
 import './subscription.js';
+import './statistics.js';
+import './alerts.js';
 
 /** The assembled schema. */
 export const schema = builder.toSchema();

@@ -167,7 +167,7 @@ describe('ForgeDecryptPool', () => {
     const queuedBehindCrash = p.decrypt(good);
     await expect(crash).rejects.toMatchObject({
       code: 'WORKER_CRASHED',
-      message: 'RSA decrypt worker died mid-request: worker blew up on purpose',
+      message: 'RSA decrypt worker died mid-request: exit code 70',
     });
     expect((await queuedBehindCrash).toString()).toBe('after');
     expect((await p.decrypt(good)).toString()).toBe('after');

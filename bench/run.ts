@@ -1,0 +1,193 @@
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { ROOT, type Child, forkTs, freePort, spawnTs, waitHttpOk } from './processes.js';
+import { BenchRedis } from './redisTools.js';
+import { type BenchResults, evaluateGoals, renderMarkdown } from './report.js';
+import { runAmplification } from './scenarios/amplification.js';
+import { runFanout } from './scenarios/fanout.js';
+import { runIngest } from './scenarios/ingest.js';
+import { runOverhead } from './scenarios/overhead.js';
+import { runTokenColdStart } from './scenarios/tokens.js';
+import { pickSearchWord } from './operations.js';
+import { type Gateway, simApi, startGateway, startSimulator, waitArchived } from './stack.js';
+import { median } from './summarize.js';
+
+/**
+ * `npm run bench [-- --quick]`: starts Redis-backed gateway processes, the simulator process, a
+ * bare yoga server, a load-generator process and subscriber-pool processes; runs every scenario
+ * of issue 6; writes bench/results/<timestamp>.json and BENCHMARKS.md. `--quick` is a smoke run.
+ */
+const quick = process.argv.includes('--quick');
+const P = quick
+  ? { runs: 1, durationMs: 2000, warmupMs: 500, connections: 32, fanout: [500, 1000], rounds: 3, ingestRuns: 1, ingestPerRun: 6000, tokenRuns: 1, perReplica: 500 }
+  : { runs: 3, durationMs: 5000, warmupMs: 1000, connections: 32, fanout: [1000, 5000, 10_000], rounds: 10, ingestRuns: 3, ingestPerRun: 30_000, tokenRuns: 3, perReplica: 500 };
+
+const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const prefix = `bench:${stamp}:`;
+const children = new Set<Child>();
+const track = <T extends Child | Gateway>(c: T): T => {
+  children.add('child' in c ? c.child : c);
+  return c;
+};
+const startup: number[] = [];
+
+async function stopAll(): Promise<void> {
+  await Promise.all([...children].map((c) => c.stop()));
+  children.clear();
+}
+
+async function restart(gateway: Gateway, simUrl: string): Promise<Gateway> {
+  await gateway.child.stop();
+  children.delete(gateway.child);
+  const next = track(await startGateway({ port: gateway.port, simUrl, redisUrl, prefix }));
+  startup.push(next.readyMs);
+  return next;
+}
+
+async function main(): Promise<void> {
+  const redis = new BenchRedis(redisUrl, prefix);
+  try {
+    await redis.connect();
+  } catch (error) {
+    throw new Error(`Redis at ${redisUrl} is unreachable (${(error as Error).message}); start it: redis-server --daemonize yes`);
+  }
+  const began = Date.now();
+  console.log(`bench ${quick ? '(quick) ' : ''}prefix ${prefix}`);
+  const [simPort, gwPort, gw2Port, helloPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  const sim = simApi(simUrl);
+  try {
+    // The first gateway needs the simulator for /ready, the simulator needs the gateway for its
+    // callbacks: gateway listening first, then the simulator, then ready.
+    let gateway = track(
+      await startGateway({ port: gwPort, simUrl, redisUrl, prefix, waitPath: '/health' }),
+    );
+    track(await startSimulator({ port: simPort, callbackUrl: `${gateway.url}/wecom/callback` }));
+    await waitHttpOk(`${gateway.url}/ready`, performance.now(), 30_000, gateway.child);
+    const corps = await waitArchived(gateway.url, sim);
+    const corpIds = corps.map((c) => c.corpId);
+    const corpId = corpIds[0]!;
+    const groups = corps[0]!.chats.filter((c) => c.type === 'group' && c.name).map((c) => c.name!);
+    const search = pickSearchWord(groups);
+    console.log(`corps ${corpIds.join(', ')}; nested query searches "${search.word}"`);
+
+    const hello = track(spawnTs('bench/helloServer.ts', { PORT: String(helloPort) }, 'hello'));
+    const helloUrl = `http://127.0.0.1:${helloPort}/graphql`;
+    await waitHttpOk(`${helloUrl}?query=%7Bhello%7D`, performance.now(), 30_000, hello);
+    const loadgen = track(forkTs('bench/loadgen.ts'));
+
+    console.log('1. gateway overhead (simulator latency 0 and 30 ms)');
+    const setup = {
+      loadgen,
+      gatewayUrl: gateway.url,
+      helloUrl,
+      sim,
+      corpId,
+      searchWord: search.word,
+      runs: P.runs,
+      durationMs: P.durationMs,
+      warmupMs: P.warmupMs,
+      connections: P.connections,
+    };
+    const overhead = [await runOverhead(setup, 0), await runOverhead(setup, 30)];
+
+    console.log('2. upstream amplification');
+    const amplification = [
+      await runAmplification(setup, sim, 'nested', 20),
+      await runAmplification(setup, sim, 'overview', 20),
+      await runAmplification(setup, sim, 'page', 20),
+    ];
+    for (const a of amplification) {
+      console.log(`  ${a.op}: ${a.totalPerRequest.toFixed(2)} calls/request for ${a.distinctKeys} distinct keys`);
+    }
+    await loadgen.stop();
+    await hello.stop();
+
+    console.log('3. fan-out (fresh gateway process)');
+    gateway = await restart(gateway, simUrl);
+    await waitArchived(gateway.url, sim);
+    const pools = [track(forkTs('bench/subscribers.ts')), track(forkTs('bench/subscribers.ts'))];
+    const fanout = await runFanout({ gateway, pools, sim, corpId, levels: P.fanout, rounds: P.rounds });
+    await Promise.all(pools.map((p) => p.stop()));
+
+    console.log('4. ingest (fresh gateway process)');
+    gateway = await restart(gateway, simUrl);
+    await waitArchived(gateway.url, sim);
+    const ingest = await runIngest({ sim, redis, corpIds, runs: P.ingestRuns, perRun: P.ingestPerRun });
+
+    console.log('5. token single-flight (2 fresh replicas, cold tokens)');
+    gateway = await restart(gateway, simUrl);
+    const second = track(await startGateway({ port: gw2Port, simUrl, redisUrl, prefix }));
+    startup.push(second.readyMs);
+    const tokens = [];
+    for (let run = 0; run < P.tokenRuns; run++) {
+      const t = await runTokenColdStart({ replicas: [gateway, second], sim, redis, corpIds, perReplica: P.perReplica });
+      console.log(
+        `  run ${run + 1}: ${t.requests} requests (${t.failed} failed) → get_corp_token ${t.corpTokenCalls} for ${t.corps} corps, get_suite_token ${t.suiteTokenCalls}`,
+      );
+      tokens.push(t);
+    }
+
+    console.log('6. start-up (spawn → /ready 200)');
+    for (let i = startup.length; i < (quick ? 2 : 5); i++) gateway = await restart(gateway, simUrl);
+    console.log(`  samples ${startup.map((s) => Math.round(s)).join(', ')} ms, median ${Math.round(median(startup))} ms`);
+
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      quick,
+      durationS: (Date.now() - began) / 1000,
+      machine: {
+        nproc: Number(execSync('nproc').toString().trim()),
+        cpu: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: totalmem() / 2 ** 30,
+        node: process.version,
+        redis: (/redis_version:(\S+)/.exec(await redis.redis.info('server'))?.[1]) ?? 'unknown',
+      },
+      params: P,
+      searchWord: search.word,
+      overhead,
+      amplification,
+      fanout,
+      ingest,
+      tokens,
+      startupMs: startup,
+      goals: [],
+    };
+    results.goals = evaluateGoals(results);
+    mkdirSync(`${ROOT}/bench/results`, { recursive: true });
+    const jsonPath = `bench/results/${stamp}.json`;
+    writeFileSync(`${ROOT}/${jsonPath}`, `${JSON.stringify(results, null, 2)}\n`);
+    if (!quick) writeFileSync(`${ROOT}/BENCHMARKS.md`, renderMarkdown(results, jsonPath));
+    else writeFileSync(`${ROOT}/bench/results/quick.md`, renderMarkdown(results, jsonPath));
+    console.log(`wrote ${jsonPath}${quick ? ' and bench/results/quick.md' : ' and BENCHMARKS.md'} in ${Math.round(results.durationS)} s`);
+    for (const g of results.goals) console.log(`  ${g.met ? 'MET  ' : 'UNMET'} ${g.goal}: ${g.measured}`);
+  } finally {
+    await stopAll();
+    await redis.purge();
+    await redis.close();
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping children and purging ${prefix}`);
+    void stopAll()
+      .then(async () => {
+        const redis = new BenchRedis(redisUrl, prefix);
+        await redis.connect();
+        await redis.purge();
+        await redis.close();
+      })
+      .finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { MESSAGE_ADDED } from '../operations.js';
+import { ask, type Child } from '../processes.js';
+import { BENCH_KEY, type Gateway, type SimApi } from '../stack.js';
+import { median, summarize } from '../summarize.js';
+
+export type Memory = { rssBytes: number; heapUsedBytes: number };
+export type FanoutLevel = {
+  subscribers: number;
+  connectFailures: number;
+  firstFailure: string | null;
+  rounds: number;
+  /** Frames expected vs received over the measured rounds (each subscriber once per message). */
+  expectedFrames: number;
+  receivedFrames: number;
+  /** ms from the /__sim/messages POST (which fires the callback at once) to the frame at the client. */
+  p50: number;
+  p99: number;
+  max: number;
+  medianRoundP99: number;
+  memory: Memory;
+  rssPerSubscriberBytes: number;
+  heapPerSubscriberBytes: number;
+};
+export type FanoutResult = { baseline: Memory; levels: FanoutLevel[] };
+
+/** Gateway memory: RSS from /proc (the child is node itself), heap from its Prometheus metrics. */
+export async function gatewayMemory(gateway: Gateway): Promise<Memory> {
+  const status = readFileSync(`/proc/${gateway.child.pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+  const heap = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? Number.NaN);
+  return { rssBytes: rssKb * 1024, heapUsedBytes: heap };
+}
+
+type Collected = { times: number[]; expected: number };
+
+/** One message through the pipeline; returns every subscriber's latency (ms) for it. */
+async function round(pools: Child[], sim: SimApi, corpId: string, timeoutMs: number) {
+  const sentAt = performance.timeOrigin + performance.now();
+  const { msgids } = await sim.post<{ msgids: string[] }>('/__sim/messages', { corpId, count: 1 });
+  const msgid = msgids[0];
+  if (!msgid) throw new Error('the simulator created no message (is the corp key set?)');
+  const parts = await Promise.all(pools.map((p) => ask<Collected>(p, { type: 'collect', msgid, timeoutMs })));
+  const latencies = parts.flatMap((p) => p.times.map((t) => t - sentAt));
+  const expected = parts.reduce((n, p) => n + p.expected, 0);
+  return { latencies, expected };
+}
+
+/**
+ * N graphql-ws subscribers (in separate pool processes) on one gateway process, all on
+ * messageAdded of one corp; levels grow in place (1k → 5k → 10k). Per level: memory after a
+ * warm-up message reached everyone, then `rounds` single messages, each timed end to end.
+ */
+export async function runFanout(opts: {
+  gateway: Gateway;
+  pools: Child[];
+  sim: SimApi;
+  corpId: string;
+  levels: number[];
+  rounds: number;
+}): Promise<FanoutResult> {
+  const { gateway, pools, sim, corpId } = opts;
+  const baseline = await gatewayMemory(gateway);
+  const levels: FanoutLevel[] = [];
+  let open = 0;
+  for (const target of opts.levels) {
+    const more = target - open;
+    const per = Math.ceil(more / pools.length);
+    const opened = await Promise.all(
+      pools.map((p, i) =>
+        ask<{ open: number; failures: number; firstFailure: string | null }>(p, {
+          type: 'open',
+          spec: {
+            url: `${gateway.url.replace(/^http/, 'ws')}/graphql`,
+            key: BENCH_KEY,
+            query: MESSAGE_ADDED,
+            variables: { corpId },
+            count: Math.max(0, Math.min(per, more - per * i)),
+          },
+        }),
+      ),
+    );
+    open = opened.reduce((n, o) => n + o.open, 0);
+    const failures = opened.reduce((n, o) => n + o.failures, 0);
+    // Warm-up: a message everyone receives proves every subscription is live.
+    const warm = await round(pools, sim, corpId, 60_000);
+    if (warm.latencies.length < warm.expected) {
+      console.warn(`  fan-out ${target}: warm-up reached ${warm.latencies.length}/${warm.expected}`);
+    }
+    const memory = await gatewayMemory(gateway);
+    const samples: number[] = [];
+    const roundP99: number[] = [];
+    let expectedFrames = 0;
+    for (let r = 0; r < opts.rounds; r++) {
+      const { latencies, expected } = await round(pools, sim, corpId, 30_000);
+      samples.push(...latencies);
+      expectedFrames += expected;
+      roundP99.push(summarize(latencies).p99);
+    }
+    const s = summarize(samples);
+    const level: FanoutLevel = {
+      subscribers: open,
+      connectFailures: failures,
+      firstFailure: opened.find((o) => o.firstFailure)?.firstFailure ?? null,
+      rounds: opts.rounds,
+      expectedFrames,
+      receivedFrames: samples.length,
+      p50: s.p50,
+      p99: s.p99,
+      max: s.max,
+      medianRoundP99: median(roundP99),
+      memory,
+      rssPerSubscriberBytes: (memory.rssBytes - baseline.rssBytes) / open,
+      heapPerSubscriberBytes: (memory.heapUsedBytes - baseline.heapUsedBytes) / open,
+    };
+    console.log(
+      `  fan-out ${open}: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${samples.length}/${expectedFrames} frames, ` +
+        `${Math.round(level.rssPerSubscriberBytes)} B RSS and ${Math.round(level.heapPerSubscriberBytes)} B heap per subscriber`,
+    );
+    levels.push(level);
+  }
+  await Promise.all(pools.map((p) => ask(p, { type: 'close' })));
+  return { baseline, levels };
+}

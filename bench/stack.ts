@@ -1,0 +1,138 @@
+import { type Child, spawnTs, waitHttpOk } from './processes.js';
+
+export const BENCH_KEY = 'bench-key';
+const CLIENTS = JSON.stringify([
+  {
+    id: 'bench',
+    key: BENCH_KEY,
+    corps: ['*'],
+    scopes: ['corp:read', 'content:display', 'rules:write', 'analysis:write', 'export:write', 'admin'],
+  },
+]);
+
+export type Gateway = { child: Child; url: string; port: number; readyMs: number };
+
+/**
+ * One gateway process in upstream mode against the simulator process, on `port`, sharing
+ * `prefix` in Redis. Resolves once /ready answers 200; `readyMs` is spawn → ready.
+ */
+export async function startGateway(opts: {
+  port: number;
+  simUrl: string;
+  redisUrl: string;
+  prefix: string;
+  env?: Record<string, string>;
+  /** What "started" means: /ready (default; needs Redis and the upstream) or /health (listening). */
+  waitPath?: '/ready' | '/health';
+}): Promise<Gateway> {
+  const since = performance.now();
+  const child = spawnTs(
+    'src/main.ts',
+    {
+      PORT: String(opts.port),
+      HOST: '127.0.0.1',
+      WECOM_API_BASE: opts.simUrl,
+      REDIS_URL: opts.redisUrl,
+      REDIS_PREFIX: opts.prefix,
+      GATEWAY_MASTER_KEY: 'bench-master-key-0123456789',
+      GATEWAY_CLIENTS: CLIENTS,
+      LOG_LEVEL: 'warn',
+      // The benchmark is the only client and must not be throttled by its own defence.
+      RATE_LIMIT_MAX: '0',
+      NODE_ENV: 'production',
+      ...opts.env,
+    },
+    `gateway:${opts.port}`,
+  );
+  const url = `http://127.0.0.1:${opts.port}`;
+  const readyMs = await waitHttpOk(`${url}${opts.waitPath ?? '/ready'}`, since, 30_000, child);
+  return { child, url, port: opts.port, readyMs };
+}
+
+/** The simulator process (`simulator/main.ts`), limits raised so only the gateway is measured. */
+export async function startSimulator(opts: { port: number; callbackUrl: string }): Promise<Child> {
+  const since = performance.now();
+  const child = spawnTs(
+    'simulator/main.ts',
+    {
+      SIM_PORT: String(opts.port),
+      SIM_CALLBACK_URL: opts.callbackUrl,
+      SIM_MESSAGE_RATE: '0',
+      SIM_SEED: '42',
+      SIM_RATE_PER_MINUTE: '1000000000',
+      SIM_RATE_PER_HOUR: '1000000000',
+      SIM_CONCURRENCY: '1000000',
+    },
+    'simulator',
+  );
+  await waitHttpOk(`http://127.0.0.1:${opts.port}/__sim/stats`, since, 30_000, child);
+  return child;
+}
+
+export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const json = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (json.errors || !json.data) throw new Error(`GraphQL failed: ${JSON.stringify(json.errors ?? json)}`);
+  return json.data;
+}
+
+export type SimCorp = {
+  corpId: string;
+  keySet: boolean;
+  messageCount: number;
+  chats: { type: string; kind?: string; chatId?: string; name?: string }[];
+};
+
+export function simApi(simUrl: string) {
+  return {
+    async get<T>(path: string): Promise<T> {
+      const res = await fetch(`${simUrl}${path}`);
+      return (await res.json()) as T;
+    },
+    async post<T>(path: string, body: unknown = {}): Promise<T> {
+      const res = await fetch(`${simUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await res.json()) as T;
+      if (!res.ok) throw new Error(`${path}: ${JSON.stringify(json)}`);
+      return json;
+    },
+    async del(path: string): Promise<void> {
+      await (await fetch(`${simUrl}${path}`, { method: 'DELETE' })).arrayBuffer();
+    },
+    async corps(): Promise<SimCorp[]> {
+      return (await this.get<{ corps: SimCorp[] }>('/__sim/corps')).corps;
+    },
+    async calls(): Promise<Record<string, number>> {
+      return (await this.get<{ calls: Record<string, number> }>('/__sim/stats')).calls;
+    },
+  };
+}
+export type SimApi = ReturnType<typeof simApi>;
+
+/** Waits (bounded) until the gateway has every simulator corp ACTIVE with a key and its archive indexed. */
+export async function waitArchived(gatewayUrl: string, sim: SimApi, timeoutMs = 60_000): Promise<SimCorp[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const corps = await sim.corps();
+    try {
+      const data = await gql<{
+        corps: { edges: { node: { corpId: string; syncState: { indexedMessages: number } } }[] };
+      }>(gatewayUrl, '{ corps(first: 100) { edges { node { corpId syncState { indexedMessages } } } } }');
+      const indexed = new Map(data.corps.edges.map((e) => [e.node.corpId, e.node.syncState.indexedMessages]));
+      last = JSON.stringify({ sim: corps.map((c) => [c.corpId, c.keySet, c.messageCount]), indexed: [...indexed] });
+      if (corps.every((c) => c.keySet && c.messageCount > 0 && indexed.get(c.corpId) === c.messageCount)) return corps;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`corps not archived within ${timeoutMs} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

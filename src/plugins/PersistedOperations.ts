@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { ProtectionConfig } from '../config.js';
+import type { Logger } from '../datasources/Logger.js';
+import { ErrorCode } from '../errors/codes.js';
+
+export type OperationParams = {
+  query?: string | null | undefined;
+  operationName?: string | null | undefined;
+  extensions?: Record<string, unknown> | null | undefined;
+};
+
+/**
+ * The persisted-operation allow-list and its mode, shared by HTTP (yoga's persisted-operations
+ * plugin plus `admit`) and graphql-ws (`resolve`). Keys are SHA-256 hex digests of the document
+ * text, as Apollo's `extensions.persistedQuery.sha256Hash` sends them.
+ *  - `log`: anything runs; a document not on the list is logged (once per digest).
+ *  - `enforce`: only listed documents run, by digest or by identical text; admin clients may
+ *    send any document, so operators keep GraphiQL.
+ */
+export class PersistedOperations {
+  readonly #logged = new Set<string>();
+
+  constructor(
+    readonly mode: ProtectionConfig['persisted']['mode'],
+    private readonly operations: Readonly<Record<string, string>>,
+    private readonly logger: Logger,
+    private readonly onUnknown: (mode: 'log' | 'enforce') => void = () => {},
+  ) {}
+
+  get(hash: string): string | null {
+    return Object.hasOwn(this.operations, hash) ? this.operations[hash]! : null;
+  }
+
+  /** Checks a document sent as text; throws PERSISTED_QUERY_ONLY when `enforce` refuses it. */
+  admit(params: OperationParams, isAdmin: boolean): void {
+    if (this.mode === 'off' || !params.query) return;
+    const hash = sha256(params.query);
+    if (this.get(hash) !== null) return;
+    if (this.mode === 'log' || isAdmin) {
+      this.onUnknown('log');
+      if (this.#logged.size < 10_000 && !this.#logged.has(hash)) {
+        this.#logged.add(hash);
+        this.logger.warn({ hash, operationName: params.operationName ?? null }, 'operation not in the persisted list');
+      }
+      return;
+    }
+    this.onUnknown('enforce');
+    throw new GraphQLError(
+      `only persisted operations may run here: send extensions.persistedQuery.sha256Hash of a listed document (this document's sha256 is ${hash})`,
+      { extensions: { code: ErrorCode.PERSISTED_QUERY_ONLY, hash, http: { status: 400 } } },
+    );
+  }
+
+  /** graphql-ws: the document to run, from the text or the digest. */
+  resolve(params: OperationParams, isAdmin: boolean): string {
+    const hash = persistedHash(params.extensions);
+    if (!params.query && hash !== null) {
+      const document = this.mode === 'off' ? null : this.get(hash);
+      if (document === null) throw persistedNotFound(hash);
+      return document;
+    }
+    this.admit(params, isAdmin);
+    return params.query ?? '';
+  }
+}
+
+export function persistedNotFound(hash: string): GraphQLError {
+  return new GraphQLError(`no persisted operation has sha256 ${hash}: send the full document or a listed digest`, {
+    extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, hash, http: { status: 400 } },
+  });
+}
+
+export function persistedHash(extensions: Record<string, unknown> | null | undefined): string | null {
+  const pq = extensions?.['persistedQuery'] as { sha256Hash?: unknown } | undefined;
+  return typeof pq?.sha256Hash === 'string' ? pq.sha256Hash : null;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
