@@ -103,7 +103,10 @@ export function serveAsk(handlers: Record<string, (message: Record<string, unkno
     const message = raw as Record<string, unknown> & { id: number; type: string };
     const handler = handlers[message.type];
     const done = (reply: Record<string, unknown>) => process.send?.({ id: message.id, ...reply });
-    if (!handler) return done({ error: `unknown message type ${message.type}` });
+    if (!handler) {
+      done({ error: `unknown message type ${message.type}` });
+      return;
+    }
     handler(message).then(
       (result) => done({ result: result ?? null }),
       (error: unknown) => done({ error: error instanceof Error ? error.message : String(error) }),

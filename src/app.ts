@@ -1,16 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createCallbackHandler } from './callbacks/createCallbackHandler.js';
 import type { Config } from './config.js';
 import { createGatewayYoga } from './createGatewayYoga.js';
+import { CircuitBreaker } from './datasources/CircuitBreaker.js';
 import { createDatasources, type Datasources } from './datasources/createDatasources.js';
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
+import { ErrorCode } from './errors/codes.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
+import { createLogger } from './logging/createLogger.js';
+import { assignRequestId } from './logging/requestId.js';
+import { GatewayMetrics } from './metrics/GatewayMetrics.js';
+import { watchIngest } from './metrics/watchIngest.js';
+import { createProtection } from './plugins/createProtection.js';
 import { wireWebSocket } from './wireWebSocket.js';
 
 export type AppDeps = {
@@ -24,6 +30,8 @@ export type App = {
   stop(): Promise<void>;
   datasources: Datasources;
   ingest: Ingest;
+  metrics: GatewayMetrics;
+  breaker: CircuitBreaker;
 };
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -33,17 +41,32 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
  * /health, /ready, /metrics. Built apart from started, so tests run it on port 0.
  */
 export async function buildApp(config: Config & { wecomApiBase: string }, deps: AppDeps = {}): Promise<App> {
-  const logger: Logger = deps.logger ?? pino({ level: config.logLevel, name: 'gateway' });
-  const datasources = await createDatasources(config, logger);
+  const logger: Logger = deps.logger ?? createLogger({ level: config.logLevel });
+  const metrics = new GatewayMetrics();
+  const breaker = new CircuitBreaker(config.protection.breaker);
+  const datasources = await createDatasources(config, logger, { breaker, observe: metrics.observeUpstream });
   const ingest = createIngest(config, datasources, logger);
+  watchIngest(metrics, ingest, datasources.corps);
+  const authenticate = createAuthenticator(config.clients);
+  const shutdown = new AbortController();
+  const protection = createProtection({
+    config: config.protection,
+    authenticate,
+    redis: datasources.redis,
+    prefix: config.redis.prefix,
+    logger,
+    metrics,
+    shutdown: shutdown.signal,
+  });
   const yoga = createGatewayYoga({
-    authenticate: createAuthenticator(config.clients),
+    authenticate,
     ds: datasources,
     messages: deps.messages ?? ingest.index,
     ingest,
     logger,
     exposeErrors: config.exposeErrors,
     graphiqlKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
+    plugins: protection.plugins,
   });
   const callback = createCallbackHandler({
     suite: config.suite,
@@ -56,15 +79,27 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     queueAuthEvents: true,
     logger,
   });
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
+  const { maxBodyBytes, shutdownGraceMs } = config.protection;
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/graphql') return yoga.handle(req, res);
+    if (path === '/graphql') {
+      assignRequestId(req, res);
+      if (draining) return refuse(res, 503, ErrorCode.SHUTTING_DOWN, 'the gateway is shutting down; retry on another replica');
+      const tooLarge = bodyTooLarge(req, maxBodyBytes);
+      if (tooLarge) {
+        metrics.rejections.inc({ protection: 'body' });
+        return refuse(res, tooLarge.status, ErrorCode.REQUEST_TOO_LARGE, tooLarge.message);
+      }
+      return yoga.handle(req, res);
+    }
     if (path === '/wecom/callback') return callback(req, res);
     if (path === '/health') return send(res, 200, { status: 'ok' });
     if (path === '/ready') {
+      if (draining) return send(res, 503, { status: 'unavailable', reason: 'shutting down' });
       try {
         await datasources.ping();
         return send(res, 200, { status: 'ready' });
@@ -73,14 +108,20 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       }
     }
     if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': metrics.contentType });
-      res.end(await metrics.metrics());
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
       return;
     }
     send(res, 404, { error: `no route ${path}` });
   }
 
   const server: Server = createServer((req, res) => {
+    // In flight until the response is finished or the connection dropped: the shutdown waits for it.
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    });
     route(req, res).catch((error: unknown) => {
       logger.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
@@ -93,12 +134,19 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   return {
     datasources,
     ingest,
+    metrics,
+    breaker,
     async start() {
       const address = await new Promise<{ url: string; port: number }>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
-          wss = wireWebSocket(server, yoga);
+          wss = wireWebSocket(server, yoga, {
+            maxPayloadBytes: maxBodyBytes,
+            persisted: protection.persisted,
+            isAdmin: protection.isAdmin,
+            metrics,
+          });
           const { port } = server.address() as AddressInfo;
           resolve({ url: `http://${config.host}:${port}`, port });
         });
@@ -107,19 +155,43 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       ingest.start().catch((error: unknown) => logger.error({ err: error }, 'ingestion start failed'));
       return address;
     },
+    /**
+     * Graceful: refuse new work (/ready 503, /graphql 503, listener closed), close graphql-ws
+     * sockets with 1001 and complete SSE subscriptions, let in-flight requests finish and the
+     * ingest workers end their current entry (unacked entries are redelivered) within
+     * SHUTDOWN_GRACE_MS, then cut what is left and close the stores.
+     */
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (wss) {
-        for (const socket of wss.clients) socket.terminate();
-        await new Promise<void>((resolve) => wss!.close(() => resolve()));
-      }
-      if (server.listening) {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
-      }
-      await ingest.stop();
+      draining = true;
+      const deadline = Date.now() + shutdownGraceMs;
+      const left = (): number => Math.max(0, deadline - Date.now());
+      const closed = server.listening
+        ? new Promise<void>((resolve) => server.close(() => resolve()))
+        : Promise.resolve();
+      const sockets = wss ? [...wss.clients] : [];
+      for (const socket of sockets) socket.close(1001, 'server shutting down');
+      shutdown.abort();
+      server.closeIdleConnections();
+      const wsClosed = Promise.all(
+        sockets.map((s) => (s.readyState === s.CLOSED ? null : new Promise((r) => s.once('close', r)))),
+      );
+      const httpDrained = inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r));
+      await Promise.race([Promise.all([wsClosed, httpDrained]), delay(left(), undefined, { ref: false })]);
+      for (const socket of wss?.clients ?? []) socket.terminate();
+      if (wss) await new Promise<void>((resolve) => wss!.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      const ingestStopped = ingest.stop().then(
+        () => true,
+        (error: unknown) => {
+          logger.error({ err: error }, 'ingest stop failed');
+          return true;
+        },
+      );
+      const finished = await Promise.race([ingestStopped, delay(Math.max(left(), 1000), false, { ref: false })]);
+      if (!finished) logger.warn({ graceMs: shutdownGraceMs }, 'ingest still busy at shutdown; unacked entries will be redelivered');
       await datasources.close();
     },
   };
@@ -134,4 +206,23 @@ function embeddedDemoKey(config: Config): string | null {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, JSON_HEADERS);
   res.end(JSON.stringify(body));
+}
+
+/** A coded GraphQL-shaped error for requests refused before yoga sees them. */
+function refuse(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { ...JSON_HEADERS, connection: 'close' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** Bodies over the limit are refused before a byte is read; so are bodies of unknown length. */
+function bodyTooLarge(req: IncomingMessage, max: number): { status: number; message: string } | null {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return null;
+  const declared = req.headers['content-length'];
+  if (declared === undefined) {
+    if (req.headers['transfer-encoding'] === undefined) return null;
+    return { status: 411, message: `a request body needs Content-Length (at most ${max} bytes); chunked bodies are refused` };
+  }
+  const length = Number(declared);
+  if (Number.isFinite(length) && length <= max) return null;
+  return { status: 413, message: `request body must be at most ${max} bytes, got ${declared}` };
 }

@@ -5,8 +5,8 @@ import type { CorpRegistry, KeyManager, MessageLookup, TaskStore, WecomApi } fro
 import type { EventBus } from './ingest/EventBus.js';
 import type { HitStore } from './ingest/HitStore.js';
 import type { SyncStateStore } from './ingest/SyncStateStore.js';
-import type { Statistics } from './stats/createStatistics.js';
 import type { Loaders } from './resolvers/loaders/createLoaders.js';
+import type { Statistics } from './stats/createStatistics.js';
 
 /** The ingestion side resolvers read: the index, hits, sync bookkeeping and live events. */
 export type IngestView = {

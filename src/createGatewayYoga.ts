@@ -1,4 +1,4 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { Access } from './auth/Access.js';
 import type { Authenticate } from './auth/authenticate.js';
 import { useRequireClient } from './auth/useRequireClient.js';
@@ -7,6 +7,7 @@ import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { createMaskError } from './errors/maskError.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiqlDefaults.js';
+import { childLogger } from './logging/createLogger.js';
 import { createLoaders } from './resolvers/loaders/createLoaders.js';
 import { schema } from './schema/index.js';
 
@@ -19,6 +20,8 @@ export type GatewayYogaOptions = {
   exposeErrors: boolean;
   /** Preset GraphiQL's Authorization header (embedded demo only). */
   graphiqlKey: string | null;
+  /** Limits, rate limits, CSRF, persisted operations, metrics (src/plugins/createProtection.ts). */
+  plugins?: Plugin<Context>[];
 };
 
 /** What graphql-ws passes into `getEnveloped` besides the HTTP server context. */
@@ -42,11 +45,13 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         : {}),
     },
     maskedErrors: { maskError: createMaskError(options.exposeErrors) },
-    plugins: [useRequireClient()],
+    plugins: [useRequireClient(), ...(options.plugins ?? [])],
     context: (initial) => {
       const ws = initial.connectionParams;
       const fromWs = ws && typeof ws['authorization'] === 'string' ? ws['authorization'] : null;
-      const header = (initial as { request?: Request }).request?.headers.get('authorization') ?? null;
+      const request = (initial as { request?: Request }).request;
+      const header = request?.headers.get('authorization') ?? null;
+      const requestId = request?.headers.get('x-request-id');
       const loaderDeps = { api: options.ds.api, messages: options.messages };
       const context: Context = {
         access: new Access(options.authenticate(ws ? fromWs : header)),
@@ -57,7 +62,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         renewLoaders: () => {
           context.loaders = createLoaders(loaderDeps);
         },
-        logger: options.logger,
+        logger: requestId ? childLogger(options.logger, { requestId }) : options.logger,
       };
       return context;
     },

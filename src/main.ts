@@ -1,11 +1,11 @@
-import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { type Running, startEmbedded, startUpstream } from './embedded.js';
+import { createLogger } from './logging/createLogger.js';
 
 /** Entry point: read config, start, stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, name: 'gateway' });
+  const logger = createLogger({ level: config.logLevel });
   const running: Running =
     config.mode === 'embedded'
       ? await startEmbedded(config, logger)
@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
+    logger.info({ signal, graceMs: config.protection.shutdownGraceMs }, 'stopping');
+    // app.stop bounds itself by the grace period; this is the last resort if something hangs anyway.
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.protection.shutdownGraceMs + 10_000).unref();
     running.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -28,13 +28,16 @@ export type OverheadSetup = {
   connections: number;
 };
 
-export function requestOf(op: OpName, s: Pick<OverheadSetup, 'gatewayUrl' | 'helloUrl' | 'corpId' | 'searchWord'>) {
+export function requestOf(
+  op: OpName,
+  s: Pick<OverheadSetup, 'gatewayUrl' | 'helloUrl' | 'corpId' | 'searchWord'>,
+): { url: string; body: string; headers: Record<string, string> } {
   const doc = { hello: HELLO, overview: CORP_OVERVIEW, nested: NESTED_CHATS, page: MESSAGE_PAGE }[op];
   const variables = op === 'nested' ? { corpId: s.corpId, q: s.searchWord } : op === 'hello' ? {} : { corpId: s.corpId };
   return {
     url: op === 'hello' ? s.helloUrl : `${s.gatewayUrl}/graphql`,
     body: JSON.stringify({ query: doc, variables }),
-    headers: op === 'hello' ? {} : { authorization: `Bearer ${BENCH_KEY}` },
+    headers: op === 'hello' ? {} : ({ authorization: `Bearer ${BENCH_KEY}` } as Record<string, string>),
   };
 }
 

@@ -16,7 +16,9 @@ export class MemoryAlertStore implements AlertStore {
   }
 
   async listRules(corpId: string): Promise<ReplyTimeoutRule[]> {
-    return [...this.#corp(corpId).rules.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    return [...this.#corp(corpId).rules.values()].sort(
+      (a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1),
+    );
   }
 
   async getRule(corpId: string, ruleId: string): Promise<ReplyTimeoutRule | null> {
@@ -57,9 +59,16 @@ export class MemoryAlertStore implements AlertStore {
     return out.sort((x, y) => x.seq - y.seq);
   }
 
-  async list(corpId: string, status: AlertStatusFilter, first: number, beforeSeq?: number): Promise<AlertPage> {
+  async list(
+    corpId: string,
+    status: AlertStatusFilter,
+    first: number,
+    beforeSeq?: number,
+  ): Promise<AlertPage> {
     const matching = [...this.#corp(corpId).alerts.values()]
-      .filter((a) => (status === 'ALL' || a.status === status) && (beforeSeq === undefined || a.seq < beforeSeq))
+      .filter(
+        (a) => (status === 'ALL' || a.status === status) && (beforeSeq === undefined || a.seq < beforeSeq),
+      )
       .sort((a, b) => b.seq - a.seq);
     return { items: matching.slice(0, first).map((a) => ({ ...a })), hasMore: matching.length > first };
   }

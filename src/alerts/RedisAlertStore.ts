@@ -78,7 +78,12 @@ export class RedisAlertStore implements AlertStore {
     return (await this.#load(corpId, ids, seqs)).sort((a, b) => a.seq - b.seq);
   }
 
-  async list(corpId: string, status: AlertStatusFilter, first: number, beforeSeq?: number): Promise<AlertPage> {
+  async list(
+    corpId: string,
+    status: AlertStatusFilter,
+    first: number,
+    beforeSeq?: number,
+  ): Promise<AlertPage> {
     const max = beforeSeq === undefined ? '+inf' : `(${beforeSeq}`;
     const flat = await this.#redis.zrevrangebyscore(
       `${this.#base(corpId)}${ZSET[status]}`,

@@ -1,4 +1,4 @@
-import { type DestinationStream, pino } from 'pino';
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 import type { Logger } from '../datasources/Logger.js';
 
 /**
@@ -50,7 +50,7 @@ export type CreateLoggerOptions = {
 };
 
 /** The gateway's pino logger: JSON lines, name `gateway`, secrets redacted. */
-export function createLogger(options: CreateLoggerOptions): Logger & pino.Logger {
+export function createLogger(options: CreateLoggerOptions): Logger & PinoLogger {
   const config = { level: options.level, name: 'gateway', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   return options.destination ? pino(config, options.destination) : pino(config);
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { AlertStatusFilter, ReplyAlert, ReplyAlertEvent, ReplyTimeoutRule } from '../alerts/AlertStore.js';
+import type {
+  AlertStatusFilter,
+  ReplyAlert,
+  ReplyAlertEvent,
+  ReplyTimeoutRule,
+} from '../alerts/AlertStore.js';
 import type { Context, IngestView } from '../context.js';
 import type { ArchivedMessage } from '../datasources/ports.js';
 import { badUserInput, notFound } from '../errors/codes.js';
@@ -21,8 +26,11 @@ function ingestOf(ctx: Context): IngestView {
 
 const store = (ctx: Context) => ingestOf(ctx).statistics.alertStore;
 
-const employeeIds = listMax('input.employeeIds', z.string().min(1, 'employeeIds must not hold empty ids').max(128), 100)
-  .nullish();
+const employeeIds = listMax(
+  'input.employeeIds',
+  z.string().min(1, 'employeeIds must not hold empty ids').max(128),
+  100,
+).nullish();
 
 const createArgs = z.object({
   corpId: z.string().min(1),
@@ -49,7 +57,12 @@ const updateArgs = z.object({
 /** A ReplyTimeoutRule global id → its corp and rule id. */
 export function parseReplyRuleId(globalId: string, field = 'id'): { corpId: string; ruleId: string } {
   const parts = splitCorpScopedId(decodeTypedId(globalId, RULE_TYPENAME, field));
-  if (!parts) throw badUserInput(`${field} must be a ReplyTimeoutRule id, got ${JSON.stringify(globalId)}`, field, globalId);
+  if (!parts)
+    throw badUserInput(
+      `${field} must be a ReplyTimeoutRule id, got ${JSON.stringify(globalId)}`,
+      field,
+      globalId,
+    );
   return { corpId: parts.corpId, ruleId: parts.localId };
 }
 
@@ -118,7 +131,12 @@ const alertPageArgs = z.object({
 
 export type AlertConnection = {
   edges: { cursor: string; node: ReplyAlert }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 };
 
 const encodeAlertCursor = (seq: number) => Buffer.from(`alert:${seq}`).toString('base64url');
@@ -126,7 +144,12 @@ const encodeAlertCursor = (seq: number) => Buffer.from(`alert:${seq}`).toString(
 function decodeAlertCursor(cursor: string | null | undefined): number | undefined {
   if (!cursor) return undefined;
   const match = /^alert:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw badUserInput(`after must be a cursor from replyAlerts, got ${JSON.stringify(cursor)}`, 'after', cursor);
+  if (!match)
+    throw badUserInput(
+      `after must be a cursor from replyAlerts, got ${JSON.stringify(cursor)}`,
+      'after',
+      cursor,
+    );
   return Number(match[1]);
 }
 
@@ -149,7 +172,8 @@ export async function replyAlerts(corpId: string, args: unknown, ctx: Context): 
 }
 
 export function alertChat(alert: ReplyAlert): ChatShape {
-  if (alert.chatKind === 'GROUP' && alert.chatId) return { corpId: alert.corpId, kind: 'GROUP', chatId: alert.chatId };
+  if (alert.chatKind === 'GROUP' && alert.chatId)
+    return { corpId: alert.corpId, kind: 'GROUP', chatId: alert.chatId };
   const [a, b] = alert.parties;
   return singleChat(alert.corpId, a!, b ?? a!);
 }
@@ -160,7 +184,11 @@ export async function alertRule(alert: ReplyAlert, ctx: Context): Promise<ReplyT
 }
 
 /** The message from the index; null once retention trimmed it. */
-export async function alertMessage(corpId: string, msgid: string | null, ctx: Context): Promise<ArchivedMessage | null> {
+export async function alertMessage(
+  corpId: string,
+  msgid: string | null,
+  ctx: Context,
+): Promise<ArchivedMessage | null> {
   forCorp(ctx, corpId);
   return msgid ? ingestOf(ctx).index.get(corpId, msgid) : null;
 }

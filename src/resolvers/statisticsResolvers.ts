@@ -73,7 +73,11 @@ export async function corpStatistics(corpId: string, args: unknown, ctx: Context
   else if (input.chatId) {
     const chat = chatFromGlobalId(input.chatId, 'chatId');
     if (chat.corpId !== corpId) {
-      throw badUserInput(`chatId must be a Chat of corp "${corpId}", got a chat of another corp`, 'chatId', input.chatId);
+      throw badUserInput(
+        `chatId must be a Chat of corp "${corpId}", got a chat of another corp`,
+        'chatId',
+        input.chatId,
+      );
     }
     dimension = `k:${chatKeyOfChat(chat)}`;
   }

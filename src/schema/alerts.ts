@@ -32,7 +32,8 @@ const ReplyTimeoutRuleRef = builder.objectRef<ReplyTimeoutRule>('ReplyTimeoutRul
     minutes: t.exposeInt('minutes'),
     employeeIds: t.stringList({
       nullable: true,
-      description: 'Only chats one of these employees could answer (a single chat’s employee, a group’s employee members); null: all.',
+      description:
+        'Only chats one of these employees could answer (a single chat’s employee, a group’s employee members); null: all.',
       resolve: (r) => r.employeeIds,
     }),
     enabled: t.exposeBoolean('enabled'),
@@ -49,7 +50,8 @@ const AlertStatusFilter = builder.enumType('ReplyAlertStatusFilter', {
 });
 
 const ReplyAlertRef = builder.objectRef<ReplyAlert>('ReplyAlert').implement({
-  description: 'A customer message that waited past a rule’s deadline; resolved by the next employee message in the chat.',
+  description:
+    'A customer message that waited past a rule’s deadline; resolved by the next employee message in the chat.',
   fields: (t) => ({
     id: t.id({ resolve: (a) => encodeGlobalId(ALERT_TYPENAME, alertRawId(a)) }),
     status: t.field({ type: AlertStatus, resolve: (a) => a.status }),
@@ -63,7 +65,9 @@ const ReplyAlertRef = builder.objectRef<ReplyAlert>('ReplyAlert').implement({
     minutes: t.exposeInt('minutes'),
     chat: t.field({ type: ChatRef, resolve: (a) => alertChat(a) }),
     customer: t.field({ type: ParticipantRef, resolve: (a) => ({ type: 2, id: a.customerId }) }),
-    customerMessageId: t.exposeString('customerMsgid', { description: 'The msgid of the waiting customer message.' }),
+    customerMessageId: t.exposeString('customerMsgid', {
+      description: 'The msgid of the waiting customer message.',
+    }),
     customerMessage: t.field({
       type: MessageRef,
       nullable: true,
@@ -82,7 +86,8 @@ const ReplyAlertRef = builder.objectRef<ReplyAlert>('ReplyAlert').implement({
     resolvedBy: t.field({
       type: MessageRef,
       nullable: true,
-      description: 'The employee message that answered; null while open, or when the answer was not observed.',
+      description:
+        'The employee message that answered; null while open, or when the answer was not observed.',
       resolve: (a, _args, ctx) => alertMessage(a.corpId, a.resolvedBy?.msgid ?? null, ctx),
     }),
   }),
@@ -101,7 +106,8 @@ const ReplyAlertEventRef = builder.objectRef<ReplyAlertEvent>('ReplyAlertEvent')
 });
 
 const RuleInput = builder.inputType('ReplyTimeoutRuleInput', {
-  description: 'name 1..40 characters; minutes 1..1440; ≤100 employeeIds (open_userid); enabled default true.',
+  description:
+    'name 1..40 characters; minutes 1..1440; ≤100 employeeIds (open_userid); enabled default true.',
   fields: (t) => ({
     name: t.string({ required: true }),
     chatKind: t.field({ type: ChatKind, required: true }),

@@ -47,8 +47,16 @@ const StatisticsRef = builder.objectRef<StatisticsShape>('ConversationStatistics
     'returned in from/to. Each message is counted in its send hour; reply figures are counted in the hour of the ' +
     "customer message they answer. A customer message's reply can arrive later, so recent windows fill in over time.",
   fields: (t) => ({
-    from: t.field({ type: 'DateTime', description: 'Start of the window answered (inclusive).', resolve: (s) => s.from }),
-    to: t.field({ type: 'DateTime', description: 'End of the window answered (exclusive).', resolve: (s) => s.to }),
+    from: t.field({
+      type: 'DateTime',
+      description: 'Start of the window answered (inclusive).',
+      resolve: (s) => s.from,
+    }),
+    to: t.field({
+      type: 'DateTime',
+      description: 'End of the window answered (exclusive).',
+      resolve: (s) => s.to,
+    }),
     messages: t.exposeInt('messages', { description: 'Every message sent in the window.' }),
     messagesByType: t.field({
       type: [TypeCountRef],
@@ -103,7 +111,11 @@ const StatisticsRef = builder.objectRef<StatisticsShape>('ConversationStatistics
 
 const windowArgs = (t: Parameters<Parameters<typeof builder.objectFields>[1]>[0]) => ({
   from: t.arg({ type: 'DateTime', required: true }),
-  to: t.arg({ type: 'DateTime', required: true, description: 'After from; the window spans at most 92 days.' }),
+  to: t.arg({
+    type: 'DateTime',
+    required: true,
+    description: 'After from; the window spans at most 92 days.',
+  }),
 });
 
 builder.objectFields(CorpRef, (t) => ({
@@ -119,7 +131,8 @@ builder.objectFields(CorpRef, (t) => ({
       customerId: t.arg.string({ description: 'An external_userid.' }),
       chatId: t.arg.id({ description: 'A Chat id of this corp.' }),
     },
-    resolve: (corp, args, ctx) => corpStatistics(corp.corpId, { ...args, chatId: args.chatId?.toString() }, ctx),
+    resolve: (corp, args, ctx) =>
+      corpStatistics(corp.corpId, { ...args, chatId: args.chatId?.toString() }, ctx),
   }),
 }));
 

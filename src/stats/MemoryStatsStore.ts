@@ -1,5 +1,13 @@
+import type {
+  ChatState,
+  Counters,
+  Dimension,
+  PendingTurn,
+  StatsCommit,
+  StatsDelta,
+  StatsStore,
+} from './StatsStore.js';
 import { addCounters } from './summarizeCounters.js';
-import type { ChatState, Counters, Dimension, PendingTurn, StatsCommit, StatsDelta, StatsStore } from './StatsStore.js';
 
 type CorpStats = {
   watermark: number;
@@ -23,7 +31,8 @@ export class MemoryStatsStore implements StatsStore {
   }
 
   #add(c: CorpStats, delta: StatsDelta): void {
-    for (const [key, counters] of delta) c.buckets.set(key, addCounters({ ...(c.buckets.get(key) ?? {}) }, counters));
+    for (const [key, counters] of delta)
+      c.buckets.set(key, addCounters({ ...(c.buckets.get(key) ?? {}) }, counters));
   }
 
   async watermark(corpId: string): Promise<number> {

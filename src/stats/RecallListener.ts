@@ -41,7 +41,10 @@ export class RecallListener {
         for await (const hit of hits) {
           if (!hit.rules.some((r) => r.semantics.includes(RECALL))) continue;
           await this.deps.stats.recall(corpId, hit.msgid).catch((error: unknown) => {
-            this.deps.logger.warn({ corpId, msgid: hit.msgid, err: (error as Error).message }, 'recall not counted');
+            this.deps.logger.warn(
+              { corpId, msgid: hit.msgid, err: (error as Error).message },
+              'recall not counted',
+            );
           });
         }
       })(),

@@ -1,7 +1,15 @@
 import type { Redis } from 'ioredis';
 import { bucketExpiry } from './bucketsFor.js';
 import { COMMIT_LUA, RECALL_LUA } from './redisStatsScripts.js';
-import type { ChatState, Counters, Dimension, PendingTurn, StatsCommit, StatsDelta, StatsStore } from './StatsStore.js';
+import type {
+  ChatState,
+  Counters,
+  Dimension,
+  PendingTurn,
+  StatsCommit,
+  StatsDelta,
+  StatsStore,
+} from './StatsStore.js';
 
 type StatsCommands = {
   wagStCommit(base: string, expected: number, next: number, payload: string): Promise<number>;
@@ -55,12 +63,7 @@ export class RedisStatsStore implements StatsStore {
       b: this.#buckets(commit.delta),
       c: [...commit.chats].map(([key, state]) => [key, JSON.stringify(state), state.pending?.at ?? -1]),
     });
-    const applied = await this.#redis.wagStCommit(
-      this.#base(corpId),
-      commit.expected,
-      commit.next,
-      payload,
-    );
+    const applied = await this.#redis.wagStCommit(this.#base(corpId), commit.expected, commit.next, payload);
     return applied === 1;
   }
 

@@ -54,7 +54,9 @@ export class StatsAggregator {
     const run = (async () => {
       const corps = await this.#o.corps.list();
       await Promise.all(corps.filter((c) => c.status === 'ACTIVE').map((c) => this.catchUp(c.corpId)));
-    })().catch((error: unknown) => this.#o.logger.warn({ err: (error as Error).message }, 'stats backfill failed'));
+    })().catch((error: unknown) =>
+      this.#o.logger.warn({ err: (error as Error).message }, 'stats backfill failed'),
+    );
     return this.#track(run);
   }
 
@@ -77,7 +79,12 @@ export class StatsAggregator {
     await runCoalesced(kv, `stats:${corpId}`, owner, leaseMs, () => this.#drain(corpId));
   }
 
-  async statistics(corpId: string, dimension: Dimension, fromS: number, toS: number): Promise<WindowStatistics> {
+  async statistics(
+    corpId: string,
+    dimension: Dimension,
+    fromS: number,
+    toS: number,
+  ): Promise<WindowStatistics> {
     const plan = bucketsFor(fromS, toS);
     const counters = await this.#o.store.read(corpId, dimension, plan.buckets);
     return { ...summarizeCounters(counters), from: plan.from, to: plan.to };
@@ -96,7 +103,12 @@ export class StatsAggregator {
       const before = new Map<string, ChatState | null>(keys.map((k, i) => [k, states[i] ?? null]));
       const folded = applyMessages(page.items, before, conversationGapS);
       const next = Math.max(last.seq, page.endSeq ?? 0);
-      const committed = await store.commit(corpId, { expected: watermark, next, delta: folded.delta, chats: folded.chats });
+      const committed = await store.commit(corpId, {
+        expected: watermark,
+        next,
+        delta: folded.delta,
+        chats: folded.chats,
+      });
       // Lost the race to a replica whose lease we outlived: it has counted this page.
       if (!committed) break;
       if (onCommitted) await onCommitted(corpId, folded.closed);

@@ -25,7 +25,10 @@ export class DeltaBuilder {
   readonly delta: StatsDelta = new Map();
 
   add(dims: readonly Dimension[], at: number | string, field: string, n = 1): void {
-    const buckets = typeof at === 'string' ? [at, `d${Math.floor(Number(at.slice(1)) / 24)}`] : [hourBucket(at), dayBucket(at)];
+    const buckets =
+      typeof at === 'string'
+        ? [at, `d${Math.floor(Number(at.slice(1)) / 24)}`]
+        : [hourBucket(at), dayBucket(at)];
     for (const dim of dims) {
       for (const b of buckets) {
         const key = `${dim}@${b}`;
@@ -63,7 +66,10 @@ export function applyMessages(
     const c = classifyMessage(m);
     const prior = chats.get(c.chatKey) ?? before.get(c.chatKey) ?? null;
     const s: ChatState = prior
-      ? { ...prior, pending: prior.pending ? { ...prior.pending, waiting: [...prior.pending.waiting] } : null }
+      ? {
+          ...prior,
+          pending: prior.pending ? { ...prior.pending, waiting: [...prior.pending.waiting] } : null,
+        }
       : { last: Number.NEGATIVE_INFINITY, answered: false, pending: null };
     const dims: Dimension[] = [
       'c',
@@ -122,7 +128,11 @@ export function applyMessages(
         out.add(sampleDims, turnHour, `fh${latencyBin(wait)}`);
         s.answered = true;
       }
-      closed.push({ chatKey: c.chatKey, turn, reply: { msgid: m.msgid, at: m.sendTime, employeeId: m.sender.id } });
+      closed.push({
+        chatKey: c.chatKey,
+        turn,
+        reply: { msgid: m.msgid, at: m.sendTime, employeeId: m.sender.id },
+      });
       s.pending = null;
     }
     chats.set(c.chatKey, s);

@@ -52,7 +52,9 @@ export function createStatistics(
   const store: StatsStore = deps.redis
     ? new RedisStatsStore(deps.redis, deps.prefix, retentionS)
     : new MemoryStatsStore();
-  const alertStore: AlertStore = deps.redis ? new RedisAlertStore(deps.redis, deps.prefix) : new MemoryAlertStore();
+  const alertStore: AlertStore = deps.redis
+    ? new RedisAlertStore(deps.redis, deps.prefix)
+    : new MemoryAlertStore();
   const alerts = new ReplyAlertEvaluator({
     alerts: alertStore,
     stats: store,
@@ -75,7 +77,12 @@ export function createStatistics(
       await alerts.evaluateCorp(corpId);
     },
   });
-  const recalls = new RecallListener({ bus: deps.bus, corps: deps.corps, stats: aggregator, logger: deps.logger });
+  const recalls = new RecallListener({
+    bus: deps.bus,
+    corps: deps.corps,
+    stats: aggregator,
+    logger: deps.logger,
+  });
   return {
     store,
     aggregator,
@@ -83,9 +90,11 @@ export function createStatistics(
     alerts,
     async start() {
       alerts.start();
-      await recalls.start().catch((error: unknown) =>
-        deps.logger.warn({ err: (error as Error).message }, 'recall listener did not start'),
-      );
+      await recalls
+        .start()
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: (error as Error).message }, 'recall listener did not start'),
+        );
       void aggregator.start();
     },
     async stop() {

@@ -7,7 +7,9 @@ import { MemoryMessageIndex } from '../../../src/datasources/messageIndex/Memory
 import type { CorpRecord, CorpRegistry } from '../../../src/datasources/ports.js';
 import { EventBus } from '../../../src/ingest/EventBus.js';
 import { MemoryStatsStore } from '../../../src/stats/MemoryStatsStore.js';
+import { RecallListener } from '../../../src/stats/RecallListener.js';
 import { StatsAggregator } from '../../../src/stats/StatsAggregator.js';
+import { waitFor } from '../../helpers/waitFor.js';
 import { CORP, conversation, E, T0, X } from './conversationFixture.js';
 
 const corps: CorpRegistry = {
@@ -121,5 +123,39 @@ describe('ReplyAlertEvaluator (injected clock)', () => {
     await live.return?.();
     await reading;
     expect(events).toEqual(['OPENED:m10', 'RESOLVED:m10']);
+  });
+});
+
+describe('RecallListener', () => {
+  it('counts a RECALL hit once, and a hit that beat its message once the message is indexed', async () => {
+    const { index, replica, bus } = setup();
+    const all = conversation().map(strip);
+    await index.append(CORP, all.slice(0, 3));
+    const a = replica('a', () => 0);
+    await a.catchUp(CORP);
+    const listener = new RecallListener({ bus, corps, stats: a, logger: silentLogger });
+    await listener.start();
+    const hit = (msgid: string, semantics: number[]) =>
+      bus.publish('keywordHit', CORP, {
+        corpId: CORP,
+        msgid,
+        rules: [{ ruleId: 'k', hasHitKeyword: false, semantics }],
+        sendTime: null,
+      });
+    const recalls = async () => (await a.statistics(CORP, 'c', T0, T0 + 86_400)).recalls;
+    hit('m1', [6]);
+    hit('m1', [6]);
+    hit('m2', [2]);
+    await waitFor('the recall counted', async () => (await recalls()) === 1);
+    hit('m5', [6]);
+    await waitFor('the early recall remembered', async () =>
+      (await a.store.awaitedRecalls(CORP)).includes('m5'),
+    );
+    await index.append(CORP, all.slice(3));
+    await a.catchUp(CORP);
+    expect(await recalls()).toBe(2);
+    expect(await a.store.awaitedRecalls(CORP)).toEqual([]);
+    expect((await a.statistics(CORP, `x:${X}`, T0, T0 + 86_400)).recalls).toBe(2);
+    await listener.stop();
   });
 });

@@ -85,7 +85,12 @@ describe('statistics math on a hand-computed conversation', () => {
     expect(y).toMatchObject({ messages: 1, customerMessages: 1, customerMessagesReplied: 1 });
     expect(y.reply.avg).toBe(60);
     const group = await read(`k:${GROUP}`, ...day);
-    expect(group.byDirection).toEqual({ employeeToCustomer: 1, customerToEmployee: 1, internal: 0, other: 1 });
+    expect(group.byDirection).toEqual({
+      employeeToCustomer: 1,
+      customerToEmployee: 1,
+      internal: 0,
+      other: 1,
+    });
     expect(group.firstResponse.avg).toBe(60);
   });
 
@@ -103,11 +108,17 @@ describe('statistics math on a hand-computed conversation', () => {
     const store = new MemoryStatsStore();
     let watermark = 0;
     for (const batch of [all.slice(0, 2), all.slice(2, 7), all.slice(7)]) {
-      const keys = [...new Set(batch.map((m) => (m.chatId ? m.chatId : `s:${[m.sender.id, m.receivers[0]!.id].sort().join('|')}`)))];
+      const keys = [
+        ...new Set(
+          batch.map((m) => (m.chatId ? m.chatId : `s:${[m.sender.id, m.receivers[0]!.id].sort().join('|')}`)),
+        ),
+      ];
       const states = await store.chatStates(CORP, keys);
       const f = applyMessages(batch, new Map(keys.map((k, i) => [k, states[i] ?? null])), GAP);
       const next = batch.at(-1)!.seq;
-      expect(await store.commit(CORP, { expected: watermark, next, delta: f.delta, chats: f.chats })).toBe(true);
+      expect(await store.commit(CORP, { expected: watermark, next, delta: f.delta, chats: f.chats })).toBe(
+        true,
+      );
       watermark = next;
     }
     const { read } = await folded();
