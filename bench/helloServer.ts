@@ -7,7 +7,10 @@ import { createSchema, createYoga } from 'graphql-yoga';
  * transport as the gateway, nothing else. Prints its URL.
  */
 const yoga = createYoga({
-  schema: createSchema({ typeDefs: 'type Query { hello: String! }', resolvers: { Query: { hello: () => 'world' } } }),
+  schema: createSchema({
+    typeDefs: 'type Query { hello: String! }',
+    resolvers: { Query: { hello: () => 'world' } },
+  }),
   logging: false,
   landingPage: false,
   graphiql: false,

@@ -54,8 +54,23 @@ function wrap(proc: ChildProcess, label: string): Child {
 }
 
 /** `node --import tsx <script>` with `env` added to ours; output captured, not shown. */
-export function spawnTs(script: string, env: Record<string, string>, label = script): Child {
-  const proc = spawn(process.execPath, [...TSX, script], {
+export function spawnTs(
+  script: string,
+  env: Record<string, string>,
+  label = script,
+  nodeArgs: string[] = [],
+): Child {
+  return spawnNode(script, env, label, [...nodeArgs, ...TSX]);
+}
+
+/** Plain `node <script>` (compiled JS), same conventions as spawnTs. */
+export function spawnNode(
+  script: string,
+  env: Record<string, string>,
+  label = script,
+  nodeArgs: string[] = [],
+): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,7 +113,9 @@ export function ask<T>(child: Child, message: Record<string, unknown>, timeoutMs
 }
 
 /** Serves `ask` inside a child: each handler's result (or error message) goes back with the id. */
-export function serveAsk(handlers: Record<string, (message: Record<string, unknown>) => Promise<unknown>>): void {
+export function serveAsk(
+  handlers: Record<string, (message: Record<string, unknown>) => Promise<unknown>>,
+): void {
   process.on('message', (raw) => {
     const message = raw as Record<string, unknown> & { id: number; type: string };
     const handler = handlers[message.type];
@@ -116,7 +133,12 @@ export function serveAsk(handlers: Record<string, (message: Record<string, unkno
 }
 
 /** Polls `url` until it answers 200; returns the milliseconds since `since` (bounded). */
-export async function waitHttpOk(url: string, since: number, timeoutMs = 30_000, child?: Child): Promise<number> {
+export async function waitHttpOk(
+  url: string,
+  since: number,
+  timeoutMs = 30_000,
+  child?: Child,
+): Promise<number> {
   const deadline = since + timeoutMs;
   for (;;) {
     try {

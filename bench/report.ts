@@ -12,7 +12,15 @@ export type BenchResults = {
   date: string;
   quick: boolean;
   durationS: number;
-  machine: { nproc: number; cpu: string; memoryGiB: number; node: string; redis: string };
+  machine: {
+    nproc: number;
+    cpu: string;
+    memoryGiB: number;
+    node: string;
+    redis: string;
+    /** 1-minute load average when the run began and ended: other work on the machine skews everything. */
+    loadAverage: { before: number; after: number };
+  };
   params: Record<string, unknown>;
   searchWord: string;
   overhead: OverheadResult[];
@@ -101,6 +109,10 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     `Machine: ${m.nproc} cores (${m.cpu}), ${fmt(m.memoryGiB)} GiB, Node ${m.node}, Redis ${m.redis}. Every process`,
     '(gateway, simulator, load generator, subscriber pools, Redis) shares these cores, so absolute numbers are',
     'low; the ratios against bare graphql-yoga, measured in the same run, are the figures to compare.',
+    `1-minute load average: ${fmt(m.loadAverage.before)} at the start, ${fmt(m.loadAverage.after)} at the end` +
+      (Math.max(m.loadAverage.before, m.loadAverage.after) > m.nproc
+        ? ' — **more runnable work than cores: other processes were competing, treat every figure as pessimistic**.'
+        : '.'),
     '',
   );
   out.push('## Goals', '', row(['goal', 'target', 'measured', 'met']), row(['---', '---', '---', '---']));
@@ -138,8 +150,14 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   out.push('');
 
   out.push('## 2. Upstream amplification', '');
-  out.push('20 sequential requests each; calls counted by `/__sim/stats` (cached tokens and ingestion excluded).', '');
-  out.push(row(['operation', 'calls / request', 'by path', 'distinct keys', 'calls / key']), row(['---', '---:', '---', '---:', '---:']));
+  out.push(
+    '20 sequential requests each; calls counted by `/__sim/stats` (cached tokens and ingestion excluded).',
+    '',
+  );
+  out.push(
+    row(['operation', 'calls / request', 'by path', 'distinct keys', 'calls / key']),
+    row(['---', '---:', '---', '---:', '---:']),
+  );
   for (const a of r.amplification) {
     const paths = Object.entries(a.callsPerRequest)
       .map(([p, n]) => `${p.replace('/cgi-bin/chatdata/', '')} ${fmt(n)}`)
@@ -158,7 +176,16 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '',
   );
   out.push(
-    row(['subscribers', 'frames', 'p50 ms', 'p99 ms', 'max ms', 'median round p99', 'RSS / sub', 'heap / sub']),
+    row([
+      'subscribers',
+      'frames',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'median round p99',
+      'RSS / sub',
+      'heap / sub',
+    ]),
     row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   );
   for (const l of r.fanout.levels) {
@@ -180,13 +207,25 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   out.push('## 4. Ingest', '');
   out.push(
     'Messages created in the simulator 1000 per `POST /__sim/messages` (each fires `conversation_new_message`),',
-    'one chain per corp, timed until the index counters hold them all. The simulator\'s creation time is part of it.',
+    "one chain per corp, timed until the index counters hold them all. The simulator's creation time is part of it.",
     '',
   );
-  out.push(row(['run', 'messages', 'seconds', 'msg/s', 'simulator create s', 'tail after last POST ms']), row(['---:', '---:', '---:', '---:', '---:', '---:']));
-  r.ingest.runs.forEach((x, i) =>
-    out.push(row([i + 1, x.messages, fmt(x.seconds), fmt(x.messagesPerSecond), fmt(x.simCreateSeconds), fmt(x.tailMs)])),
+  out.push(
+    row(['run', 'messages', 'seconds', 'msg/s', 'simulator create s', 'tail after last POST ms']),
+    row(['---:', '---:', '---:', '---:', '---:', '---:']),
   );
+  r.ingest.runs.forEach((x, i) => {
+    out.push(
+      row([
+        i + 1,
+        x.messages,
+        fmt(x.seconds),
+        fmt(x.messagesPerSecond),
+        fmt(x.simCreateSeconds),
+        fmt(x.tailMs),
+      ]),
+    );
+  });
   out.push(
     '',
     `Median ${fmt(r.ingest.medianMessagesPerSecond)} msg/s. Redis per message: ${fmt(r.ingest.indexBytesPerMessage)} B of index keys ` +
@@ -201,8 +240,13 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     'both at once, each reading `get_corp_auth_info` of every corp (so each needs every corp token).',
     '',
   );
-  out.push(row(['run', 'requests', 'failed', 'get_corp_token', 'corps', 'get_suite_token']), row(['---:', '---:', '---:', '---:', '---:', '---:']));
-  r.tokens.forEach((t, i) => out.push(row([i + 1, t.requests, t.failed, t.corpTokenCalls, t.corps, t.suiteTokenCalls])));
+  out.push(
+    row(['run', 'requests', 'failed', 'get_corp_token', 'corps', 'get_suite_token']),
+    row(['---:', '---:', '---:', '---:', '---:', '---:']),
+  );
+  r.tokens.forEach((t, i) => {
+    out.push(row([i + 1, t.requests, t.failed, t.corpTokenCalls, t.corps, t.suiteTokenCalls]));
+  });
   out.push('');
 
   out.push('## 6. Start-up', '');

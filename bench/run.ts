@@ -1,7 +1,8 @@
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { ROOT, type Child, forkTs, freePort, spawnTs, waitHttpOk } from './processes.js';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { pickSearchWord } from './operations.js';
+import { type Child, forkTs, freePort, ROOT, spawnTs, waitHttpOk } from './processes.js';
 import { BenchRedis } from './redisTools.js';
 import { type BenchResults, evaluateGoals, renderMarkdown } from './report.js';
 import { runAmplification } from './scenarios/amplification.js';
@@ -9,7 +10,6 @@ import { runFanout } from './scenarios/fanout.js';
 import { runIngest } from './scenarios/ingest.js';
 import { runOverhead } from './scenarios/overhead.js';
 import { runTokenColdStart } from './scenarios/tokens.js';
-import { pickSearchWord } from './operations.js';
 import { type Gateway, simApi, startGateway, startSimulator, waitArchived } from './stack.js';
 import { median } from './summarize.js';
 
@@ -20,8 +20,30 @@ import { median } from './summarize.js';
  */
 const quick = process.argv.includes('--quick');
 const P = quick
-  ? { runs: 1, durationMs: 2000, warmupMs: 500, connections: 32, fanout: [500, 1000], rounds: 3, ingestRuns: 1, ingestPerRun: 6000, tokenRuns: 1, perReplica: 500 }
-  : { runs: 3, durationMs: 5000, warmupMs: 1000, connections: 32, fanout: [1000, 5000, 10_000], rounds: 10, ingestRuns: 3, ingestPerRun: 30_000, tokenRuns: 3, perReplica: 500 };
+  ? {
+      runs: 1,
+      durationMs: 2000,
+      warmupMs: 500,
+      connections: 32,
+      fanout: [500, 1000],
+      rounds: 3,
+      ingestRuns: 1,
+      ingestPerRun: 6000,
+      tokenRuns: 1,
+      perReplica: 500,
+    }
+  : {
+      runs: 3,
+      durationMs: 5000,
+      warmupMs: 1000,
+      connections: 32,
+      fanout: [1000, 5000, 10_000],
+      rounds: 10,
+      ingestRuns: 3,
+      ingestPerRun: 30_000,
+      tokenRuns: 3,
+      perReplica: 500,
+    };
 
 const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -51,19 +73,25 @@ async function main(): Promise<void> {
   try {
     await redis.connect();
   } catch (error) {
-    throw new Error(`Redis at ${redisUrl} is unreachable (${(error as Error).message}); start it: redis-server --daemonize yes`);
+    throw new Error(
+      `Redis at ${redisUrl} is unreachable (${(error as Error).message}); start it: redis-server --daemonize yes`,
+    );
   }
   const began = Date.now();
+  const loadBefore = loadavg()[0]!;
   console.log(`bench ${quick ? '(quick) ' : ''}prefix ${prefix}`);
-  const [simPort, gwPort, gw2Port, helloPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [simPort, gwPort, gw2Port, helloPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const simUrl = `http://127.0.0.1:${simPort}`;
   const sim = simApi(simUrl);
   try {
     // The first gateway needs the simulator for /ready, the simulator needs the gateway for its
     // callbacks: gateway listening first, then the simulator, then ready.
-    let gateway = track(
-      await startGateway({ port: gwPort, simUrl, redisUrl, prefix, waitPath: '/health' }),
-    );
+    let gateway = track(await startGateway({ port: gwPort, simUrl, redisUrl, prefix, waitPath: '/health' }));
     track(await startSimulator({ port: simPort, callbackUrl: `${gateway.url}/wecom/callback` }));
     await waitHttpOk(`${gateway.url}/ready`, performance.now(), 30_000, gateway.child);
     const corps = await waitArchived(gateway.url, sim);
@@ -100,7 +128,9 @@ async function main(): Promise<void> {
       await runAmplification(setup, sim, 'page', 20),
     ];
     for (const a of amplification) {
-      console.log(`  ${a.op}: ${a.totalPerRequest.toFixed(2)} calls/request for ${a.distinctKeys} distinct keys`);
+      console.log(
+        `  ${a.op}: ${a.totalPerRequest.toFixed(2)} calls/request for ${a.distinctKeys} distinct keys`,
+      );
     }
     await loadgen.stop();
     await hello.stop();
@@ -123,7 +153,13 @@ async function main(): Promise<void> {
     startup.push(second.readyMs);
     const tokens = [];
     for (let run = 0; run < P.tokenRuns; run++) {
-      const t = await runTokenColdStart({ replicas: [gateway, second], sim, redis, corpIds, perReplica: P.perReplica });
+      const t = await runTokenColdStart({
+        replicas: [gateway, second],
+        sim,
+        redis,
+        corpIds,
+        perReplica: P.perReplica,
+      });
       console.log(
         `  run ${run + 1}: ${t.requests} requests (${t.failed} failed) → get_corp_token ${t.corpTokenCalls} for ${t.corps} corps, get_suite_token ${t.suiteTokenCalls}`,
       );
@@ -132,7 +168,9 @@ async function main(): Promise<void> {
 
     console.log('6. start-up (spawn → /ready 200)');
     for (let i = startup.length; i < (quick ? 2 : 5); i++) gateway = await restart(gateway, simUrl);
-    console.log(`  samples ${startup.map((s) => Math.round(s)).join(', ')} ms, median ${Math.round(median(startup))} ms`);
+    console.log(
+      `  samples ${startup.map((s) => Math.round(s)).join(', ')} ms, median ${Math.round(median(startup))} ms`,
+    );
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -143,7 +181,8 @@ async function main(): Promise<void> {
         cpu: cpus()[0]?.model ?? 'unknown',
         memoryGiB: totalmem() / 2 ** 30,
         node: process.version,
-        redis: (/redis_version:(\S+)/.exec(await redis.redis.info('server'))?.[1]) ?? 'unknown',
+        redis: /redis_version:(\S+)/.exec(await redis.redis.info('server'))?.[1] ?? 'unknown',
+        loadAverage: { before: loadBefore, after: loadavg()[0]! },
       },
       params: P,
       searchWord: search.word,
@@ -161,7 +200,9 @@ async function main(): Promise<void> {
     writeFileSync(`${ROOT}/${jsonPath}`, `${JSON.stringify(results, null, 2)}\n`);
     if (!quick) writeFileSync(`${ROOT}/BENCHMARKS.md`, renderMarkdown(results, jsonPath));
     else writeFileSync(`${ROOT}/bench/results/quick.md`, renderMarkdown(results, jsonPath));
-    console.log(`wrote ${jsonPath}${quick ? ' and bench/results/quick.md' : ' and BENCHMARKS.md'} in ${Math.round(results.durationS)} s`);
+    console.log(
+      `wrote ${jsonPath}${quick ? ' and bench/results/quick.md' : ' and BENCHMARKS.md'} in ${Math.round(results.durationS)} s`,
+    );
     for (const g of results.goals) console.log(`  ${g.met ? 'MET  ' : 'UNMET'} ${g.goal}: ${g.measured}`);
   } finally {
     await stopAll();

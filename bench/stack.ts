@@ -1,4 +1,4 @@
-import { type Child, spawnTs, waitHttpOk } from './processes.js';
+import { type Child, spawnNode, spawnTs, waitHttpOk } from './processes.js';
 
 export const BENCH_KEY = 'bench-key';
 const CLIENTS = JSON.stringify([
@@ -24,10 +24,14 @@ export async function startGateway(opts: {
   env?: Record<string, string>;
   /** What "started" means: /ready (default; needs Redis and the upstream) or /health (listening). */
   waitPath?: '/ready' | '/health';
+  /** Extra node flags (e.g. --cpu-prof when investigating). */
+  nodeArgs?: string[];
+  /** Run this compiled entry (`…/src/main.js`) with plain node instead of src/main.ts through tsx. */
+  compiledMain?: string;
 }): Promise<Gateway> {
   const since = performance.now();
-  const child = spawnTs(
-    'src/main.ts',
+  const child = (opts.compiledMain ? spawnNode : spawnTs)(
+    opts.compiledMain ?? 'src/main.ts',
     {
       PORT: String(opts.port),
       HOST: '127.0.0.1',
@@ -43,6 +47,7 @@ export async function startGateway(opts: {
       ...opts.env,
     },
     `gateway:${opts.port}`,
+    opts.nodeArgs,
   );
   const url = `http://127.0.0.1:${opts.port}`;
   const readyMs = await waitHttpOk(`${url}${opts.waitPath ?? '/ready'}`, since, 30_000, child);
@@ -69,7 +74,11 @@ export async function startSimulator(opts: { port: number; callbackUrl: string }
   return child;
 }
 
-export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function gql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
@@ -127,8 +136,12 @@ export async function waitArchived(gatewayUrl: string, sim: SimApi, timeoutMs = 
         corps: { edges: { node: { corpId: string; syncState: { indexedMessages: number } } }[] };
       }>(gatewayUrl, '{ corps(first: 100) { edges { node { corpId syncState { indexedMessages } } } } }');
       const indexed = new Map(data.corps.edges.map((e) => [e.node.corpId, e.node.syncState.indexedMessages]));
-      last = JSON.stringify({ sim: corps.map((c) => [c.corpId, c.keySet, c.messageCount]), indexed: [...indexed] });
-      if (corps.every((c) => c.keySet && c.messageCount > 0 && indexed.get(c.corpId) === c.messageCount)) return corps;
+      last = JSON.stringify({
+        sim: corps.map((c) => [c.corpId, c.keySet, c.messageCount]),
+        indexed: [...indexed],
+      });
+      if (corps.every((c) => c.keySet && c.messageCount > 0 && indexed.get(c.corpId) === c.messageCount))
+        return corps;
     } catch (error) {
       last = (error as Error).message;
     }

@@ -6,7 +6,13 @@ import { serveAsk } from './processes.js';
  * Speaks graphql-transport-ws directly: one socket, one subscription each. Records, per msgid,
  * the wall-clock time (ms, sub-ms precision) each subscriber received it.
  */
-type OpenSpec = { url: string; key: string; query: string; variables: Record<string, unknown>; count: number };
+type OpenSpec = {
+  url: string;
+  key: string;
+  query: string;
+  variables: Record<string, unknown>;
+  count: number;
+};
 
 const sockets: WebSocket[] = [];
 const received = new Map<string, number[]>();
@@ -40,9 +46,9 @@ function openOne(spec: OpenSpec): Promise<void> {
       const text = data.toString();
       if (text.includes('"type":"next"')) {
         for (const match of text.matchAll(MSGID)) {
-          let times = received.get(match[1]!);
-          if (!times) received.set(match[1]!, (times = []));
-          times.push(at);
+          const times = received.get(match[1]!);
+          if (times) times.push(at);
+          else received.set(match[1]!, [at]);
         }
         for (const wake of waiters) wake();
         return;
@@ -50,7 +56,11 @@ function openOne(spec: OpenSpec): Promise<void> {
       const message = JSON.parse(text) as { type: string; payload?: unknown };
       if (message.type === 'connection_ack') {
         ws.send(
-          JSON.stringify({ id: '1', type: 'subscribe', payload: { query: spec.query, variables: spec.variables } }),
+          JSON.stringify({
+            id: '1',
+            type: 'subscribe',
+            payload: { query: spec.query, variables: spec.variables },
+          }),
         );
         sockets.push(ws);
         settle();
@@ -72,7 +82,10 @@ function openOne(spec: OpenSpec): Promise<void> {
 }
 
 /** Opens `count` more subscribers, `parallel` handshakes at a time (the listen backlog is finite). */
-async function open(spec: OpenSpec, parallel = 200): Promise<{ open: number; failures: number; firstFailure: string | null }> {
+async function open(
+  spec: OpenSpec,
+  parallel = 200,
+): Promise<{ open: number; failures: number; firstFailure: string | null }> {
   let left = spec.count;
   await Promise.all(
     Array.from({ length: Math.min(parallel, spec.count) }, async () => {

@@ -5,8 +5,10 @@ import { agreeRoutes } from './api/agreeRoutes.js';
 import { analyzeRoutes } from './api/analyzeRoutes.js';
 import { chatRoutes } from './api/chatRoutes.js';
 import { exportRoutes } from './api/exportRoutes.js';
+import { jsapiRoutes } from './api/jsapiRoutes.js';
 import { keywordRoutes } from './api/keywordRoutes.js';
 import { serviceRoutes } from './api/serviceRoutes.js';
+import { specapiRoutes } from './api/specapiRoutes.js';
 import { syncRoutes } from './api/syncRoutes.js';
 import { CallbackEmitter } from './callbacks/CallbackEmitter.js';
 import { handleControl } from './control/handleControl.js';
@@ -56,6 +58,8 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Simu
       analyzeRoutes(),
       exportRoutes(),
       adminRoutes(),
+      jsapiRoutes(),
+      specapiRoutes(),
     ]
       .flat()
       .map((r) => [r.path, r]),

@@ -57,6 +57,16 @@ export type SimulatorOptions = {
   exportJobsPerDay: number;
   /** Validity of callback tokens (conversation_new_message, hit_keyword), seconds. Default 600. */
   callbackTokenTtlS: number;
+  /** Lifetime of jsapi tickets (corp `get_jsapi_ticket` and app `ticket/get?type=agent_config`), seconds. Default 7200 (`SIM_JSAPI_TICKET_TTL_S`). */
+  jsapiTicketTtlS: number;
+  /** Corp jsapi tickets per corp per hour before 45009 (WeCom: 400). Default 400. */
+  jsapiTicketsPerHour: number;
+  /** App (agent_config) tickets per corp per hour before 45009 (WeCom: 100 per app). Default 100. */
+  agentTicketsPerHour: number;
+  /** Data-zone (specapi) job: initialised, then running, phases of this many ms of simulator clock each. [I] Default 500 (`SIM_SPECAPI_PHASE_MS`). */
+  specapiPhaseMs: number;
+  /** Unfinished specapi jobs per provider before create_job answers 45033 (contract §2.3: 10). Default 10. */
+  specapiConcurrency: number;
   /** Suite id (callback receiveid). Default the demo suite (`WECOM_SUITE_ID`). */
   suiteId: string;
   /** Suite secret. Default the demo secret (`WECOM_SUITE_SECRET`). */
@@ -101,6 +111,11 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   exportPhaseMs: 500,
   exportJobsPerDay: 1000,
   callbackTokenTtlS: 600,
+  jsapiTicketTtlS: 7200,
+  jsapiTicketsPerHour: 400,
+  agentTicketsPerHour: 100,
+  specapiPhaseMs: 500,
+  specapiConcurrency: 10,
   ...DEMO_SUITE_VALUES,
 };
 
@@ -158,6 +173,8 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
     backlogPerCorp: num(env, 'SIM_BACKLOG_PER_CORP', d.backlogPerCorp),
     analysisMs: num(env, 'SIM_ANALYSIS_MS', d.analysisMs),
     exportPhaseMs: num(env, 'SIM_EXPORT_PHASE_MS', d.exportPhaseMs),
+    jsapiTicketTtlS: num(env, 'SIM_JSAPI_TICKET_TTL_S', d.jsapiTicketTtlS, 1),
+    specapiPhaseMs: num(env, 'SIM_SPECAPI_PHASE_MS', d.specapiPhaseMs),
     suiteId: str(env, 'WECOM_SUITE_ID', d.suiteId),
     suiteSecret: str(env, 'WECOM_SUITE_SECRET', d.suiteSecret),
     callbackToken: str(env, 'WECOM_CALLBACK_TOKEN', d.callbackToken),

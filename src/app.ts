@@ -88,7 +88,13 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/graphql') {
       assignRequestId(req, res);
-      if (draining) return refuse(res, 503, ErrorCode.SHUTTING_DOWN, 'the gateway is shutting down; retry on another replica');
+      if (draining)
+        return refuse(
+          res,
+          503,
+          ErrorCode.SHUTTING_DOWN,
+          'the gateway is shutting down; retry on another replica',
+        );
       const tooLarge = bodyTooLarge(req, maxBodyBytes);
       if (tooLarge) {
         metrics.rejections.inc({ protection: 'body' });
@@ -190,8 +196,15 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
           return true;
         },
       );
-      const finished = await Promise.race([ingestStopped, delay(Math.max(left(), 1000), false, { ref: false })]);
-      if (!finished) logger.warn({ graceMs: shutdownGraceMs }, 'ingest still busy at shutdown; unacked entries will be redelivered');
+      const finished = await Promise.race([
+        ingestStopped,
+        delay(Math.max(left(), 1000), false, { ref: false }),
+      ]);
+      if (!finished)
+        logger.warn(
+          { graceMs: shutdownGraceMs },
+          'ingest still busy at shutdown; unacked entries will be redelivered',
+        );
       await datasources.close();
     },
   };
@@ -220,7 +233,10 @@ function bodyTooLarge(req: IncomingMessage, max: number): { status: number; mess
   const declared = req.headers['content-length'];
   if (declared === undefined) {
     if (req.headers['transfer-encoding'] === undefined) return null;
-    return { status: 411, message: `a request body needs Content-Length (at most ${max} bytes); chunked bodies are refused` };
+    return {
+      status: 411,
+      message: `a request body needs Content-Length (at most ${max} bytes); chunked bodies are refused`,
+    };
   }
   const length = Number(declared);
   if (Number.isFinite(length) && length <= max) return null;

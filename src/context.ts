@@ -1,7 +1,14 @@
 import type { Access } from './auth/Access.js';
 import type { Logger } from './datasources/Logger.js';
 import type { MessageIndex } from './datasources/messageIndex/MessageIndex.js';
-import type { CorpRegistry, KeyManager, MessageLookup, TaskStore, WecomApi } from './datasources/ports.js';
+import type {
+  CorpRegistry,
+  JsapiTickets,
+  KeyManager,
+  MessageLookup,
+  TaskStore,
+  WecomApi,
+} from './datasources/ports.js';
 import type { EventBus } from './ingest/EventBus.js';
 import type { HitStore } from './ingest/HitStore.js';
 import type { SyncStateStore } from './ingest/SyncStateStore.js';
@@ -25,7 +32,7 @@ export type IngestView = {
 export type Context = {
   access: Access;
   /** The slice of the datasources resolvers use (ports only, so any implementation fits). */
-  ds: { api: WecomApi; corps: CorpRegistry; keys: KeyManager; tasks: TaskStore };
+  ds: { api: WecomApi; corps: CorpRegistry; keys: KeyManager; tasks: TaskStore; jsapi: JsapiTickets };
   /** The message index's lookup side; null until ingestion provides one (see Message docs). */
   messages: MessageLookup | null;
   /** Null only in tests that build the graph without ingestion. */

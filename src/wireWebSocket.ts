@@ -26,7 +26,11 @@ export type WireWebSocketOptions = {
  * graphql-ws on the yoga endpoint's path, through yoga's envelop (same context factory, auth
  * plugin, limits and error masking as HTTP). The key travels in `connectionParams.authorization`.
  */
-export function wireWebSocket(server: Server, yoga: GatewayYoga, options: WireWebSocketOptions = {}): WebSocketServer {
+export function wireWebSocket(
+  server: Server,
+  yoga: GatewayYoga,
+  options: WireWebSocketOptions = {},
+): WebSocketServer {
   const wss = new WebSocketServer({
     server,
     path: options.path ?? '/graphql',
@@ -35,7 +39,11 @@ export function wireWebSocket(server: Server, yoga: GatewayYoga, options: WireWe
   const { metrics } = options;
   metrics?.countWsConnections(() => wss.clients.size);
   const count = (operationName: string | null | undefined, outcome: string): void => {
-    metrics?.graphqlRequests.inc({ operation: metrics.operationLabel(operationName), transport: 'ws', outcome });
+    metrics?.graphqlRequests.inc({
+      operation: metrics.operationLabel(operationName),
+      transport: 'ws',
+      outcome,
+    });
   };
   useServer(
     {
@@ -53,7 +61,10 @@ export function wireWebSocket(server: Server, yoga: GatewayYoga, options: WireWe
         let document: ReturnType<typeof parse>;
         try {
           const query = options.persisted
-            ? options.persisted.resolve(payload, options.isAdmin?.(connectionParams['authorization']) ?? false)
+            ? options.persisted.resolve(
+                payload,
+                options.isAdmin?.(connectionParams['authorization']) ?? false,
+              )
             : payload.query;
           document = parse(query);
         } catch (error) {

@@ -1,5 +1,5 @@
-import { type OpName, requestOf } from './overhead.js';
 import type { SimApi } from '../stack.js';
+import { type OpName, requestOf } from './overhead.js';
 
 export type AmplificationResult = {
   op: OpName;

@@ -33,7 +33,8 @@ export function requestOf(
   s: Pick<OverheadSetup, 'gatewayUrl' | 'helloUrl' | 'corpId' | 'searchWord'>,
 ): { url: string; body: string; headers: Record<string, string> } {
   const doc = { hello: HELLO, overview: CORP_OVERVIEW, nested: NESTED_CHATS, page: MESSAGE_PAGE }[op];
-  const variables = op === 'nested' ? { corpId: s.corpId, q: s.searchWord } : op === 'hello' ? {} : { corpId: s.corpId };
+  const variables =
+    op === 'nested' ? { corpId: s.corpId, q: s.searchWord } : op === 'hello' ? {} : { corpId: s.corpId };
   return {
     url: op === 'hello' ? s.helloUrl : `${s.gatewayUrl}/graphql`,
     body: JSON.stringify({ query: doc, variables }),

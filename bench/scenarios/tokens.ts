@@ -42,7 +42,8 @@ export async function runTokenColdStart(opts: {
         dispatcher,
       });
       const text = await res.text();
-      if (res.status !== 200 || text.includes('"errors"')) throw new Error(`HTTP ${res.status} ${text.slice(0, 300)}`);
+      if (res.status !== 200 || text.includes('"errors"'))
+        throw new Error(`HTTP ${res.status} ${text.slice(0, 300)}`);
     } catch (error) {
       failed++;
       firstFailure ??= (error as Error).message;

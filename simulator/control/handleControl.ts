@@ -156,6 +156,8 @@ export async function handleControl(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
+  // The render stand-in is read by browser pages on another origin (the gateway's /console).
+  if (url.pathname === '/__sim/render') res.setHeader('access-control-allow-origin', '*');
   try {
     const [status, body] = await route(deps, req, url);
     sendJson(res, status, body);

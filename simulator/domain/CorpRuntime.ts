@@ -33,6 +33,9 @@ export class CorpRuntime {
   /** Callback tokens → expiry (ms): conversation_new_message unlocks sync_msg, hit_keyword get_hit_msg_list. */
   readonly syncTokens = new Map<string, number>();
   readonly hitTokens = new Map<string, number>();
+  /** JS-SDK tickets → expiry (ms): the corp's jsapi_ticket (`config`) and the app's (`agentConfig`). */
+  readonly jsapiTickets = new Map<string, number>();
+  readonly agentTickets = new Map<string, number>();
   readonly analysis = new Map<string, AnalysisJob>();
   readonly exports = new Map<string, ExportJob>();
   readonly media = new Map<string, Media>();

@@ -8,6 +8,7 @@ import { CorpRuntime, type PendingMessage } from './CorpRuntime.js';
 import { matchRule } from './matchRule.js';
 import { type CallbackSink, Notifier } from './Notifier.js';
 import { SimClock } from './SimClock.js';
+import type { SpecJob } from './SpecJob.js';
 import { SuiteAuth } from './SuiteAuth.js';
 import type { ArchivedMessage, CorpData, DraftMessage } from './types.js';
 
@@ -20,6 +21,9 @@ export class SimState {
   readonly corps = new Map<string, CorpRuntime>();
   readonly notifier: Notifier;
   readonly cursors: CursorCodec;
+  /** Data-zone (specapi) jobs by jobid, and every custom_id used: both are per provider, not per corp. */
+  readonly specJobs = new Map<string, SpecJob>();
+  readonly specCustomIds = new Set<string>();
   private readonly livePrng: Prng;
   private readonly timers = new Set<NodeJS.Timeout>();
 

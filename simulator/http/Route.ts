@@ -21,6 +21,8 @@ export type Route = {
   path: string;
   /** Which token the query string must carry: none, suite_access_token or a corp access_token. */
   auth: 'none' | 'suite' | 'corp';
+  /** HTTP method the API takes; anything else is 43002. Default POST (the jsapi ticket APIs are GET). */
+  method?: 'GET' | 'POST';
   /** Reads of archived data: 710659 until the corp has set a public key. */
   needsKey?: boolean;
   /** Body is multipart (media upload), not JSON. */

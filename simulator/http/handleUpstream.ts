@@ -87,7 +87,8 @@ export async function handleUpstream(
       return sendJson(res, fault.httpStatus, { error: `injected HTTP ${fault.httpStatus}` });
     }
     if (fault?.errcode !== undefined) throw new WecomError(fault.errcode, `injected fault ${fault.errcode}`);
-    if (req.method !== 'POST') throw new WecomError(43002, `require POST method, got ${req.method}`);
+    const method = route.method ?? 'POST';
+    if (req.method !== method) throw new WecomError(43002, `require ${method} method, got ${req.method}`);
     const contentType = req.headers['content-type'] ?? '';
     const body = route.multipart ? {} : parseJson(raw);
     let corp: CorpRuntime | null = null;

@@ -117,7 +117,8 @@ export class CircuitBreaker {
     }
     const failed = outcome === 'failure';
     circuit.recent.push({ at: now, failed });
-    while (circuit.recent.length > 0 && circuit.recent[0]!.at < now - this.#o.windowMs) circuit.recent.shift();
+    while (circuit.recent.length > 0 && circuit.recent[0]!.at < now - this.#o.windowMs)
+      circuit.recent.shift();
     if (!failed) {
       if (circuit.state === 'half-open') this.#close(circuit);
       circuit.consecutive = 0;

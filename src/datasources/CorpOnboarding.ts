@@ -43,6 +43,7 @@ export class CorpOnboarding implements AuthEvents {
       authorizedAt: existing?.status === 'ACTIVE' ? existing.authorizedAt : now,
       cancelledAt: null,
       publicKeyVersion: existing?.publicKeyVersion ?? null,
+      agentId: granted.auth_info?.agent[0]?.agentid ?? existing?.agentId ?? null,
     };
     await corps.upsert(record, granted.permanent_code);
     await this.#o.forgetCorpToken?.(corpId);

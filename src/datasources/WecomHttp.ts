@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { z } from 'zod';
-import { type CallOutcome, type CircuitBreaker, UpstreamBlockedError } from './CircuitBreaker.js';
+import type { CallOutcome, CircuitBreaker, UpstreamBlockedError } from './CircuitBreaker.js';
 import type { Logger } from './Logger.js';
 import { toWecomError, WecomError } from './WecomError.js';
 
@@ -93,6 +93,14 @@ export class WecomHttp {
     return result;
   }
 
+  /** GET with the query only (the JS-SDK ticket APIs); same deadlines, retries and error shape as postJson. */
+  getJson<S extends z.ZodType>(path: string, query: Query, schema: S, call: CallScope = {}): Promise<z.output<S>> {
+    const send: Send = { method: 'GET', headers: {}, body: null };
+    return this.#withRetries(path, this.#scopeOf(query, null, call), (deadlineMs) =>
+      this.#attempt(path, query, send, schema, deadlineMs),
+    );
+  }
+
   /** multipart/form-data upload of one file under `field` (WeCom's temp media upload uses `media`). */
   uploadFile<S extends z.ZodType>(
     path: string,
@@ -133,7 +141,11 @@ export class WecomHttp {
     await this.#pool.close();
   }
 
-  async #withRetries<T>(path: string, scope: string, attempt: (deadlineMs: number) => Promise<T>): Promise<T> {
+  async #withRetries<T>(
+    path: string,
+    scope: string,
+    attempt: (deadlineMs: number) => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
     const { budgetMs, retries, timeoutMs } = this.#opts;
     for (let n = 0; ; n++) {
@@ -196,7 +208,10 @@ export class WecomHttp {
     const token = query['access_token'];
     if (token) {
       // Another replica may have fetched the token: its digest still names one corp's circuit.
-      return this.#tokenCorps.get(token) ?? `token:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+      return (
+        this.#tokenCorps.get(token) ??
+        `token:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`
+      );
     }
     return 'suite';
   }

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { CorpOnboarding, type CorpPurgeHook } from './CorpOnboarding.js';
 import { createRedis } from './createRedis.js';
 import { KvCorpRegistry } from './KvCorpRegistry.js';
+import { KvJsapiTickets } from './KvJsapiTickets.js';
 import { KvKeyManager } from './KvKeyManager.js';
 import { KvTaskStore } from './KvTaskStore.js';
 import type { Logger } from './Logger.js';
@@ -10,6 +11,7 @@ import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
 import type {
   AuthEvents,
   CorpRegistry,
+  JsapiTickets,
   KeyManager,
   KeyValueStore,
   TaskStore,
@@ -27,6 +29,8 @@ export type Datasources = {
   kv: KeyValueStore;
   tokens: TokenChain;
   api: WecomApi;
+  /** JS-SDK tickets for the display component's `config` / `agentConfig` signatures. */
+  jsapi: JsapiTickets;
   corps: CorpRegistry;
   keys: KeyManager;
   tasks: TaskStore;
@@ -70,6 +74,14 @@ export async function createDatasources(
     lockTtlMs: config.upstream.timeoutMs * 2 + 2000,
   });
   const api = new WecomClient(http, tokens);
+  const jsapi = new KvJsapiTickets({
+    kv,
+    http,
+    tokens,
+    refreshMarginS: config.upstream.tokenRefreshMarginS,
+    logger,
+    lockTtlMs: config.upstream.timeoutMs * 2 + 2000,
+  });
   const rsa = createRsaDecrypt(config.rsaDecrypt.kind, { workers: config.rsaDecrypt.workers });
   const keys = new KvKeyManager({
     kv,
@@ -90,11 +102,15 @@ export async function createDatasources(
     logger,
   });
 
+  // A cancelled corp's tickets are useless; a re-authorized one gets fresh ones.
+  auth.onCancel((corpId) => jsapi.forget(corpId));
+
   let closed = false;
   return {
     kv,
     tokens,
     api,
+    jsapi,
     corps,
     keys,
     tasks,

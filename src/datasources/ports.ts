@@ -41,6 +41,16 @@ export interface TokenChain {
   invalidateCorpToken(corpId: string, token: string): Promise<void>;
 }
 
+/** `config` signs with the corp's jsapi_ticket, `agentConfig` with the app's (type=agent_config). */
+export type JsapiTicketKind = 'corp' | 'agent';
+
+/** JS-SDK tickets, cached like tokens (shared by replicas, one fetch per lifetime). */
+export interface JsapiTickets {
+  getTicket(corpId: string, kind: JsapiTicketKind): Promise<string>;
+  /** Drops the corp's cached tickets (cancel_auth). */
+  forget(corpId: string): Promise<void>;
+}
+
 /** Uploaded temp media (the export template). */
 export type UploadedMedia = { mediaId: string; createdAt: number };
 
@@ -69,6 +79,11 @@ export type CorpRecord = {
   cancelledAt: number | null;
   /** Current public key version set upstream; null until the first `set_public_key` succeeded. */
   publicKeyVersion: number | null;
+  /**
+   * The authorized app's agent id in this corp (`get_permanent_code` auth_info.agent[0].agentid),
+   * for the JS-SDK `agentConfig`; absent on records stored before it was kept.
+   */
+  agentId?: number | null;
 };
 
 /** Authorized corps. The permanent code is stored encrypted with GATEWAY_MASTER_KEY. */
@@ -97,9 +112,12 @@ export interface KeyManager {
 export type AnalysisTaskRecord = {
   corpId: string;
   jobId: string;
-  type: 'SENTIMENT' | 'SPAM' | 'SUMMARY';
+  type: 'SENTIMENT' | 'SPAM' | 'SUMMARY' | 'CUSTOM';
   messageIds: string[];
   createdAt: number;
+  /** CUSTOM (specapi/create_job) only: the provider's dedupe id and the data given to its zone program. */
+  customId?: string;
+  customData?: string;
 };
 export type ExportTaskRecord = {
   corpId: string;

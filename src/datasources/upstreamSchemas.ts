@@ -24,8 +24,10 @@ import {
   permanentCodeResponse,
   suiteTokenResponse,
 } from './upstream/service.js';
+import { specapiCreateJob, specapiGetJobResult } from './upstream/specapi.js';
 
 export { hasMore } from './upstream/common.js';
+export { jsapiTicketResponse } from './upstream/jsapi.js';
 export { describeIssues, formatPath } from './upstream/describeIssues.js';
 export { archivedMessage, serviceEncryptInfo } from './upstream/messages.js';
 export { corpTokenResponse, mediaUploadResponse, permanentCodeResponse, suiteTokenResponse };
@@ -51,6 +53,8 @@ export const chatdataSchemas = {
   set_public_key: setPublicKey,
   get_auth_user_list: getAuthUserList,
   get_corp_auth_info: getCorpAuthInfo,
+  'specapi/create_job': specapiCreateJob,
+  'specapi/get_job_result': specapiGetJobResult,
 } as const;
 
 export type ChatdataApi = keyof typeof chatdataSchemas;

@@ -51,7 +51,11 @@ export type CreateLoggerOptions = {
 
 /** The gateway's pino logger: JSON lines, name `gateway`, secrets redacted. */
 export function createLogger(options: CreateLoggerOptions): Logger & PinoLogger {
-  const config = { level: options.level, name: 'gateway', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const config = {
+    level: options.level,
+    name: 'gateway',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
   return options.destination ? pino(config, options.destination) : pino(config);
 }
 

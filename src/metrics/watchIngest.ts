@@ -75,7 +75,11 @@ export function watchIngest(
     'Per corp: how long the newest conversation callback has waited for a completed sync (0 when caught up).',
     (r) => r.lagS,
   );
-  perCorp('wag_sync_last_success_age_seconds', 'Per corp: seconds since the last completed sync.', (r) => r.lastOkAgeS);
+  perCorp(
+    'wag_sync_last_success_age_seconds',
+    'Per corp: seconds since the last completed sync.',
+    (r) => r.lastOkAgeS,
+  );
   perCorp(
     'wag_index_messages',
     'Per corp: messages appended to the message index (its last sequence number).',

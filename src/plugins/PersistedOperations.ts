@@ -41,7 +41,10 @@ export class PersistedOperations {
       this.onUnknown('log');
       if (this.#logged.size < 10_000 && !this.#logged.has(hash)) {
         this.#logged.add(hash);
-        this.logger.warn({ hash, operationName: params.operationName ?? null }, 'operation not in the persisted list');
+        this.logger.warn(
+          { hash, operationName: params.operationName ?? null },
+          'operation not in the persisted list',
+        );
       }
       return;
     }
@@ -66,9 +69,12 @@ export class PersistedOperations {
 }
 
 export function persistedNotFound(hash: string): GraphQLError {
-  return new GraphQLError(`no persisted operation has sha256 ${hash}: send the full document or a listed digest`, {
-    extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, hash, http: { status: 400 } },
-  });
+  return new GraphQLError(
+    `no persisted operation has sha256 ${hash}: send the full document or a listed digest`,
+    {
+      extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, hash, http: { status: 400 } },
+    },
+  );
 }
 
 export function persistedHash(extensions: Record<string, unknown> | null | undefined): string | null {

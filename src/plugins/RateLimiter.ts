@@ -44,7 +44,11 @@ export class RateLimiter {
     if (redis && redis.status === 'ready') {
       try {
         const key = `${prefix}ratelimit:${clientId}:${window}`;
-        const replies = await redis.multi().incr(key).pexpire(key, windowMs + 1000).exec();
+        const replies = await redis
+          .multi()
+          .incr(key)
+          .pexpire(key, windowMs + 1000)
+          .exec();
         const count = replies?.[0]?.[1];
         if (typeof count === 'number') return count;
       } catch (error) {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Plugin } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { ProtectionConfig } from '../config.js';
 import type { Context } from '../context.js';
@@ -39,13 +39,18 @@ export type Protection = {
 export function createProtection(deps: ProtectionDeps): Protection {
   const { config, metrics, logger } = deps;
   const isAdmin = (authorization: unknown): boolean =>
-    typeof authorization === 'string' && (deps.authenticate(authorization)?.scopes.includes('admin') ?? false);
+    typeof authorization === 'string' &&
+    (deps.authenticate(authorization)?.scopes.includes('admin') ?? false);
   const persisted = new PersistedOperations(config.persisted.mode, config.persisted.operations, logger);
   const plugins: Plugin<Context>[] = [useGraphqlMetrics(metrics, logger) as Plugin<Context>];
   if (config.csrf) plugins.push(useCsrfHeader() as Plugin<Context>);
   plugins.push(
-    ...(usePersistedOperationsMode(persisted, (request) => isAdmin(request.headers.get('authorization'))) as Plugin<Context>[]),
-    useIntrospectionSwitch(config.introspection, (initial) => isAdmin(authorizationOf(initial))) as Plugin<Context>,
+    ...(usePersistedOperationsMode(persisted, (request) =>
+      isAdmin(request.headers.get('authorization')),
+    ) as Plugin<Context>[]),
+    useIntrospectionSwitch(config.introspection, (initial) =>
+      isAdmin(authorizationOf(initial)),
+    ) as Plugin<Context>,
     ...useOperationLimits(config, undefined, (limit) => metrics.rejections.inc({ protection: limit })),
   );
   if (config.rateLimit.max > 0) {

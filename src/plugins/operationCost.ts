@@ -2,16 +2,16 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
-  getArgumentValues,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
+  getArgumentValues,
   getNamedType,
   getNullableType,
   isCompositeType,
+  isInterfaceType,
   isListType,
   isObjectType,
-  isInterfaceType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -78,7 +78,8 @@ export function operationCost(
     const args = argumentValues(field, node, vars);
     const named = getNamedType(field.type);
     let listArgs = 0;
-    for (const value of Object.values(args)) if (Array.isArray(value)) listArgs = Math.max(listArgs, value.length);
+    for (const value of Object.values(args))
+      if (Array.isArray(value)) listArgs = Math.max(listArgs, value.length);
     const own = (isCompositeType(named) ? 1 : 0) + listArgs;
     if (!node.selectionSet) return own;
     const children = walk(node.selectionSet, named, seen);

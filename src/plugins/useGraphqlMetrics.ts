@@ -30,7 +30,7 @@ export function useGraphqlMetrics(metrics: GatewayMetrics, logger: Logger): Plug
       if (!entry) return;
       started.delete(request);
       const streaming = !Array.isArray(result) && Symbol.asyncIterator in (result as object);
-      const first = streaming ? undefined : (Array.isArray(result) ? result[0] : (result as ExecutionResult));
+      const first = streaming ? undefined : Array.isArray(result) ? result[0] : (result as ExecutionResult);
       const code = first?.errors?.[0]?.extensions?.['code'];
       const outcome = first?.errors?.length ? (typeof code === 'string' ? code : 'error') : 'ok';
       const operation = metrics.operationLabel(entry.operation);
@@ -40,7 +40,12 @@ export function useGraphqlMetrics(metrics: GatewayMetrics, logger: Logger): Plug
       const protection = PROTECTION_BY_CODE[outcome];
       if (protection) metrics.rejections.inc({ protection });
       logger.debug(
-        { requestId: request.headers.get('x-request-id'), operation, outcome, ms: Math.round(seconds * 1000) },
+        {
+          requestId: request.headers.get('x-request-id'),
+          operation,
+          outcome,
+          ms: Math.round(seconds * 1000),
+        },
         'graphql request',
       );
     },
@@ -50,5 +55,7 @@ export function useGraphqlMetrics(metrics: GatewayMetrics, logger: Logger): Plug
 /** `query Name(…) {` → Name, without parsing (the request may not even parse). */
 function firstOperationName(query: string | undefined): string | null {
   if (!query) return null;
-  return /\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(query.slice(0, 2000))?.[1] ?? null;
+  return (
+    /\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(query.slice(0, 2000))?.[1] ?? null
+  );
 }

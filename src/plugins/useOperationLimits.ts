@@ -60,7 +60,13 @@ export function useOperationLimits(
       operationName?: string | null | undefined;
       variableValues?: Record<string, unknown> | null | undefined;
     }): GraphQLError | null => {
-      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, costOptions);
+      const cost = operationCost(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues,
+        costOptions,
+      );
       if (cost <= limits.maxCost) return null;
       onReject('cost');
       return tooComplex(

@@ -8,7 +8,12 @@ import type { RateLimiter } from './RateLimiter.js';
  * client and refuses it with RATE_LIMITED (HTTP 429, Retry-After) over the limit, before
  * anything runs. Unauthenticated requests are refused by useRequireClient already.
  */
-export function useRateLimit(limiter: RateLimiter, max: number, windowS: number, onReject: () => void): Plugin<Context> {
+export function useRateLimit(
+  limiter: RateLimiter,
+  max: number,
+  windowS: number,
+  onReject: () => void,
+): Plugin<Context> {
   const check = async (context: unknown): Promise<Error | null> => {
     const client = (context as Context).access?.client;
     if (!client) return null;

@@ -3,9 +3,10 @@ import type { Context } from '../context.js';
 import type { AnalysisTaskRecord } from '../datasources/ports.js';
 import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
 import { badUserInput } from '../errors/codes.js';
+import { type CustomArgs, customStatus, startCustomAnalysis } from './customAnalysisResolvers.js';
 import { forCorp } from './forCorp.js';
-import { decodeGlobalId } from './globalId.js';
 import { splitCorpScopedId } from './ids.js';
+import { messagesWithKeys } from './messagesWithKeys.js';
 import { listMax } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
@@ -14,7 +15,6 @@ export const ANALYSIS_CHUNK = 1000;
 export const MAX_ANALYSIS_MESSAGES = 1000;
 
 const TASK_CODES = { SENTIMENT: 1, SPAM: 2, SUMMARY: 3 } as const;
-type AnalysisType = keyof typeof TASK_CODES;
 
 const startArgs = z.object({
   messageIds: listMax('messageIds', z.string().min(1), MAX_ANALYSIS_MESSAGES, 1),
@@ -23,42 +23,26 @@ const startArgs = z.object({
 /**
  * Looks up every message in the index (its encrypted secret key is needed), decrypts the keys,
  * adds them in chunks of ≤1000 and submits. Unknown messages are rejected before any upstream call.
+ * CUSTOM goes to the data zone instead (specapi/create_job, customAnalysisResolvers.ts).
  */
 export async function startAnalysis(
-  args: { corpId: string; type: AnalysisType; messageIds: string[] },
+  args: { corpId: string; type: AnalysisTaskRecord['type']; messageIds: string[] } & CustomArgs,
   ctx: Context,
 ): Promise<AnalysisTaskRecord> {
-  const { corpId } = args;
+  const { corpId, type } = args;
   const loaders = forCorp(ctx, corpId, 'analysis:write');
-  const { messageIds } = validate(startArgs, { messageIds: args.messageIds });
-  const requested = messageIds.map((id, i) => toMsgid(corpId, id, i));
-  const msgids = [...new Set(requested)];
-  const messages = await loaders.message.loadMany(msgids);
-  const missing = messages.findIndex((m) => m === null || m instanceof Error);
-  if (missing >= 0) {
-    const bad = msgids[missing]!;
-    const index = requested.indexOf(bad);
-    throw badUserInput(
-      `messageIds must be messages archived for corp "${corpId}" (in the message index), got unknown ${JSON.stringify(messageIds[index])}`,
-      `messageIds.${index}`,
-      messageIds[index],
-    );
+  if (type === 'CUSTOM') return startCustomAnalysis(args, loaders, ctx);
+  for (const field of ['customId', 'customData'] as const) {
+    if (args[field] !== undefined && args[field] !== null) {
+      throw badUserInput(`${field} is only for type CUSTOM, got type ${type}`, field, args[field]);
+    }
   }
-  const msgList = await Promise.all(
-    messages.map(async (m) => {
-      const msg = m as Exclude<typeof m, Error | null>;
-      const secretKey = await ctx.ds.keys.decryptSecretKey(
-        corpId,
-        msg.publicKeyVersion,
-        msg.encryptedSecretKey,
-      );
-      return { msgid: msg.msgid, encrypt_info: { secret_key: secretKey } };
-    }),
-  );
+  const { messageIds } = validate(startArgs, { messageIds: args.messageIds });
+  const { msgids, msgList } = await messagesWithKeys(corpId, messageIds, loaders, ctx);
   let jobid: string | undefined;
   for (let i = 0; i < msgList.length; i += ANALYSIS_CHUNK) {
     const res = await ctx.ds.api.chatdata(corpId, 'analyze_task_add', {
-      analyze_task: TASK_CODES[args.type],
+      analyze_task: TASK_CODES[type],
       ...(jobid ? { jobid } : {}),
       msg_list: msgList.slice(i, i + ANALYSIS_CHUNK),
     });
@@ -68,32 +52,12 @@ export async function startAnalysis(
   const record: AnalysisTaskRecord = {
     corpId,
     jobId: jobid!,
-    type: args.type,
+    type,
     messageIds: msgids,
     createdAt: Date.now(),
   };
   await ctx.ds.tasks.putAnalysis(record);
   return record;
-}
-
-/** A Message global id of this corp, or a bare msgid. */
-function toMsgid(corpId: string, id: string, index: number): string {
-  let decoded: { typename: string; id: string } | null = null;
-  try {
-    decoded = decodeGlobalId(id);
-  } catch {
-    return id;
-  }
-  if (decoded.typename !== 'Message') return id;
-  const parts = splitCorpScopedId(decoded.id);
-  if (!parts || parts.corpId !== corpId) {
-    throw badUserInput(
-      `messageIds must be messages of corp "${corpId}", got ${JSON.stringify(id)}`,
-      `messageIds.${index}`,
-      id,
-    );
-  }
-  return parts.localId;
 }
 
 /** `node(id:)` and `Corp.analysisTask(id:)`: tasks this gateway started (the upstream has no list). */
@@ -115,11 +79,13 @@ const SENTIMENT = ['NONE', 'POSITIVE', 'NEGATIVE'] as const;
 const SPAM = ['CLEAN', 'POLITICAL', 'PORN'] as const;
 
 export async function analysisStatus(task: AnalysisTaskRecord, ctx: Context): Promise<string> {
+  if (task.type === 'CUSTOM') return customStatus(task, ctx);
   const res = await analysisResult(task, ctx);
   return STATUS[res.status] ?? 'UNKNOWN';
 }
 
 export async function analysisResults(task: AnalysisTaskRecord, ctx: Context) {
+  if (task.type === 'CUSTOM') return [];
   const res = await analysisResult(task, ctx);
   return res.analyze_result_list.map((r) => ({
     messageId: r.msgid,
@@ -141,6 +107,7 @@ export async function analysisSummary(
   task: AnalysisTaskRecord,
   ctx: Context,
 ): Promise<AnalysisSummaryShape | null> {
+  if (task.type !== 'SUMMARY') return null;
   const res = await analysisResult(task, ctx);
   const summary = res.analyze_result;
   if (!summary) return null;

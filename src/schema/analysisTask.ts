@@ -7,6 +7,7 @@ import {
   startAnalysis,
   summarySecretKey,
 } from '../resolvers/analysisResolvers.js';
+import { type CustomResultShape, customProgress, customResult } from '../resolvers/customAnalysisResolvers.js';
 import { decodeTypedId } from '../resolvers/globalId.js';
 import { corpScopedId, splitCorpScopedId } from '../resolvers/ids.js';
 import { builder } from './builder.js';
@@ -17,6 +18,11 @@ export const AnalysisType = builder.enumType('AnalysisType', {
     SENTIMENT: { description: 'analyze_task 1: per message.' },
     SPAM: { description: 'analyze_task 2: per message.' },
     SUMMARY: { description: 'analyze_task 3: one text result for the batch.' },
+    CUSTOM: {
+      description:
+        "specapi/create_job: the provider's own program in the data zone (数据分析专区) gets the messages " +
+        'with their keys and customData; its output is customResult.',
+    },
   } as const,
 });
 
@@ -35,6 +41,14 @@ const AnalysisResultRef = builder.objectRef<ResultShape>('AnalysisResult').imple
     spam: t.field({ type: SpamLabel, nullable: true, resolve: (r) => r.spam }),
     errcode: t.exposeInt('errcode'),
     errmsg: t.exposeString('errmsg', { nullable: true }),
+  }),
+});
+
+const CustomAnalysisResultRef = builder.objectRef<CustomResultShape>('CustomAnalysisResult').implement({
+  description: "What the data-zone program returned (specapi/get_job_result result); its format is the program's own.",
+  fields: (t) => ({
+    jobType: t.exposeString('jobType'),
+    data: t.exposeString('data', { nullable: true, description: 'Usually JSON text.' }),
   }),
 });
 
@@ -58,6 +72,33 @@ builder.node(AnalysisTaskRef, {
       type: AnalysisSummaryRef,
       nullable: true,
       resolve: (task, _args, ctx) => analysisSummary(task, ctx),
+    }),
+    customId: t.string({
+      nullable: true,
+      description: 'CUSTOM only: the custom_id given (unique per provider).',
+      resolve: (task) => task.customId ?? null,
+    }),
+    customData: t.string({
+      nullable: true,
+      description: 'CUSTOM only: the custom_data given to the zone program.',
+      resolve: (task) => (task.type === 'CUSTOM' ? (task.customData ?? '') : null),
+    }),
+    progress: t.int({
+      nullable: true,
+      description: 'CUSTOM only: percent done, as the zone reports it.',
+      resolve: async (task, _args, ctx) => (await customProgress(task, ctx))?.progress ?? null,
+    }),
+    dispatchedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'CUSTOM only: when the zone program took the job (null while it waits).',
+      resolve: async (task, _args, ctx) => (await customProgress(task, ctx))?.dispatchedAt ?? null,
+    }),
+    customResult: t.field({
+      type: CustomAnalysisResultRef,
+      nullable: true,
+      description: 'CUSTOM only: the zone program output, once DONE.',
+      resolve: (task, _args, ctx) => customResult(task, ctx),
     }),
   }),
 });
@@ -93,13 +134,26 @@ builder.mutationFields((t) => ({
     type: AnalysisTaskRef,
     description:
       'analyze_task_add (chunks of ≤1000) + analyze_task_submit (scope analysis:write). 1..1000 messages, ' +
-      'each a Message id or msgid that the message index holds (its secret key is needed).',
+      'each a Message id or msgid that the message index holds (its secret key is needed). Type CUSTOM runs ' +
+      'specapi/create_job instead and needs customId (1..128 bytes, unique per provider: a reused one is ' +
+      'BAD_USER_INPUT) and takes customData (≤1024 bytes); at most 10 unfinished CUSTOM jobs per provider.',
     args: {
       corpId: t.arg.string({ required: true }),
       type: t.arg({ type: AnalysisType, required: true }),
       messageIds: t.arg.idList({ required: true }),
+      customId: t.arg.string({ description: 'CUSTOM only (required there).' }),
+      customData: t.arg.string({ description: 'CUSTOM only.' }),
     },
     resolve: (_root, args, ctx) =>
-      startAnalysis({ corpId: args.corpId, type: args.type, messageIds: args.messageIds.map(String) }, ctx),
+      startAnalysis(
+        {
+          corpId: args.corpId,
+          type: args.type,
+          messageIds: args.messageIds.map(String),
+          customId: args.customId,
+          customData: args.customData,
+        },
+        ctx,
+      ),
   }),
 }));

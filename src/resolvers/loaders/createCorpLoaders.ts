@@ -91,6 +91,10 @@ export function createCorpLoaders(corpId: string, { api, messages }: LoaderDeps)
       api.chatdata(corpId, 'analyze_task_result', { jobid }),
     ),
 
+    specapiResult: perKey<string, ChatdataResponse<'specapi/get_job_result'>>((jobid) =>
+      api.chatdata(corpId, 'specapi/get_job_result', { jobid }),
+    ),
+
     exportStatus: perKey<string, ChatdataResponse<'export/get_job_status'>>((jobid) =>
       api.chatdata(corpId, 'export/get_job_status', { jobid }),
     ),

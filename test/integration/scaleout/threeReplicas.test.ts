@@ -35,8 +35,11 @@ describe.skipIf(!redisAvailable)('three replicas on one Redis', () => {
   let corpIds: string[] = [];
 
   const simCorps = async () =>
-    ((await (await fetch(`${sim.url}/__sim/corps`)).json()) as { corps: { corpId: string; messageCount: number }[] })
-      .corps;
+    (
+      (await (await fetch(`${sim.url}/__sim/corps`)).json()) as {
+        corps: { corpId: string; messageCount: number }[];
+      }
+    ).corps;
   const simCalls = async () =>
     ((await (await fetch(`${sim.url}/__sim/stats`)).json()) as { calls: Record<string, number> }).calls;
   const simPost = async <T>(path: string, body: unknown): Promise<T> => {

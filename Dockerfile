@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# WeCom archive gateway: build with the dev toolchain, run compiled JS with production deps only.
+#   docker build -t wecom-archive-gateway .
+#   docker run -p 4000:4000 -e WECOM_API_BASE=… -e REDIS_URL=… -e GATEWAY_MASTER_KEY=… -e GATEWAY_CLIENTS=… wecom-archive-gateway
+# The same image runs the simulator: command ["node", "dist/simulator/main.js"].
+
+ARG NODE_VERSION=20
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY simulator ./simulator
+# tsc emits .ts only; worker scripts written as .mjs (the RSA decrypt pool) are copied beside their output.
+RUN npm run build \
+ && cd src && find . -name '*.mjs' -exec cp --parents {} ../dist/src/ \;
+
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The official image's unprivileged user (uid 1000); nothing in /app is writable by it.
+USER node
+EXPOSE 4000
+# /health is liveness (the process answers); orchestrators should gate traffic on /ready.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 4000}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/src/main.js"]
