@@ -13,9 +13,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY simulator ./simulator
-# tsc emits .ts only; worker scripts written as .mjs (the RSA decrypt pool) are copied beside their output.
+# tsc emits JS for .ts only: worker scripts (.mjs) and static assets under src/ are copied beside it.
 RUN npm run build \
- && cd src && find . -name '*.mjs' -exec cp --parents {} ../dist/src/ \;
+ && cd src && find . -type f ! -name '*.ts' -exec cp --parents {} ../dist/src/ \;
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000

@@ -21,6 +21,11 @@ export default defineConfig({
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'] },
       },
+      {
+        // Faults, abuse, outages and shutdown (issue 5); `npm run test:reliability` runs it alone.
+        extends: true,
+        test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'] },
+      },
     ],
   },
 });

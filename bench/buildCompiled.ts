@@ -6,11 +6,12 @@ import { ROOT } from './processes.js';
 /** Where the start-up scenario compiles the gateway (removed afterwards). */
 export const COMPILED_DIR = join(ROOT, 'bench', 'results', '.dist');
 
-function copyMjs(from: string, to: string): void {
+/** tsc emits only .ts output: worker scripts (.mjs) and static assets are copied beside it. */
+function copyAssets(from: string, to: string): void {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
-    if (entry.isDirectory()) copyMjs(source, to);
-    else if (entry.name.endsWith('.mjs')) {
+    if (entry.isDirectory()) copyAssets(source, to);
+    else if (!entry.name.endsWith('.ts')) {
       const target = join(to, relative(join(ROOT, 'src'), source));
       mkdirSync(join(target, '..'), { recursive: true });
       cpSync(source, target);
@@ -19,8 +20,8 @@ function copyMjs(from: string, to: string): void {
 }
 
 /**
- * `tsc -p tsconfig.build.json` into a scratch directory, as the Dockerfile does (plus the .mjs
- * worker scripts tsc does not copy), so start-up can be timed on compiled JS too. Returns the
+ * `tsc -p tsconfig.build.json` into a scratch directory, as the Dockerfile does (plus the
+ * non-TypeScript files under src/ that tsc does not copy), so start-up can be timed on compiled JS too. Returns the
  * entry, or null when the build fails (others' work in progress may not compile).
  */
 export function buildCompiled(): string | null {
@@ -33,7 +34,7 @@ export function buildCompiled(): string | null {
     );
     return null;
   }
-  copyMjs(join(ROOT, 'src'), join(COMPILED_DIR, 'src'));
+  copyAssets(join(ROOT, 'src'), join(COMPILED_DIR, 'src'));
   writeFileSync(join(COMPILED_DIR, 'package.json'), '{ "type": "module" }\n');
   if (!existsSync(join(COMPILED_DIR, 'node_modules')))
     symlinkSync(join(ROOT, 'node_modules'), join(COMPILED_DIR, 'node_modules'));

@@ -29,6 +29,8 @@ export type BenchResults = {
   ingest: IngestResult;
   tokens: TokenRun[];
   startupMs: number[];
+  /** The same with `npm run build` output under plain node (what the Docker image runs); null if not measured. */
+  startupCompiledMs?: number[] | null;
   goals: Goal[];
 };
 
@@ -44,8 +46,11 @@ export function evaluateGoals(r: BenchResults): Goal[] {
   const amp = r.amplification.filter((a) => a.distinctKeys > 0);
   const top = r.fanout.levels.at(-1);
   const kb = top ? top.rssPerSubscriberBytes / 1024 : Number.NaN;
-  const tokenOk = r.tokens.every((t) => t.corpTokenCalls === t.corps && t.failed === 0);
+  // The goal is about token fetches; failed requests are reported beside it, not hidden in it.
+  const tokenOk = r.tokens.every((t) => t.corpTokenCalls === t.corps && t.suiteTokenCalls <= 1);
+  const tokenFailures = r.tokens.reduce((n, t) => n + t.failed, 0);
   const startup = median(r.startupMs);
+  const compiled = r.startupCompiledMs?.length ? median(r.startupCompiledMs) : null;
   return [
     {
       goal: 'index page throughput vs bare yoga',
@@ -86,14 +91,21 @@ export function evaluateGoals(r: BenchResults): Goal[] {
     {
       goal: 'token calls on a cold start, 2 replicas',
       target: '1 per corp',
-      measured: r.tokens.map((t) => `${t.corpTokenCalls} for ${t.corps} corps`).join('; '),
+      measured:
+        r.tokens.map((t) => `${t.corpTokenCalls} for ${t.corps} corps`).join('; ') +
+        (tokenFailures > 0
+          ? ` (${tokenFailures} of ${r.tokens.length * (r.tokens[0]?.requests ?? 0)} requests failed: see §5)`
+          : ''),
       met: tokenOk,
     },
     {
       goal: 'start-up, spawn → /ready',
       target: '< 2 s',
-      measured: `${fmt(startup)} ms median`,
-      met: startup < 2000,
+      measured:
+        compiled === null
+          ? `${fmt(startup)} ms median (tsx)`
+          : `${fmt(compiled)} ms compiled (Docker image), ${fmt(startup)} ms tsx (npm start)`,
+      met: (compiled ?? startup) < 2000,
     },
   ];
 }
@@ -247,12 +259,22 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   r.tokens.forEach((t, i) => {
     out.push(row([i + 1, t.requests, t.failed, t.corpTokenCalls, t.corps, t.suiteTokenCalls]));
   });
-  out.push('');
+  const failure = r.tokens.find((t) => t.firstFailure)?.firstFailure;
+  out.push(
+    '',
+    failure ? `First failure: \`${failure.slice(0, 240).replace(/`/g, "'")}…\`` : 'No request failed.',
+    '',
+  );
 
   out.push('## 6. Start-up', '');
   out.push(
     `\`node --import tsx src/main.ts\` spawned → \`/ready\` 200 (Redis and upstream reachable), existing Redis state: ` +
       `${r.startupMs.map((s) => `${Math.round(s)}`).join(', ')} ms; median ${fmt(median(r.startupMs))} ms.`,
+    r.startupCompiledMs?.length
+      ? `Compiled (\`npm run build\`, \`node dist/src/main.js\`, as the Docker image runs): ${r.startupCompiledMs
+          .map((s) => `${Math.round(s)}`)
+          .join(', ')} ms; median ${fmt(median(r.startupCompiledMs))} ms.`
+      : 'Compiled start-up not measured in this run.',
     '',
   );
   const analysis = `${ROOT}/bench/ANALYSIS.md`;

@@ -5,6 +5,7 @@ import type { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createCallbackHandler } from './callbacks/createCallbackHandler.js';
 import type { Config } from './config.js';
+import { createConsoleHandler } from './console/serveConsole.js';
 import { createGatewayYoga } from './createGatewayYoga.js';
 import { CircuitBreaker } from './datasources/CircuitBreaker.js';
 import { createDatasources, type Datasources } from './datasources/createDatasources.js';
@@ -79,6 +80,12 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     queueAuthEvents: true,
     logger,
   });
+  const consolePage = createConsoleHandler({
+    // Content preview only against a simulator: embedded mode's own, or one named explicitly.
+    simulatorRenderBase:
+      config.display.consoleSimulatorUrl ??
+      (config.mode === 'embedded' ? (config.wecomApiBase ?? null) : null),
+  });
   const { maxBodyBytes, shutdownGraceMs } = config.protection;
   let draining = false;
   let inFlight = 0;
@@ -103,6 +110,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       return yoga.handle(req, res);
     }
     if (path === '/wecom/callback') return callback(req, res);
+    if (path === '/console' || path?.startsWith('/console/')) return consolePage(req, res);
     if (path === '/health') return send(res, 200, { status: 'ok' });
     if (path === '/ready') {
       if (draining) return send(res, 503, { status: 'unavailable', reason: 'shutting down' });

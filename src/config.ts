@@ -162,6 +162,16 @@ const envSchema = z.object({
   STATS_RETENTION_DAYS: z.coerce.number().positive().default(100),
   /** How often every replica checks reply-time deadlines, seconds. Default 15. */
   ALERTS_INTERVAL_S: z.coerce.number().positive().default(15),
+  /**
+   * Agent id of the authorized app for the JS-SDK `agentConfig` when a corp's authorization did
+   * not carry one (get_permanent_code auth_info.agent). Default: unset (agentId null).
+   */
+  WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
+  /**
+   * Base URL of a WeCom simulator whose `/__sim/render` the /console shows message content with.
+   * Default: the embedded simulator in embedded mode; unset (no content preview) otherwise.
+   */
+  CONSOLE_SIMULATOR_URL: z.url().optional(),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Show internal error details to clients. Default: off unless NODE_ENV=development. */
@@ -196,6 +206,8 @@ export type Config = {
   };
   stats: { conversationGapS: number; retentionDays: number; alertIntervalS: number };
   sim: { port: number; seed: number; messageRate: number };
+  /** Display component: agentId fallback; simulator base for the console's content preview. */
+  display: { agentId: number | null; consoleSimulatorUrl: string | null };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   exposeErrors: boolean;
   protection: ProtectionConfig;
@@ -280,6 +292,10 @@ export function loadConfig(
       alertIntervalS: e.ALERTS_INTERVAL_S,
     },
     sim: { port: e.SIM_PORT, seed: e.SIM_SEED, messageRate: e.SIM_MESSAGE_RATE },
+    display: {
+      agentId: e.WECOM_AGENT_ID ?? null,
+      consoleSimulatorUrl: e.CONSOLE_SIMULATOR_URL?.replace(/\/+$/, '') ?? null,
+    },
     logLevel: e.LOG_LEVEL,
     exposeErrors: e.EXPOSE_ERRORS ?? e.NODE_ENV === 'development',
     protection: protectionFrom(e, mode, readFile),

@@ -22,16 +22,23 @@ function messageList(call: ApiCall): SpecJob['items'] {
   if (!filter) throw new WecomError(INVALID_PARAMETER, 'invalid parameter: msg_filter is required');
   const list = optArray(filter, 'msg_list') ?? [];
   if (list.length === 0)
-    throw new WecomError(INVALID_PARAMETER, 'invalid parameter: msg_filter.msg_list must hold 1..1000 messages');
+    throw new WecomError(
+      INVALID_PARAMETER,
+      'invalid parameter: msg_filter.msg_list must hold 1..1000 messages',
+    );
   if (list.length > MAX_MESSAGES) {
-    throw new WecomError(710623, `too many messages: msg_list must hold <= ${MAX_MESSAGES}, got ${list.length}`);
+    throw new WecomError(
+      710623,
+      `too many messages: msg_list must hold <= ${MAX_MESSAGES}, got ${list.length}`,
+    );
   }
   const seen = new Set<string>();
   return list.map((raw, i) => {
     const m = (raw ?? {}) as Body;
     const msgid = typeof m['msgid'] === 'string' ? m['msgid'] : '';
     const secret = ((m['encrypt_info'] ?? {}) as Body)['secret_key'];
-    if (!corp.byId.has(msgid)) throw new WecomError(710601, `invalid msgid at msg_list[${i}]: ${JSON.stringify(msgid)}`);
+    if (!corp.byId.has(msgid))
+      throw new WecomError(710601, `invalid msgid at msg_list[${i}]: ${JSON.stringify(msgid)}`);
     if (seen.has(msgid)) throw new WecomError(710613, `duplicate msgid at msg_list[${i}]: ${msgid}`);
     if (typeof secret !== 'string' || secret === '')
       throw new WecomError(710603, `invalid key info at msg_list[${i}]: encrypt_info.secret_key is required`);
@@ -85,7 +92,9 @@ function createJob(call: ApiCall) {
 function run(state: SimState, job: SpecJob): NonNullable<SpecJob['result']> {
   if (job.result) return job.result;
   const corp = state.corps.get(job.corpId)!;
-  const ok = job.items.map((i) => corp.byId.get(i.msgid)!).filter((m, i) => m.secretKey === job.items[i]!.secretKey);
+  const ok = job.items
+    .map((i) => corp.byId.get(i.msgid)!)
+    .filter((m, i) => m.secretKey === job.items[i]!.secretKey);
   const failed = job.items
     .filter((i) => corp.byId.get(i.msgid)!.secretKey !== i.secretKey)
     .map((i) => ({ msgid: i.msgid, errcode: 710605 }));

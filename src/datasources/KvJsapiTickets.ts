@@ -1,5 +1,5 @@
 import type { Logger } from './Logger.js';
-import type { JsapiTicketKind, JsapiTickets, KeyValueStore, TokenChain } from './ports.js';
+import type { CorpRegistry, JsapiTicketKind, JsapiTickets, KeyValueStore, TokenChain } from './ports.js';
 import { CORP_TOKEN_ERRCODES, retryOnTokenError } from './retryOnTokenError.js';
 import { runExclusive } from './runExclusive.js';
 import { jsapiTicketResponse } from './upstreamSchemas.js';
@@ -13,6 +13,9 @@ export type KvJsapiTicketsOptions = {
   kv: KeyValueStore;
   http: Pick<WecomHttp, 'getJson'>;
   tokens: Pick<TokenChain, 'getCorpToken' | 'invalidateCorpToken'>;
+  corps: Pick<CorpRegistry, 'get'>;
+  /** Agent id for corps whose authorization carried none (WECOM_AGENT_ID); null = unknown. */
+  defaultAgentId: number | null;
   /** Refresh this many seconds before `expires_in` runs out (TOKEN_REFRESH_MARGIN_S). */
   refreshMarginS: number;
   logger: Logger;
@@ -49,6 +52,11 @@ export class KvJsapiTickets implements JsapiTickets {
     const promise = this.#cachedOrFetch(key, corpId, kind).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, promise);
     return promise;
+  }
+
+  async agentId(corpId: string): Promise<number | null> {
+    const record = await this.#o.corps.get(corpId);
+    return record?.agentId ?? this.#o.defaultAgentId;
   }
 
   async forget(corpId: string): Promise<void> {

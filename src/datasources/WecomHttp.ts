@@ -94,7 +94,12 @@ export class WecomHttp {
   }
 
   /** GET with the query only (the JS-SDK ticket APIs); same deadlines, retries and error shape as postJson. */
-  getJson<S extends z.ZodType>(path: string, query: Query, schema: S, call: CallScope = {}): Promise<z.output<S>> {
+  getJson<S extends z.ZodType>(
+    path: string,
+    query: Query,
+    schema: S,
+    call: CallScope = {},
+  ): Promise<z.output<S>> {
     const send: Send = { method: 'GET', headers: {}, body: null };
     return this.#withRetries(path, this.#scopeOf(query, null, call), (deadlineMs) =>
       this.#attempt(path, query, send, schema, deadlineMs),

@@ -78,6 +78,8 @@ export async function createDatasources(
     kv,
     http,
     tokens,
+    corps,
+    defaultAgentId: config.display.agentId,
     refreshMarginS: config.upstream.tokenRefreshMarginS,
     logger,
     lockTtlMs: config.upstream.timeoutMs * 2 + 2000,

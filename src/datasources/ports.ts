@@ -47,6 +47,8 @@ export type JsapiTicketKind = 'corp' | 'agent';
 /** JS-SDK tickets, cached like tokens (shared by replicas, one fetch per lifetime). */
 export interface JsapiTickets {
   getTicket(corpId: string, kind: JsapiTicketKind): Promise<string>;
+  /** The authorized app's agent id in the corp (stored from its authorization, else WECOM_AGENT_ID); null when unknown. */
+  agentId(corpId: string): Promise<number | null>;
   /** Drops the corp's cached tickets (cancel_auth). */
   forget(corpId: string): Promise<void>;
 }

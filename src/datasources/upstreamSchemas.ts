@@ -27,8 +27,8 @@ import {
 import { specapiCreateJob, specapiGetJobResult } from './upstream/specapi.js';
 
 export { hasMore } from './upstream/common.js';
-export { jsapiTicketResponse } from './upstream/jsapi.js';
 export { describeIssues, formatPath } from './upstream/describeIssues.js';
+export { jsapiTicketResponse } from './upstream/jsapi.js';
 export { archivedMessage, serviceEncryptInfo } from './upstream/messages.js';
 export { corpTokenResponse, mediaUploadResponse, permanentCodeResponse, suiteTokenResponse };
 

@@ -25,6 +25,8 @@ export const ErrorCode = {
   INTROSPECTION_DISABLED: 'INTROSPECTION_DISABLED',
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** The gateway's own store (Redis) did not answer; retry later. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

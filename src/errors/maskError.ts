@@ -16,6 +16,12 @@ export function createMaskError(expose: boolean) {
     if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) {
       return error;
     }
+    if (isStoreOutage(error)) {
+      return new GraphQLError('the gateway store is unavailable right now; retry shortly', {
+        ...(isGraphQLError(error) ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}),
+        extensions: { code: ErrorCode.STORE_UNAVAILABLE, retryable: true },
+      });
+    }
     const detail = expose ? describe(error) : undefined;
     return new GraphQLError(expose && detail ? detail : message, {
       ...(isGraphQLError(error)
@@ -67,4 +73,18 @@ function describe(error: unknown): string | undefined {
  */
 export function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/** ioredis failing fast while Redis is down (no offline queue, capped retries, closed connection). */
+const STORE_OUTAGE = /enableOfflineQueue|max retries per request|Connection is closed|ECONNREFUSED .*:\d+$/i;
+
+function isStoreOutage(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const e = current as { name?: unknown; message?: unknown };
+    if (e.name === 'MaxRetriesPerRequestError') return true;
+    if (typeof e.message === 'string' && STORE_OUTAGE.test(e.message)) return true;
+    current = isGraphQLError(current) ? current.originalError : (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -1,8 +1,8 @@
 import type { Context } from '../context.js';
 import { badUserInput } from '../errors/codes.js';
-import type { CorpLoaders } from './loaders/createCorpLoaders.js';
 import { decodeGlobalId } from './globalId.js';
 import { splitCorpScopedId } from './ids.js';
+import type { CorpLoaders } from './loaders/createCorpLoaders.js';
 
 export type MessageWithKey = { msgid: string; encrypt_info: { secret_key: string } };
 
@@ -43,8 +43,8 @@ export async function messagesWithKeys(
   return { msgids, msgList };
 }
 
-/** A Message global id of this corp, or a bare msgid. */
-function toMsgid(corpId: string, id: string, index: number): string {
+/** A Message global id of this corp, or a bare msgid; `index` names the argument position in errors. */
+export function toMsgid(corpId: string, id: string, index: number): string {
   let decoded: { typename: string; id: string } | null = null;
   try {
     decoded = decodeGlobalId(id);

@@ -7,7 +7,11 @@ import {
   startAnalysis,
   summarySecretKey,
 } from '../resolvers/analysisResolvers.js';
-import { type CustomResultShape, customProgress, customResult } from '../resolvers/customAnalysisResolvers.js';
+import {
+  type CustomResultShape,
+  customProgress,
+  customResult,
+} from '../resolvers/customAnalysisResolvers.js';
 import { decodeTypedId } from '../resolvers/globalId.js';
 import { corpScopedId, splitCorpScopedId } from '../resolvers/ids.js';
 import { builder } from './builder.js';
@@ -45,7 +49,8 @@ const AnalysisResultRef = builder.objectRef<ResultShape>('AnalysisResult').imple
 });
 
 const CustomAnalysisResultRef = builder.objectRef<CustomResultShape>('CustomAnalysisResult').implement({
-  description: "What the data-zone program returned (specapi/get_job_result result); its format is the program's own.",
+  description:
+    "What the data-zone program returned (specapi/get_job_result result); its format is the program's own.",
   fields: (t) => ({
     jobType: t.exposeString('jobType'),
     data: t.exposeString('data', { nullable: true, description: 'Usually JSON text.' }),

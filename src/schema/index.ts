@@ -8,6 +8,7 @@ import './keywordHit.js';
 import './message.js';
 import './analysisTask.js';
 import './exportTask.js';
+import './display.js';
 import './viewer.js';
 import './messageIndex.js';
 import './syncState.js';

@@ -56,8 +56,10 @@ export type StackOptions = {
   redis?: boolean;
   /** Extra API clients; a function gets the simulator's corp ids (known before the gateway starts). */
   clients?: ClientConfig[] | ((corpIds: string[]) => ClientConfig[]);
-  /** Extra gateway env (e.g. TOKEN_REFRESH_MARGIN_S). */
-  env?: Record<string, string>;
+  /** Extra gateway env (e.g. TOKEN_REFRESH_MARGIN_S); a function gets the simulator's URL. */
+  env?: Record<string, string> | ((simUrl: string) => Record<string, string>);
+  /** Message lookups from the real message index instead of the test lookup filled by archiveAll. */
+  indexLookup?: boolean;
   sim?: Partial<SimulatorOptions>;
 };
 
@@ -84,13 +86,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'silent',
     UPSTREAM_RETRIES: '0',
     UPSTREAM_TIMEOUT_MS: '3000',
-    ...options.env,
+    ...(typeof options.env === 'function' ? options.env(simUrl) : options.env),
     ...(prefix ? { REDIS_URL: testRedisUrl, REDIS_PREFIX: prefix } : {}),
   });
   const messages = new TestMessageLookup();
   let app: App | null = null;
   try {
-    app = await buildApp({ ...config, wecomApiBase: simUrl }, { logger: silentLogger, messages });
+    app = await buildApp(
+      { ...config, wecomApiBase: simUrl },
+      { logger: silentLogger, ...(options.indexLookup ? {} : { messages }) },
+    );
     const { url: gatewayUrl } = await app.start();
     sim.setCallbackUrl(`${gatewayUrl}/wecom/callback`);
     await sim.beginCallbacks();

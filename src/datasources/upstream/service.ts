@@ -25,9 +25,7 @@ export const permanentCodeResponse = z.object({
     .optional(),
   state: z.string().optional(),
   /** The authorized app (agent) in the corp: its agentid is what the JS-SDK agentConfig needs. */
-  auth_info: z
-    .object({ agent: z.array(z.object({ agentid: z.number().int() })).default([]) })
-    .optional(),
+  auth_info: z.object({ agent: z.array(z.object({ agentid: z.number().int() })).default([]) }).optional(),
 });
 
 /** WeCom's media upload documents `created_at` as a string of unix seconds; accept both. */

@@ -26,7 +26,6 @@ describe('upstream failures become stable error codes', () => {
       { errcode: -1 },
       { code: 'UPSTREAM_ERROR', errcode: -1, retryable: true, path: RULES },
     ],
-    ['errcode 45009', { errcode: 45009 }, { code: 'RATE_LIMITED', errcode: 45009, path: RULES }],
     ['errcode 48004', { errcode: 48004 }, { code: 'CORP_NOT_AUTHORIZED', errcode: 48004, path: RULES }],
     [
       'HTTP 502',
@@ -38,6 +37,8 @@ describe('upstream failures become stable error codes', () => {
       { delayMs: 1500 },
       { code: 'UPSTREAM_TIMEOUT', retryable: true, path: RULES },
     ],
+    // Last: after a 45009 the gateway fails this corp+path fast until the next minute boundary.
+    ['errcode 45009', { errcode: 45009 }, { code: 'RATE_LIMITED', errcode: 45009, path: RULES }],
   ];
 
   for (const [name, fault, expected] of cases) {

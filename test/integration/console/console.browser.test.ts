@@ -1,0 +1,122 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const required = process.env['CI'] === 'true';
+if (!available && !required) {
+  console.warn(
+    `\n!!! SKIPPING the console browser test: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it under CI=true) !!!\n`,
+  );
+}
+
+describe.skipIf(!available && !required)('the live console in Chromium', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({ indexLookup: true, env: (simUrl) => ({ CONSOLE_SIMULATOR_URL: simUrl }) });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('signs in, lists the backlog chats, shows a new message live and renders it from the simulator', async () => {
+    const corpId = stack.corps[0]!.corpId;
+    // A keyword rule, so new messages can show rule hits in the feed.
+    await stack
+      .client()
+      .request(
+        `mutation($c: String!) { createKeywordRule(corpId: $c, input: { name: "报价提醒", keywords: ["报价", "price"] }) { id } }`,
+        { c: corpId },
+      );
+    await page.goto(`${stack.gatewayUrl}/console`);
+    await page.fill('#key', ADMIN_KEY);
+    await page.click('#sign-in');
+    await page.waitForSelector('#session:not([hidden])');
+    expect(await page.locator('#corp option').count()).toBe(stack.corps.length);
+    await page.selectOption('#corp', corpId);
+    await page.waitForFunction(
+      (c) =>
+        document.querySelectorAll('#feed li.msg').length === 100 &&
+        document.querySelector('#corp')?.value === c,
+      corpId,
+    );
+    expect(await page.locator('#chats li.chat').count()).toBeGreaterThan(1);
+    await page.waitForSelector('#status.live');
+    await page.waitForSelector('#stats table');
+
+    const { msgids } = await stack.simPost<{ msgids: string[] }>('/__sim/messages', {
+      corpId,
+      count: 3,
+      msgtype: 1,
+    });
+    expect(msgids).toHaveLength(3);
+    const row = page.locator(`#feed li.msg.live[data-msgid="${msgids[2]}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await page.locator('#feed li.msg.live').count()).toBe(3);
+    expect(await row.textContent()).toContain('TEXT');
+
+    await row.click();
+    const message = stack.sim.state.corps.get(corpId)!.byId.get(msgids[2]!)!;
+    await page.waitForSelector('#content');
+    expect(await page.textContent('#content')).toBe(String(message.content['content']));
+    const slot = await page.textContent('#ww-slot code');
+    expect(slot).toContain(`message-id="${msgids[2]}"`);
+    expect(slot).toContain(`secret-key="${message.secretKey}"`);
+
+    mkdirSync('test/artifacts', { recursive: true });
+    await page.screenshot({ path: 'test/artifacts/console.png' });
+    // The README's screenshot is refreshed on request only, so test runs leave the tree clean.
+    if (process.env['CONSOLE_SCREENSHOT_DOCS'] === '1')
+      copyFileSync('test/artifacts/console.png', 'docs/console.png');
+
+    // A chat narrows the feed to it and shows its statistics.
+    const chat = page.locator('#chats li.chat').first();
+    const chatId = await chat.getAttribute('data-chat-id');
+    await chat.click();
+    await page.waitForFunction(
+      () => document.querySelector('#stats-scope')?.textContent?.startsWith('corp') === false,
+    );
+    await page.waitForSelector('#stats table');
+    const shown = await page.$$eval('#feed li.msg:not([hidden])', (rows) =>
+      rows.map((r) => r.getAttribute('data-chat-id')),
+    );
+    expect(shown.length).toBeGreaterThan(0);
+    expect(new Set(shown)).toEqual(new Set([chatId]));
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('keeps the key for the tab only and refuses a wrong one', async () => {
+    expect(await page.evaluate(() => sessionStorage.getItem('archive-console-key'))).toBe(ADMIN_KEY);
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in-form:not([hidden])');
+    await page.fill('#key', 'wrong-key');
+    await page.click('#sign-in');
+    await page.waitForSelector('#error:not([hidden])');
+    expect(await page.textContent('#error')).toContain('UNAUTHENTICATED');
+    expect(await page.evaluate(() => sessionStorage.getItem('archive-console-key'))).toBeNull();
+  });
+});

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ADMIN_KEY, type Stack, startStack } from '../helpers/startStack.js';
+import { firstCode, postGraphql, reportFigures } from './figures.js';
+
+const READER = { id: 'reader', key: 'reader-key', corps: ['*'], scopes: ['corp:read' as const] };
+const auth = (key = ADMIN_KEY) => ({ authorization: `Bearer ${key}` });
+
+describe('GraphQL abuse is rejected fast, with codes', () => {
+  let stack: Stack;
+  const figures = { requests: 0, rejected: 0, slowestRejectionMs: 0 };
+  beforeAll(async () => {
+    stack = await startStack({ clients: [READER], env: { GRAPHQL_MAX_BODY_BYTES: '1048576' } });
+  });
+  afterAll(async () => {
+    reportFigures('graphql abuse', figures);
+    await stack?.stop();
+  });
+
+  async function rejected(body: unknown, expected: string, headers = auth()) {
+    figures.requests++;
+    const res = await postGraphql(stack.graphqlUrl, body, headers);
+    expect(firstCode(res.json), JSON.stringify(res.json).slice(0, 300)).toBe(expected);
+    expect(res.json.data ?? null).toBeNull();
+    figures.rejected++;
+    figures.slowestRejectionMs = Math.max(figures.slowestRejectionMs, Math.round(res.ms));
+    return res;
+  }
+
+  it('a depth bomb → QUERY_TOO_COMPLEX naming the limit', async () => {
+    let inner = 'id';
+    for (let i = 0; i < 20; i++) inner = `corp(corpId: "x") { chat(id: "c") { corp { ${inner} } } }`;
+    const res = await rejected({ query: `{ ${inner} }` }, 'QUERY_TOO_COMPLEX');
+    expect(res.json.errors![0]!.extensions).toMatchObject({ limit: 'depth', max: 12 });
+  });
+
+  it('an alias flood → QUERY_TOO_COMPLEX', async () => {
+    const aliases = Array.from({ length: 200 }, (_, i) => `a${i}: viewer { id }`).join(' ');
+    const res = await rejected({ query: `{ ${aliases} }` }, 'QUERY_TOO_COMPLEX');
+    expect(res.json.errors![0]!.extensions).toMatchObject({ limit: 'aliases', max: 30, found: 200 });
+  });
+
+  it('a token flood → QUERY_TOO_COMPLEX from the parser', async () => {
+    const fields = Array.from({ length: 4000 }, () => '__typename').join(' ');
+    const res = await rejected({ query: `{ ${fields} }` }, 'QUERY_TOO_COMPLEX');
+    expect(res.json.errors![0]!.extensions).toMatchObject({ limit: 'tokens' });
+  });
+
+  it('a directive flood → QUERY_TOO_COMPLEX', async () => {
+    const directives = Array.from({ length: 50 }, () => '@include(if: true)').join(' ');
+    await rejected({ query: `{ viewer ${directives} { id } }` }, 'QUERY_TOO_COMPLEX');
+  });
+
+  it('nested pages whose product is huge → QUERY_TOO_COMPLEX (cost), before any upstream call', async () => {
+    await stack.simPost('/__sim/stats/reset');
+    const query = `{ corps(first: 100) { edges { node { searchChats(query: "ab", first: 100) {
+      edges { node { messages(first: 100) { edges { node { id } } } } } } } } } }`;
+    const res = await rejected({ query }, 'QUERY_TOO_COMPLEX');
+    expect(res.json.errors![0]!.extensions).toMatchObject({ limit: 'cost', max: 5000 });
+    const { calls } = await stack.simGet<{ calls: Record<string, number> }>('/__sim/stats');
+    expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it('huge list variables count in the cost → QUERY_TOO_COMPLEX', async () => {
+    const pairs = Array.from({ length: 6000 }, (_, i) => ({ employeeId: `e${i}`, externalUserId: `x${i}` }));
+    const query = 'query($c: String!, $p: [ConsentPairInput!]!) { corp(corpId: $c) { consents(pairs: $p) { status } } }';
+    await rejected({ query, variables: { c: stack.corps[0]!.corpId, p: pairs } }, 'QUERY_TOO_COMPLEX');
+  });
+
+  it('an oversized body → 413 REQUEST_TOO_LARGE before it is read; chunked → 411', async () => {
+    const big = JSON.stringify({ query: '{ viewer { id } }', variables: { pad: 'x'.repeat(2_000_000) } });
+    const res = await rejected(big, 'REQUEST_TOO_LARGE');
+    expect(res.status).toBe(413);
+    figures.requests++;
+    const chunked = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth() },
+      body: new Blob([big]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(411);
+    figures.rejected++;
+  });
+
+  it('CSRF: a GET or form POST without x-graphql-csrf → 403 CSRF_HEADER_REQUIRED; JSON and GraphiQL still work', async () => {
+    figures.requests += 3;
+    const get = await fetch(`${stack.graphqlUrl}?query=${encodeURIComponent('{ viewer { id } }')}`, { headers: auth() });
+    expect(get.status).toBe(403);
+    expect(firstCode((await get.json()) as never)).toBe('CSRF_HEADER_REQUIRED');
+    const form = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth() },
+      body: `query=${encodeURIComponent('{ viewer { id } }')}`,
+    });
+    expect(form.status).toBe(403);
+    figures.rejected += 2;
+    const withHeader = await fetch(`${stack.graphqlUrl}?query=${encodeURIComponent('{ viewer { id } }')}`, {
+      headers: { ...auth(), 'x-graphql-csrf': '1' },
+    });
+    expect(await withHeader.json()).toEqual({ data: { viewer: { id: 'admin' } } });
+    const page = await fetch(stack.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('GraphiQL');
+  });
+
+  it('introspection is off in upstream mode for clients, on for admin clients', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    await rejected({ query }, 'INTROSPECTION_DISABLED', auth(READER.key));
+    const admin = await postGraphql(stack.graphqlUrl, { query }, auth());
+    expect(admin.json).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+
+  it('the same limits apply over graphql-ws, as errors of that operation only', async () => {
+    const client = createClient({
+      url: stack.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${ADMIN_KEY}` },
+      retryAttempts: 0,
+    });
+    try {
+      const aliases = Array.from({ length: 100 }, (_, i) => `a${i}: viewer { id }`).join(' ');
+      const outcome = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query: `{ ${aliases} }` }, { next: () => {}, error: resolve, complete: () => resolve(null) });
+      });
+      figures.requests++;
+      expect(JSON.stringify(outcome)).toContain('QUERY_TOO_COMPLEX');
+      figures.rejected++;
+      const ok = await new Promise<unknown>((resolve, reject) => {
+        client.subscribe({ query: '{ viewer { id } }' }, { next: resolve, error: reject, complete: () => {} });
+      });
+      expect(ok).toEqual({ data: { viewer: { id: 'admin' } } });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('/metrics counts the rejections by protection', async () => {
+    const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    expect(text).toMatch(/wag_graphql_rejections_total\{protection="aliases"\} [1-9]/);
+    expect(text).toMatch(/wag_graphql_rejections_total\{protection="cost"\} [1-9]/);
+    expect(text).toMatch(/wag_graphql_requests_total\{operation="anonymous",transport="http",outcome="QUERY_TOO_COMPLEX"\}/);
+  });
+});
+
+describe('rate limits and persisted operations', () => {
+  let stack: Stack;
+  const listed = 'query Viewer { viewer { id } }';
+  const hash = createHash('sha256').update(listed).digest('hex');
+  beforeAll(async () => {
+    const file = join(tmpdir(), `persisted-${process.pid}-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify([listed]));
+    stack = await startStack({
+      clients: [READER],
+      env: { RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_S: '3600', PERSISTED_OPERATIONS: 'enforce', PERSISTED_OPERATIONS_FILE: file },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('enforce: a listed digest runs, an unknown digest is PERSISTED_QUERY_NOT_FOUND, other text PERSISTED_QUERY_ONLY', async () => {
+    const byHash = await postGraphql(
+      stack.graphqlUrl,
+      { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } },
+      auth(READER.key),
+    );
+    expect(byHash.json).toEqual({ data: { viewer: { id: 'reader' } } });
+    const byText = await postGraphql(stack.graphqlUrl, { query: listed }, auth(READER.key));
+    expect(byText.json).toEqual({ data: { viewer: { id: 'reader' } } });
+    const unknown = await postGraphql(
+      stack.graphqlUrl,
+      { extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } },
+      auth(READER.key),
+    );
+    expect(firstCode(unknown.json)).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const other = await postGraphql(stack.graphqlUrl, { query: '{ viewer { scopes } }' }, auth(READER.key));
+    expect(firstCode(other.json)).toBe('PERSISTED_QUERY_ONLY');
+    // Admin clients (GraphiQL) may still send any document.
+    const admin = await postGraphql(stack.graphqlUrl, { query: '{ viewer { scopes } }' }, auth());
+    expect(admin.json.errors).toBeUndefined();
+  });
+
+  it('past 5 operations in the window the reader gets RATE_LIMITED, HTTP 429, Retry-After; other clients unaffected', async () => {
+    const results = [];
+    for (let i = 0; i < 6; i++) results.push(await postGraphql(stack.graphqlUrl, { query: listed }, auth(READER.key)));
+    // The first test ran 2 operations for this client: 3 more pass, then the limit holds.
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 429, 429, 429]);
+    const res = results[5]!;
+    expect(firstCode(res.json)).toBe('RATE_LIMITED');
+    const retryAfter = Number(res.json.errors![0]!.extensions!['retryAfterSeconds']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(res.headers.get('retry-after')).toBe(String(retryAfter));
+    const admin = await postGraphql(stack.graphqlUrl, { query: listed }, auth());
+    expect(admin.json).toEqual({ data: { viewer: { id: 'admin' } } });
+  });
+});
