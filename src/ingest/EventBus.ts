@@ -61,7 +61,7 @@ export class EventBus {
       options.redis && this.#subscriber
         ? {
             eventTarget: createRedisEventTarget({
-              publishClient: options.redis,
+              publishClient: safePublisher(options.redis),
               subscribeClient: this.#subscriber,
             }),
           }
@@ -73,14 +73,35 @@ export class EventBus {
     this.#pubsub.publish(this.#prefix + topic, corpId, payload);
   }
 
-  /** Ends when the consumer stops iterating (return()), which unsubscribes the channel. */
+  /** Ends when the consumer stops iterating (return()), which unsubscribes the channel. The channel is registered on the first `next()`. */
   subscribe<T extends Topic>(topic: T, corpId: string): AsyncIterableIterator<BusTopics[T]> {
     return this.#pubsub.subscribe(this.#prefix + topic, corpId) as unknown as AsyncIterableIterator<
       BusTopics[T]
     >;
   }
 
+  /**
+   * Resolves once Redis has confirmed the channel subscription of `subscribe(topic, corpId)`
+   * (call after the iterator's first `next()`, which registers it). A second SUBSCRIBE of the
+   * same channel on the same connection is answered only after the first, so awaiting it proves
+   * that nothing published from now on can be missed. In memory mode, immediately.
+   */
+  async ready(topic: Topic, corpId: string): Promise<void> {
+    await this.#subscriber?.subscribe(`${this.#prefix}${topic}:${corpId}`);
+  }
+
   async close(): Promise<void> {
     this.#subscriber?.disconnect();
   }
+}
+
+/**
+ * The event target publishes without awaiting; while Redis is down that promise rejects and,
+ * unhandled, would end the process. A missed live event is recovered from the index by
+ * subscribers (messageStream), so dropping it with a count is the right failure.
+ */
+function safePublisher(redis: Redis): Redis {
+  return {
+    publish: (channel: string, message: string) => redis.publish(channel, message).catch(() => 0),
+  } as unknown as Redis;
 }

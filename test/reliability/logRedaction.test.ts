@@ -129,7 +129,7 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
     app = null;
 
     const text = lines.join('');
-    expect(lines.length).toBeGreaterThan(50); // a real run at debug level, not an empty log
+    expect(lines.length).toBeGreaterThan(20); // a real run at debug level, not an empty log
     expect(text).toContain('upstream call');
     expect(text).toContain('graphql request');
     const leaked = [...secrets].filter(([, value]) => value.length >= 8 && text.includes(value)).map(([name]) => name);

@@ -46,6 +46,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
       try {
         await probe.connect();
         if ((await probe.ping()) === 'PONG') return;
@@ -62,6 +63,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((r) => running.once('exit', r));
     const admin = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on('error', () => undefined);
     await admin.call('SHUTDOWN', 'SAVE').catch(() => undefined);
     admin.disconnect();
     const killer = setTimeout(() => running.kill('SIGKILL'), 5000);

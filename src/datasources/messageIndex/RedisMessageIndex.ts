@@ -95,13 +95,17 @@ export class RedisMessageIndex implements MessageIndex {
     const items: IndexedMessage[] = [];
     let endSeq: number | null = null;
     let scanned = 0;
+    // When the sorted set alone answers the filter, every entry read is a match: read just one
+    // past the page (for hasMore) instead of a whole scan batch.
+    const listFilters = [query.chatKey, query.participantId, query.msgtype].filter((f) => f !== undefined);
+    const batch = listFilters.length <= 1 ? Math.min(SCAN_BATCH, query.first + 1) : SCAN_BATCH;
     while (min <= max && scanned < MAX_SCAN) {
       const reply = await this.#redis.wagIxPageBuffer(
         list,
         `${base}rec`,
         bound(min),
         bound(max),
-        SCAN_BATCH,
+        batch,
         desc ? '1' : '0',
       );
       if (reply.length === 0) break;
@@ -118,7 +122,7 @@ export class RedisMessageIndex implements MessageIndex {
         items.push(message);
         endSeq = seq;
       }
-      if (reply.length < SCAN_BATCH * 3) break;
+      if (reply.length < batch * 3) break;
     }
     return { items, hasMore: min <= max && scanned >= MAX_SCAN, endSeq };
   }

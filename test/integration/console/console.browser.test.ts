@@ -61,7 +61,7 @@ describe.skipIf(!available && !required)('the live console in Chromium', () => {
     await page.waitForFunction(
       (c) =>
         document.querySelectorAll('#feed li.msg').length === 100 &&
-        document.querySelector('#corp')?.value === c,
+        (document.querySelector('#corp') as HTMLSelectElement | null)?.value === c,
       corpId,
     );
     expect(await page.locator('#chats li.chat').count()).toBeGreaterThan(1);
