@@ -117,7 +117,13 @@ export class ReplyAlertEvaluator {
 
   /** Resolves the open alerts of the chats these answers closed (called after a statistics commit). */
   async resolveAnswered(corpId: string, closed: readonly ClosedTurn[], nowMs = this.#now()): Promise<void> {
+    if (closed.length === 0) return;
+    // A backlog page closes hundreds of turns, but only chats with an open alert need a write.
+    const open = await this.#o.alerts.openAlerts(corpId, 10_000);
+    if (open.length === 0) return;
+    const openChats = new Set(open.map((a) => a.chatKey));
     for (const { chatKey, reply } of closed) {
+      if (!openChats.has(chatKey)) continue;
       const by = { msgid: reply.msgid, employeeId: reply.employeeId, sentAt: reply.at };
       for (const alert of await this.#o.alerts.resolveChat(corpId, chatKey, nowMs, by)) {
         this.#o.bus.publish('replyAlert', corpId, { corpId, change: 'RESOLVED', alert });
