@@ -18,7 +18,9 @@ export function createMaskError(expose: boolean) {
     }
     if (isStoreOutage(error)) {
       return new GraphQLError('the gateway store is unavailable right now; retry shortly', {
-        ...(isGraphQLError(error) ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}),
+        ...(isGraphQLError(error)
+          ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path }
+          : {}),
         extensions: { code: ErrorCode.STORE_UNAVAILABLE, retryable: true },
       });
     }

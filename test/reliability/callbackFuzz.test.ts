@@ -47,12 +47,15 @@ describe('callback fuzzing: every hostile delivery rejected, nothing triggered',
     await stack?.stop();
   });
 
-  async function deliver(query: string, body: string | Uint8Array): Promise<{ status: number; text: string }> {
+  async function deliver(
+    query: string,
+    body: string | Uint8Array,
+  ): Promise<{ status: number; text: string }> {
     figures.deliveries++;
     const res = await fetch(`${stack.gatewayUrl}/wecom/callback?${query}`, {
       method: 'POST',
       headers: { 'content-type': 'text/xml' },
-      body,
+      body: typeof body === 'string' ? body : Buffer.from(body),
     });
     return { status: res.status, text: await res.text() };
   }

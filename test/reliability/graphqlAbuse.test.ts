@@ -68,7 +68,8 @@ describe('GraphQL abuse is rejected fast, with codes', () => {
 
   it('huge list variables count in the cost → QUERY_TOO_COMPLEX', async () => {
     const pairs = Array.from({ length: 6000 }, (_, i) => ({ employeeId: `e${i}`, externalUserId: `x${i}` }));
-    const query = 'query($c: String!, $p: [ConsentPairInput!]!) { corp(corpId: $c) { consents(pairs: $p) { status } } }';
+    const query =
+      'query($c: String!, $p: [ConsentPairInput!]!) { corp(corpId: $c) { consents(pairs: $p) { status } } }';
     await rejected({ query, variables: { c: stack.corps[0]!.corpId, p: pairs } }, 'QUERY_TOO_COMPLEX');
   });
 
@@ -89,7 +90,9 @@ describe('GraphQL abuse is rejected fast, with codes', () => {
 
   it('CSRF: a GET or form POST without x-graphql-csrf → 403 CSRF_HEADER_REQUIRED; JSON and GraphiQL still work', async () => {
     figures.requests += 3;
-    const get = await fetch(`${stack.graphqlUrl}?query=${encodeURIComponent('{ viewer { id } }')}`, { headers: auth() });
+    const get = await fetch(`${stack.graphqlUrl}?query=${encodeURIComponent('{ viewer { id } }')}`, {
+      headers: auth(),
+    });
     expect(get.status).toBe(403);
     expect(firstCode((await get.json()) as never)).toBe('CSRF_HEADER_REQUIRED');
     const form = await fetch(stack.graphqlUrl, {
@@ -125,13 +128,19 @@ describe('GraphQL abuse is rejected fast, with codes', () => {
     try {
       const aliases = Array.from({ length: 100 }, (_, i) => `a${i}: viewer { id }`).join(' ');
       const outcome = await new Promise<unknown>((resolve) => {
-        client.subscribe({ query: `{ ${aliases} }` }, { next: () => {}, error: resolve, complete: () => resolve(null) });
+        client.subscribe(
+          { query: `{ ${aliases} }` },
+          { next: () => {}, error: resolve, complete: () => resolve(null) },
+        );
       });
       figures.requests++;
       expect(JSON.stringify(outcome)).toContain('QUERY_TOO_COMPLEX');
       figures.rejected++;
       const ok = await new Promise<unknown>((resolve, reject) => {
-        client.subscribe({ query: '{ viewer { id } }' }, { next: resolve, error: reject, complete: () => {} });
+        client.subscribe(
+          { query: '{ viewer { id } }' },
+          { next: resolve, error: reject, complete: () => {} },
+        );
       });
       expect(ok).toEqual({ data: { viewer: { id: 'admin' } } });
     } finally {
@@ -143,7 +152,9 @@ describe('GraphQL abuse is rejected fast, with codes', () => {
     const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
     expect(text).toMatch(/wag_graphql_rejections_total\{protection="aliases"\} [1-9]/);
     expect(text).toMatch(/wag_graphql_rejections_total\{protection="cost"\} [1-9]/);
-    expect(text).toMatch(/wag_graphql_requests_total\{operation="anonymous",transport="http",outcome="QUERY_TOO_COMPLEX"\}/);
+    expect(text).toMatch(
+      /wag_graphql_requests_total\{operation="anonymous",transport="http",outcome="QUERY_TOO_COMPLEX"\}/,
+    );
   });
 });
 
@@ -156,7 +167,12 @@ describe('rate limits and persisted operations', () => {
     writeFileSync(file, JSON.stringify([listed]));
     stack = await startStack({
       clients: [READER],
-      env: { RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_S: '3600', PERSISTED_OPERATIONS: 'enforce', PERSISTED_OPERATIONS_FILE: file },
+      env: {
+        RATE_LIMIT_MAX: '5',
+        RATE_LIMIT_WINDOW_S: '3600',
+        PERSISTED_OPERATIONS: 'enforce',
+        PERSISTED_OPERATIONS_FILE: file,
+      },
     });
   });
   afterAll(async () => {
@@ -187,7 +203,8 @@ describe('rate limits and persisted operations', () => {
 
   it('past 5 operations in the window the reader gets RATE_LIMITED, HTTP 429, Retry-After; other clients unaffected', async () => {
     const results = [];
-    for (let i = 0; i < 6; i++) results.push(await postGraphql(stack.graphqlUrl, { query: listed }, auth(READER.key)));
+    for (let i = 0; i < 6; i++)
+      results.push(await postGraphql(stack.graphqlUrl, { query: listed }, auth(READER.key)));
     // The first test ran 2 operations for this client: 3 more pass, then the limit holds.
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 429, 429, 429]);
     const res = results[5]!;

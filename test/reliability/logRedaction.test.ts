@@ -76,7 +76,10 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
     expect(JSON.stringify(first.json)).toContain('secretKey');
     const rotated = await postGraphql(
       graphql,
-      { query: 'mutation($c: String!) { rotatePublicKey(corpId: $c) { version } }', variables: { c: corpId } },
+      {
+        query: 'mutation($c: String!) { rotatePublicKey(corpId: $c) { version } }',
+        variables: { c: corpId },
+      },
       auth,
     );
     expect(rotated.json.errors).toBeUndefined();
@@ -89,9 +92,14 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
     await postGraphql(graphql, { query: display, variables: { c: corpId } }, auth);
     await postGraphql(graphql, { query: '{ viewer { id } }' }, { authorization: 'Bearer not-a-key' });
     await postGraphql(graphql, { query: '{ nope }' }, auth);
-    const live = wsSubscribe(graphql, API_KEY, 'subscription($c: String!) { messageAdded(corpId: $c) { cursor } }', {
-      c: corpId,
-    });
+    const live = wsSubscribe(
+      graphql,
+      API_KEY,
+      'subscription($c: String!) { messageAdded(corpId: $c) { cursor } }',
+      {
+        c: corpId,
+      },
+    );
     await new Promise((r) => setTimeout(r, 200));
     await live.stop();
     await fetch(`${url}/metrics`);
@@ -104,7 +112,10 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
       ['callback token', SUITE.WECOM_CALLBACK_TOKEN],
       ['callback AES key', SUITE.WECOM_CALLBACK_AES_KEY],
     ]);
-    const suite = sim.state.suite as unknown as { suiteTokens: Map<string, number>; tickets: Map<string, number> };
+    const suite = sim.state.suite as unknown as {
+      suiteTokens: Map<string, number>;
+      tickets: Map<string, number>;
+    };
     for (const t of suite.suiteTokens.keys()) secrets.set(`suite token ${t.slice(0, 4)}`, t);
     for (const t of suite.tickets.keys()) secrets.set(`suite ticket ${t.slice(0, 4)}`, t);
     const box = createSecretBox(MASTER_KEY);
@@ -119,10 +130,13 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
       for (let v = 1; v <= (current?.version ?? 0); v++) {
         const stored = await started.datasources.kv.get(`keys:${id}:v:${v}`);
         if (!stored) continue;
-        const pem = box.open((JSON.parse(stored) as { sealedPrivateKey: string }).sealedPrivateKey, `private_key:${id}:${v}`);
+        const pem = box.open(
+          (JSON.parse(stored) as { sealedPrivateKey: string }).sealedPrivateKey,
+          `private_key:${id}:${v}`,
+        );
         const body = pem.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----'));
         expect(body.length).toBeGreaterThan(5);
-        body.forEach((line, i) => secrets.set(`private key ${id} v${v} line ${i}`, line));
+        for (const [i, line] of body.entries()) secrets.set(`private key ${id} v${v} line ${i}`, line);
       }
     }
     await started.stop();
@@ -132,8 +146,14 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
     expect(lines.length).toBeGreaterThan(20); // a real run at debug level, not an empty log
     expect(text).toContain('upstream call');
     expect(text).toContain('graphql request');
-    const leaked = [...secrets].filter(([, value]) => value.length >= 8 && text.includes(value)).map(([name]) => name);
-    reportFigures('log redaction', { logLines: lines.length, secretsSearched: secrets.size, leaked: leaked.length });
+    const leaked = [...secrets]
+      .filter(([, value]) => value.length >= 8 && text.includes(value))
+      .map(([name]) => name);
+    reportFigures('log redaction', {
+      logLines: lines.length,
+      secretsSearched: secrets.size,
+      leaked: leaked.length,
+    });
     expect(leaked).toEqual([]);
   }, 90_000);
 });

@@ -54,7 +54,11 @@ describe.skipIf(!redisAvailable)('SIGTERM during a sync', () => {
     gateways.push(first);
     sim.setCallbackUrl(`${first.url}/wecom/callback`);
     await sim.beginCallbacks();
-    await waitFor('every corp authorized with a key', () => sim.state.corpList().every((c) => c.keys.version !== null), 30_000);
+    await waitFor(
+      'every corp authorized with a key',
+      () => sim.state.corpList().every((c) => c.keys.version !== null),
+      30_000,
+    );
     const counts = () => Promise.all(corpIds.map((id) => index.lastSeq(id)));
     await waitFor('a sync under way', async () => (await counts()).some((n) => n >= 80), 30_000);
 
@@ -72,7 +76,10 @@ describe.skipIf(!redisAvailable)('SIGTERM during a sync', () => {
     });
     const ended = new Promise<void>((resolve) => {
       client.subscribe(
-        { query: 'subscription($c: String!) { messageAdded(corpId: $c) { cursor } }', variables: { c: corpIds[0] } },
+        {
+          query: 'subscription($c: String!) { messageAdded(corpId: $c) { cursor } }',
+          variables: { c: corpIds[0] },
+        },
         { next: () => {}, error: () => resolve(), complete: () => resolve() },
       );
     });
@@ -80,7 +87,10 @@ describe.skipIf(!redisAvailable)('SIGTERM during a sync', () => {
     await fault({ path: RULES, delayMs: 1000, times: 1 });
     const slow = postGraphql(
       `${first.url}/graphql`,
-      { query: 'query($c: String!) { corp(corpId: $c) { keywordRules(first: 1) { edges { cursor } } } }', variables: { c: corpIds[0] } },
+      {
+        query: 'query($c: String!) { corp(corpId: $c) { keywordRules(first: 1) { edges { cursor } } } }',
+        variables: { c: corpIds[0] },
+      },
       { authorization: `Bearer ${KEY}` },
     );
     await new Promise((r) => setTimeout(r, 200)); // the request is in flight upstream
@@ -101,7 +111,11 @@ describe.skipIf(!redisAvailable)('SIGTERM during a sync', () => {
     const second = await spawnGateway(env);
     gateways.push(second);
     sim.setCallbackUrl(`${second.url}/wecom/callback`);
-    await waitFor('every corp caught up', async () => (await counts()).every((n, i) => n >= totals[i]!), 40_000);
+    await waitFor(
+      'every corp caught up',
+      async () => (await counts()).every((n, i) => n >= totals[i]!),
+      40_000,
+    );
     for (const corpId of corpIds) await expectExactlyOnce(index, sim, corpId);
     const final = await counts();
     reportFigures('sigterm during sync', {

@@ -5,7 +5,8 @@ import { firstCode, type GraphqlBody, postGraphql, reportFigures } from './figur
 const RULES = '/cgi-bin/chatdata/keyword/get_rule_list';
 const USERS = '/cgi-bin/chatdata/get_auth_user_list';
 const RULES_QUERY = 'query($c: String!) { corp(corpId: $c) { keywordRules(first: 5) { edges { cursor } } } }';
-const USERS_QUERY = 'query($c: String!) { corp(corpId: $c) { authorizedUsers(first: 5) { edges { cursor } } } }';
+const USERS_QUERY =
+  'query($c: String!) { corp(corpId: $c) { authorizedUsers(first: 5) { edges { cursor } } } }';
 const CODED = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'RATE_LIMITED']);
 const RETRIES = 2;
 
@@ -97,7 +98,10 @@ describe('upstream faults: coded errors, no crash, no retry storm', () => {
     figures.faultsInjected++;
     await stack.simPost('/__sim/stats/reset');
     // One call meets the 45009; the 19 after it (4 at a time) must not reach the upstream.
-    const results = [...(await load(1, USERS_QUERY, [first!], 1)), ...(await load(19, USERS_QUERY, [first!], 4))];
+    const results = [
+      ...(await load(1, USERS_QUERY, [first!], 1)),
+      ...(await load(19, USERS_QUERY, [first!], 4)),
+    ];
     const c = await calls();
     figures.upstreamCalls += total(c);
     expect(c[USERS]).toBe(1); // the one that met 45009; the rest never left the gateway
@@ -137,7 +141,11 @@ describe('upstream faults: coded errors, no crash, no retry storm', () => {
 function sumMetric(text: string, path: string, result: string): number {
   let sum = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('wag_upstream_calls_total{') && line.includes(`path="${path}"`) && line.includes(`result="${result}"`)) {
+    if (
+      line.startsWith('wag_upstream_calls_total{') &&
+      line.includes(`path="${path}"`) &&
+      line.includes(`result="${result}"`)
+    ) {
       sum += Number(line.split(' ').pop());
     }
   }

@@ -33,7 +33,12 @@ describe('CircuitBreaker', () => {
     expect(() => b.check('corpA', PATH)).not.toThrow();
     b.record('corpA', PATH, 'failure');
     const error = blocked(() => b.check('corpA', PATH));
-    expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', path: PATH, retryable: true, retryAfterSeconds: 5 });
+    expect(error).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      path: PATH,
+      retryable: true,
+      retryAfterSeconds: 5,
+    });
     expect(error.message).toContain(PATH);
     expect(error.message).toContain('2025-01-01T10:00:35.000Z');
     // Other corps and other paths are not affected.

@@ -8,7 +8,10 @@ describe('createLogger', () => {
     const destination: DestinationStream = { write: (l: string) => void lines.push(l) };
     const logger = createLogger({ level: 'debug', destination });
     logger.info({ authorization: 'Bearer s3cret-a', headers: { authorization: 'Bearer s3cret-b' } }, 'one');
-    logger.info({ req: { body: { permanent_code: 's3cret-c', suite_secret: 's3cret-d' } }, corpId: 'ww1' }, 'two');
+    logger.info(
+      { req: { body: { permanent_code: 's3cret-c', suite_secret: 's3cret-d' } }, corpId: 'ww1' },
+      'two',
+    );
     childLogger(logger, { requestId: 'r-1' }).warn({ token: 's3cret-e', privateKey: 's3cret-f' }, 'three');
     const text = lines.join('');
     expect(text).not.toMatch(/s3cret-/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
-import { PersistedOperations, sha256 } from '../../../src/plugins/PersistedOperations.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
+import { PersistedOperations, sha256 } from '../../../src/plugins/PersistedOperations.js';
 
 const UPSTREAM = {
   WECOM_API_BASE: 'http://127.0.0.1:9',
@@ -53,7 +53,9 @@ describe('PersistedOperations', () => {
     const store = new PersistedOperations('enforce', ops, silentLogger);
     expect(store.resolve({ extensions: { persistedQuery: { sha256Hash: sha256(doc) } } }, false)).toBe(doc);
     expect(store.resolve({ query: doc }, false)).toBe(doc);
-    expect(() => store.resolve({ query: '{ viewer { scopes } }' }, false)).toThrow(/only persisted operations/);
+    expect(() => store.resolve({ query: '{ viewer { scopes } }' }, false)).toThrow(
+      /only persisted operations/,
+    );
     expect(store.resolve({ query: '{ viewer { scopes } }' }, true)).toBe('{ viewer { scopes } }');
     expect(() => store.resolve({ extensions: { persistedQuery: { sha256Hash: 'ab' } } }, true)).toThrow(
       /no persisted operation has sha256 ab/,
