@@ -57,6 +57,9 @@ export class EventBus {
     // The shared client fails fast when Redis is down (no offline queue); a subscriber must
     // instead queue its SUBSCRIBEs until connected and replay them after a reconnect.
     this.#subscriber = options.redis?.duplicate({ enableOfflineQueue: true }) ?? null;
+    // Outages are reported by the shared client and /ready; without a listener ioredis prints
+    // "Unhandled error event" for every reconnect attempt.
+    this.#subscriber?.on('error', () => {});
     this.#pubsub = createPubSub<Record<string, [string, unknown]>>(
       options.redis && this.#subscriber
         ? {

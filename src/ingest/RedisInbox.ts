@@ -24,6 +24,8 @@ export class RedisInbox implements Inbox {
     this.#key = `${prefix}inbox`;
     // Queue the first read until this connection is up (the shared client has no offline queue).
     this.#reader = redis.duplicate({ enableOfflineQueue: true });
+    // Read failures surface in the worker loop; the connection reconnects by itself.
+    this.#reader.on('error', () => {});
   }
 
   async push(event: InboxEvent): Promise<void> {

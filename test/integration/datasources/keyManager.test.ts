@@ -175,6 +175,7 @@ describe('CorpOnboarding', () => {
       authorizedAt: 1_000,
       cancelledAt: null,
       publicKeyVersion: 1,
+      agentId: null,
     });
     expect(await corps.getPermanentCode('wwnew')).toBe('pc-wwnew');
     expect(await kv.get('corp:pc:wwnew')).toMatch(/^v1:/);
