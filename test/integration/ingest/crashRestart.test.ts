@@ -1,50 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../simulator/createSimulator.js';
 import { RedisMessageIndex } from '../../../src/datasources/messageIndex/RedisMessageIndex.js';
 import { expectExactlyOnce, simulatorMsgids } from '../../helpers/archiveCheck.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { type SpawnedGateway, spawnGateway } from '../../helpers/spawnGateway.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 const SYNC_MSG = '/cgi-bin/chatdata/sync_msg';
-
-/** A gateway as its own OS process (so it can be killed with SIGKILL); resolves with its URL. */
-function startGatewayProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /GraphQL: (http:\/\/[^/\s]+)\/graphql/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code}: ${out}`));
-    });
-  });
-}
 
 describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart', () => {
   const prefix = uniquePrefix('crash');
   const redis = new Redis(testRedisUrl);
   const index = new RedisMessageIndex(redis, prefix);
-  const children: ChildProcess[] = [];
+  const gateways: SpawnedGateway[] = [];
   let sim: Simulator;
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const gateway of gateways) await gateway.stop(1000);
     await sim?.stop();
     await purgePrefix(prefix);
     redis.disconnect();
@@ -60,7 +33,6 @@ describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart'
       body: JSON.stringify({ path: SYNC_MSG, delayMs: 60 }),
     });
     const env = {
-      PORT: '0',
       WECOM_API_BASE: simUrl,
       REDIS_URL: testRedisUrl,
       REDIS_PREFIX: prefix,
@@ -72,8 +44,8 @@ describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart'
     };
     const corpIds = sim.state.corpList().map((c) => c.corpId);
 
-    const first = await startGatewayProcess(env);
-    children.push(first.child);
+    const first = await spawnGateway(env);
+    gateways.push(first);
     sim.setCallbackUrl(`${first.url}/wecom/callback`);
     await sim.beginCallbacks();
     await waitFor(
@@ -83,16 +55,16 @@ describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart'
     );
     const counts = async () => Promise.all(corpIds.map((id) => index.lastSeq(id)));
     await waitFor('a sync half done', async () => (await counts()).some((n) => n >= 80), 30_000);
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    process.kill(first.pid, 'SIGKILL');
+    await first.stop(0);
 
     const totals = corpIds.map((id) => simulatorMsgids(sim, id).length);
     const atKill = await counts();
     expect(atKill.some((n, i) => n < totals[i]!)).toBe(true);
 
     // The replacement catches every corp up from its checkpoint at start.
-    const second = await startGatewayProcess(env);
-    children.push(second.child);
+    const second = await spawnGateway(env);
+    gateways.push(second);
     sim.setCallbackUrl(`${second.url}/wecom/callback`);
     await waitFor(
       'every corp caught up',
@@ -100,6 +72,6 @@ describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart'
       40_000,
     );
     for (const corpId of corpIds) await expectExactlyOnce(index, sim, corpId);
-    second.child.kill('SIGTERM');
+    await second.stop();
   }, 90_000);
 });
