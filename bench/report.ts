@@ -122,9 +122,10 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '(gateway, simulator, load generator, subscriber pools, Redis) shares these cores, so absolute numbers are',
     'low; the ratios against bare graphql-yoga, measured in the same run, are the figures to compare.',
     `1-minute load average: ${fmt(m.loadAverage.before)} at the start, ${fmt(m.loadAverage.after)} at the end` +
-      (Math.max(m.loadAverage.before, m.loadAverage.after) > m.nproc
-        ? ' — **more runnable work than cores: other processes were competing, treat every figure as pessimistic**.'
-        : '.'),
+      // The load at the end includes the bench's own processes; only the start tells of competitors.
+      (m.loadAverage.before > m.nproc
+        ? ' — **more runnable work than cores before the run: other processes were competing, treat every figure as pessimistic**.'
+        : ' (the end figure includes the bench itself).'),
     '',
   );
   out.push('## Goals', '', row(['goal', 'target', 'measured', 'met']), row(['---', '---', '---', '---']));
