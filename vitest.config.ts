@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure functions, no sockets) and `integration` (real HTTP servers on
-// loopback, the simulator, a real Redis). `npm test` runs both.
+// Projects: `unit` (pure functions, no sockets), `integration` (real HTTP servers on loopback, the
+// simulator, a real Redis), `reliability` (faults, abuse, outages, shutdown) — `npm test` runs these
+// three — and `bench` (measurements only, never in `npm test`: speed belongs to the bench suite).
 export default defineConfig({
   // graphql ships CJS (index.js) and ESM (index.mjs) without an exports map: Vite would give our
   // sources the ESM build while yoga and Pothos load the CJS one, and `instanceof GraphQLError`
@@ -25,6 +26,11 @@ export default defineConfig({
         // Faults, abuse, outages and shutdown (issue 5); `npm run test:reliability` runs it alone.
         extends: true,
         test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'] },
+      },
+      {
+        // What the protections cost in throughput: `npm run bench:protection`.
+        extends: true,
+        test: { name: 'bench', include: ['bench/**/*.test.ts'], testTimeout: 300_000 },
       },
     ],
   },

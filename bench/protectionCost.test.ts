@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redisAvailable } from '../helpers/redis.js';
-import { ADMIN_KEY, startStack } from '../helpers/startStack.js';
-import { postGraphql, reportFigures } from './figures.js';
+import { redisAvailable } from '../test/helpers/redis.js';
+import { ADMIN_KEY, startStack } from '../test/helpers/startStack.js';
+import { postGraphql, reportFigures } from '../test/reliability/figures.js';
 
 const OFF = {
   GRAPHQL_CSRF: '0',
