@@ -36,13 +36,24 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    graphiql: {
-      title: 'WeCom archive gateway',
-      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
-      subscriptionsProtocol: 'WS',
-      ...(options.graphiqlKey
-        ? { headers: JSON.stringify({ Authorization: `Bearer ${options.graphiqlKey}` }) }
-        : {}),
+    // Computed per page load, so the example operations open with a real corp id filled in.
+    graphiql: async () => {
+      const headers = options.graphiqlKey
+        ? JSON.stringify({ Authorization: `Bearer ${options.graphiqlKey}` })
+        : undefined;
+      const corpId = await firstActiveCorpId(options.ds.corps);
+      return {
+        title: 'WeCom archive gateway',
+        subscriptionsProtocol: 'SSE' as const,
+        ...(headers ? { headers } : {}),
+        defaultTabs: [
+          {
+            query: GRAPHIQL_DEFAULT_QUERY,
+            variables: JSON.stringify({ corpId: corpId ?? 'ww…' }, null, 2),
+            ...(headers ? { headers } : {}),
+          },
+        ],
+      };
     },
     maskedErrors: { maskError: createMaskError(options.exposeErrors) },
     plugins: [useRequireClient(), ...(options.plugins ?? [])],
@@ -67,4 +78,12 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       return context;
     },
   });
+}
+
+async function firstActiveCorpId(corps: Context['ds']['corps']): Promise<string | null> {
+  try {
+    return (await corps.list()).find((c) => c.status === 'ACTIVE')?.corpId ?? null;
+  } catch {
+    return null;
+  }
 }

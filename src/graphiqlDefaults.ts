@@ -43,4 +43,31 @@ mutation CreateRule($corpId: String!) {
     id ruleId name keywords behaviours
   }
 }
+
+query RecentMessages($corpId: String!) {
+  corp(corpId: $corpId) {
+    syncState { indexedMessages lagSeconds lastSyncOkAt lastError { code message } }
+    messages(first: 10, filter: { newestFirst: true }) {
+      totalCount
+      edges {
+        cursor
+        node {
+          id msgid type sentAt
+          sender { type id }
+          chat { id kind chatId }
+          hits { rule { ruleId } matchedKeyword behaviours }
+          display { secretKey publicKeyVersion }
+        }
+      }
+    }
+  }
+}
+
+# Runs until stopped: the demo traffic arrives live (SSE).
+subscription LiveMessages($corpId: String!) {
+  messageAdded(corpId: $corpId) {
+    cursor
+    message { msgid type sentAt sender { type id } receivers { id } chat { kind chatId } }
+  }
+}
 `;

@@ -43,6 +43,10 @@ describe('app shell: health, readiness, metrics, SSE, GraphiQL', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('GroupsAndConsents');
+    expect(html).toContain('subscription LiveMessages');
+    // The example operations open with a real corp id in the variables.
+    const preset = /\\"corpId\\": \\"(\w+)\\"/.exec(html)?.[1];
+    expect(stack.corps.map((c) => c.corpId)).toContain(preset);
   });
 
   it('/ready is 200 while the store and upstream answer, 503 once the upstream is gone', async () => {
