@@ -42,22 +42,33 @@ export class CorpSyncer {
   }
 
   async sync(corpId: string, reason: string): Promise<SyncOutcome> {
-    const { kv, owner, leaseMs, state, logger } = this.#o;
+    const { kv, owner, leaseMs, logger } = this.#o;
     try {
-      const outcome = await runCoalesced(kv, `sync:${corpId}`, owner, leaseMs, () => this.#drain(corpId));
+      const outcome = await runCoalesced(
+        kv,
+        `sync:${corpId}`,
+        owner,
+        leaseMs,
+        () => this.#drain(corpId),
+        (error) => void this.#recordFailure(corpId, 'follow-up', error),
+      );
       if (!outcome.ran) return { ran: false, pages: 0, added: 0 };
       const pages = outcome.results.reduce((n, r) => n + r.pages, 0);
       const added = outcome.results.reduce((n, r) => n + r.added, 0);
       logger.info({ corpId, reason, pages, added }, 'corp synced');
       return { ran: true, pages, added };
     } catch (error) {
-      const code = error instanceof WecomError ? error.code : 'INTERNAL';
-      await state
-        .recordError(corpId, { code, message: (error as Error).message, at: this.#now() })
-        .catch(() => undefined);
-      logger.warn({ corpId, reason, code, err: (error as Error).message }, 'corp sync failed');
+      await this.#recordFailure(corpId, reason, error);
       throw error;
     }
+  }
+
+  async #recordFailure(corpId: string, reason: string, error: unknown): Promise<void> {
+    const code = error instanceof WecomError ? error.code : 'INTERNAL';
+    await this.#o.state
+      .recordError(corpId, { code, message: (error as Error).message, at: this.#now() })
+      .catch(() => undefined);
+    this.#o.logger.warn({ corpId, reason, code, err: (error as Error).message }, 'corp sync failed');
   }
 
   async #drain(corpId: string): Promise<{ pages: number; added: number }> {

@@ -1,7 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../simulator/createSimulator.js';
+import { KvCorpRegistry } from '../../../src/datasources/KvCorpRegistry.js';
 import { RedisMessageIndex } from '../../../src/datasources/messageIndex/RedisMessageIndex.js';
+import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
+import { createSecretBox } from '../../../src/datasources/secretBox.js';
 import { expectExactlyOnce, simulatorMsgids } from '../../helpers/archiveCheck.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { type SpawnedGateway, spawnGateway } from '../../helpers/spawnGateway.js';
@@ -13,6 +16,8 @@ describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart'
   const prefix = uniquePrefix('crash');
   const redis = new Redis(testRedisUrl);
   const index = new RedisMessageIndex(redis, prefix);
+  const MASTER_KEY = 'crash-test-master-key-0123456789';
+  const registry = new KvCorpRegistry(new RedisKeyValueStore(redis, { prefix }), createSecretBox(MASTER_KEY));
   const gateways: SpawnedGateway[] = [];
   let sim: Simulator;
 
@@ -36,7 +41,7 @@ describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart'
       WECOM_API_BASE: simUrl,
       REDIS_URL: testRedisUrl,
       REDIS_PREFIX: prefix,
-      GATEWAY_MASTER_KEY: 'crash-test-master-key-0123456789',
+      GATEWAY_MASTER_KEY: MASTER_KEY,
       GATEWAY_CLIENTS: JSON.stringify([{ id: 't', key: 'k', corps: ['*'], scopes: ['corp:read'] }]),
       LOG_LEVEL: 'warn',
       SYNC_PAGE_LIMIT: '40',
@@ -48,9 +53,13 @@ describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart'
     gateways.push(first);
     sim.setCallbackUrl(`${first.url}/wecom/callback`);
     await sim.beginCallbacks();
+    // Onboarded on both sides: the key set upstream and the corp ACTIVE with it in the registry.
     await waitFor(
       'every corp authorized with a key',
-      () => sim.state.corpList().every((c) => c.keys.version !== null),
+      async () =>
+        sim.state.corpList().every((c) => c.keys.version !== null) &&
+        (await registry.list()).filter((c) => c.status === 'ACTIVE' && c.publicKeyVersion !== null).length ===
+          corpIds.length,
       30_000,
     );
     const counts = async () => Promise.all(corpIds.map((id) => index.lastSeq(id)));
