@@ -1,3 +1,4 @@
+import { simControl } from '../test/helpers/simControl.js';
 import { type Child, spawnNode, spawnTs, waitHttpOk } from './processes.js';
 
 export const BENCH_KEY = 'bench-key';
@@ -98,23 +99,7 @@ export type SimCorp = {
 
 export function simApi(simUrl: string) {
   return {
-    async get<T>(path: string): Promise<T> {
-      const res = await fetch(`${simUrl}${path}`);
-      return (await res.json()) as T;
-    },
-    async post<T>(path: string, body: unknown = {}): Promise<T> {
-      const res = await fetch(`${simUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const json = (await res.json()) as T;
-      if (!res.ok) throw new Error(`${path}: ${JSON.stringify(json)}`);
-      return json;
-    },
-    async del(path: string): Promise<void> {
-      await (await fetch(`${simUrl}${path}`, { method: 'DELETE' })).arrayBuffer();
-    },
+    ...simControl(simUrl),
     async corps(): Promise<SimCorp[]> {
       return (await this.get<{ corps: SimCorp[] }>('/__sim/corps')).corps;
     },

@@ -1,25 +1,12 @@
-import type { Logger } from '../datasources/Logger.js';
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
-import type { KeyValueStore, WecomApi } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
-import type { EventBus } from './EventBus.js';
+import type { DrainOptions } from './DrainOptions.js';
 import { runCoalesced } from './runCoalesced.js';
-import type { SyncStateStore } from './SyncStateStore.js';
 import { toArchivedMessage } from './toArchivedMessage.js';
 
-export type CorpSyncerOptions = {
-  api: WecomApi;
+export type CorpSyncerOptions = DrainOptions & {
   index: MessageIndex;
-  kv: KeyValueStore;
-  state: SyncStateStore;
-  bus: EventBus;
-  logger: Logger;
-  /** Unique per process: the lock owner. */
-  owner: string;
-  leaseMs: number;
-  pageLimit: number;
-  now?: () => number;
   /** Metrics hook: messages newly indexed by one page. */
   onIndexed?: (corpId: string, count: number) => void;
 };

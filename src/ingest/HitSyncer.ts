@@ -1,24 +1,9 @@
-import type { Logger } from '../datasources/Logger.js';
-import type { KeyValueStore, WecomApi } from '../datasources/ports.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
-import type { EventBus } from './EventBus.js';
+import type { DrainOptions } from './DrainOptions.js';
 import type { HitStore } from './HitStore.js';
 import { runCoalesced } from './runCoalesced.js';
-import type { SyncStateStore } from './SyncStateStore.js';
 
-export type HitSyncerOptions = {
-  api: WecomApi;
-  kv: KeyValueStore;
-  hits: HitStore;
-  /** Bookkeeping under the `hits` name: cursor and callback token of get_hit_msg_list. */
-  state: SyncStateStore;
-  bus: EventBus;
-  logger: Logger;
-  owner: string;
-  leaseMs: number;
-  pageLimit: number;
-  now?: () => number;
-};
+export type HitSyncerOptions = DrainOptions & { hits: HitStore };
 
 /**
  * hit_keyword → get_hit_msg_list (need_detail=1) from the checkpoint until has_more is 0; hits

@@ -6,6 +6,7 @@ import { RedisKeyValueStore } from '../../src/datasources/RedisKeyValueStore.js'
 import { createSecretBox } from '../../src/datasources/secretBox.js';
 import { simulatorMsgids } from './archiveCheck.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
+import { simControl } from './simControl.js';
 import { type SpawnedGateway, spawnGateway } from './spawnGateway.js';
 import { waitFor } from './waitFor.js';
 
@@ -59,11 +60,7 @@ export async function startMidSync(
     redis.disconnect();
   };
   const fault = async (body: unknown) => {
-    await fetch(`${simUrl}/__sim/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    await simControl(simUrl).post('/__sim/faults', body);
   };
   const gatewayEnv = {
     WECOM_API_BASE: simUrl,

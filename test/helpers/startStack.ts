@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/datasources/Logger.js';
 import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
 import { simulatorMsgids } from './archiveCheck.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
+import { simControl } from './simControl.js';
 import { waitFor } from './waitFor.js';
 
 export const ADMIN_KEY = 'test-admin-key';
@@ -100,18 +101,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sim.setCallbackUrl(`${gatewayUrl}/wecom/callback`);
     await sim.beginCallbacks();
 
-    const simGet = async <T>(path: string): Promise<T> =>
-      (await fetch(`${simUrl}${path}`)).json() as Promise<T>;
-    const simPost = async <T>(path: string, body: unknown = {}): Promise<T> => {
-      const res = await fetch(`${simUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const json = (await res.json()) as T;
-      if (!res.ok) throw new Error(`${path}: ${JSON.stringify(json)}`);
-      return json;
-    };
+    const control = simControl(simUrl);
+    const simGet = control.get;
+    const simPost = control.post;
     const { corps } = await simGet<{ corps: SimCorp[] }>('/__sim/corps');
     await waitForActiveCorps(
       app,

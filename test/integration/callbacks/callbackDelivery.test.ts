@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
+import type {
   CallbackEmitter,
-  type CallbackEmitterOptions,
+  CallbackEmitterOptions,
 } from '../../../simulator/callbacks/CallbackEmitter.js';
 import { DEMO_SUITE } from '../../../src/config.js';
-import { startCallbackServer } from './callbackServer.js';
+import { demoEmitter, startCallbackServer } from './callbackServer.js';
 import { corpRecord, deferred, type LogEntry, recordingAuth, within } from './fakes.js';
 
 type Gateway = Awaited<ReturnType<typeof startCallbackServer>>;
@@ -20,18 +20,7 @@ async function gateway(overrides: Parameters<typeof startCallbackServer>[0] = {}
 }
 
 function emitter(url: string, options: Partial<CallbackEmitterOptions> = {}): CallbackEmitter {
-  const e = new CallbackEmitter({
-    url,
-    token: DEMO_SUITE.callbackToken,
-    encodingAesKey: DEMO_SUITE.callbackAesKey,
-    receiveId: DEMO_SUITE.suiteId,
-    tries: 3,
-    timeoutMs: 2000,
-    retryDelayMs: 10,
-    ...options,
-  });
-  cleanups.push(() => e.close());
-  return e;
+  return demoEmitter(url, (c) => cleanups.push(c), { ...options });
 }
 
 const SECRETS = {

@@ -2,12 +2,12 @@ import { Readable } from 'node:stream';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
+import type {
   CallbackEmitter,
-  type CallbackEmitterOptions,
+  CallbackEmitterOptions,
 } from '../../../simulator/callbacks/CallbackEmitter.js';
 import { DEMO_SUITE } from '../../../src/config.js';
-import { startCallbackServer, startCapturingServer } from './callbackServer.js';
+import { demoEmitter, startCallbackServer, startCapturingServer } from './callbackServer.js';
 import { deferred, within } from './fakes.js';
 
 type Gateway = Awaited<ReturnType<typeof startCallbackServer>>;
@@ -23,18 +23,7 @@ async function gateway(): Promise<Gateway> {
 }
 
 function emitter(url: string, options: Partial<CallbackEmitterOptions> = {}): CallbackEmitter {
-  const e = new CallbackEmitter({
-    url,
-    token: DEMO_SUITE.callbackToken,
-    encodingAesKey: DEMO_SUITE.callbackAesKey,
-    receiveId: DEMO_SUITE.suiteId,
-    tries: 2,
-    timeoutMs: 2000,
-    retryDelayMs: 1,
-    ...options,
-  });
-  cleanups.push(() => e.close());
-  return e;
+  return demoEmitter(url, (c) => cleanups.push(c), { tries: 2, retryDelayMs: 1, ...options });
 }
 
 /** The exact request an emitter posts, captured so it can be replayed byte for byte. */

@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  CallbackEmitter,
+  type CallbackEmitterOptions,
+} from '../../../simulator/callbacks/CallbackEmitter.js';
 import type { CallbackEvent } from '../../../src/callbacks/CallbackEvent.js';
 import {
   type CallbackHandlerDeps,
@@ -91,4 +95,27 @@ export async function startCapturingServer() {
     captured,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A real simulator-side emitter with the demo suite's credentials; `track` receives its
+ * cleanup. Tests pass their own retry policy through `options`.
+ */
+export function demoEmitter(
+  url: string,
+  track: (cleanup: () => Promise<void>) => void,
+  options: Partial<CallbackEmitterOptions> = {},
+): CallbackEmitter {
+  const emitter = new CallbackEmitter({
+    url,
+    token: DEMO_SUITE.callbackToken,
+    encodingAesKey: DEMO_SUITE.callbackAesKey,
+    receiveId: DEMO_SUITE.suiteId,
+    tries: 3,
+    timeoutMs: 2000,
+    retryDelayMs: 10,
+    ...options,
+  });
+  track(() => emitter.close());
+  return emitter;
 }
