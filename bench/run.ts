@@ -6,20 +6,33 @@ import { pickSearchWord } from './operations.js';
 import { type Child, forkTs, freePort, ROOT, spawnTs, waitHttpOk } from './processes.js';
 import { BenchRedis } from './redisTools.js';
 import { type BenchResults, evaluateGoals, renderMarkdown } from './report.js';
-import { runAmplification } from './scenarios/amplification.js';
-import { runFanout } from './scenarios/fanout.js';
-import { runIngest } from './scenarios/ingest.js';
-import { runOverhead } from './scenarios/overhead.js';
-import { runTokenColdStart } from './scenarios/tokens.js';
+import { type AmplificationResult, runAmplification } from './scenarios/amplification.js';
+import { type FanoutResult, runFanout } from './scenarios/fanout.js';
+import { type IngestResult, runIngest } from './scenarios/ingest.js';
+import { type OverheadResult, runOverhead } from './scenarios/overhead.js';
+import { runTokenColdStart, type TokenRun } from './scenarios/tokens.js';
 import { type Gateway, simApi, startGateway, startSimulator, waitArchived } from './stack.js';
 import { median } from './summarize.js';
 
 /**
- * `npm run bench [-- --quick]`: starts Redis-backed gateway processes, the simulator process, a
- * bare yoga server, a load-generator process and subscriber-pool processes; runs every scenario
- * of issue 6; writes bench/results/<timestamp>.json and BENCHMARKS.md. `--quick` is a smoke run.
+ * `npm run bench [-- --quick] [-- --only=fanout,ingest]`: starts Redis-backed gateway processes,
+ * the simulator process, a bare yoga server, a load-generator process and subscriber-pool
+ * processes; runs every scenario of issue 6; writes bench/results/<timestamp>.json and
+ * BENCHMARKS.md. `--quick` is a smoke run; `--only` runs some scenarios (overhead, amplification,
+ * fanout, ingest, tokens, startup) and, like `--quick`, leaves BENCHMARKS.md alone.
  */
+const SCENARIOS = ['overhead', 'amplification', 'fanout', 'ingest', 'tokens', 'startup'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArg ? new Set(onlyArg.split(',').map((s) => s.trim())) : null;
+for (const name of only ?? []) {
+  if (!SCENARIOS.includes(name as Scenario)) {
+    throw new Error(`--only: unknown scenario "${name}" (known: ${SCENARIOS.join(', ')})`);
+  }
+}
+const runs = (s: Scenario): boolean => only === null || only.has(s);
 const quick = process.argv.includes('--quick');
+const partial = quick || only !== null;
 const P = quick
   ? {
       runs: 1,
@@ -45,6 +58,10 @@ const P = quick
       tokenRuns: 3,
       perReplica: 500,
     };
+
+// `--fanout=2000,10000` replaces the subscriber levels (for a quick look at one level).
+const fanoutArg = process.argv.find((a) => a.startsWith('--fanout='))?.slice('--fanout='.length);
+if (fanoutArg) P.fanout = fanoutArg.split(',').map(Number);
 
 const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -102,90 +119,114 @@ async function main(): Promise<void> {
     const search = pickSearchWord(groups);
     console.log(`corps ${corpIds.join(', ')}; nested query searches "${search.word}"`);
 
-    const hello = track(spawnTs('bench/helloServer.ts', { PORT: String(helloPort) }, 'hello'));
-    const helloUrl = `http://127.0.0.1:${helloPort}/graphql`;
-    await waitHttpOk(`${helloUrl}?query=%7Bhello%7D`, performance.now(), 30_000, hello);
-    const loadgen = track(forkTs('bench/loadgen.ts'));
-
-    console.log('1. gateway overhead (simulator latency 0 and 30 ms)');
-    const setup = {
-      loadgen,
-      gatewayUrl: gateway.url,
-      helloUrl,
-      sim,
-      corpId,
-      searchWord: search.word,
-      runs: P.runs,
-      durationMs: P.durationMs,
-      warmupMs: P.warmupMs,
-      connections: P.connections,
-    };
-    const overhead = [await runOverhead(setup, 0), await runOverhead(setup, 30)];
-
-    console.log('2. upstream amplification');
-    const amplification = [
-      await runAmplification(setup, sim, 'nested', 20),
-      await runAmplification(setup, sim, 'overview', 20),
-      await runAmplification(setup, sim, 'page', 20),
-    ];
-    for (const a of amplification) {
-      console.log(
-        `  ${a.op}: ${a.totalPerRequest.toFixed(2)} calls/request for ${a.distinctKeys} distinct keys`,
-      );
-    }
-    await loadgen.stop();
-    await hello.stop();
-
-    console.log('3. fan-out (fresh gateway process)');
-    gateway = await restart(gateway, simUrl);
-    await waitArchived(gateway.url, sim);
-    const pools = [track(forkTs('bench/subscribers.ts')), track(forkTs('bench/subscribers.ts'))];
-    const fanout = await runFanout({ gateway, pools, sim, corpId, levels: P.fanout, rounds: P.rounds });
-    await Promise.all(pools.map((p) => p.stop()));
-
-    console.log('4. ingest (fresh gateway process)');
-    gateway = await restart(gateway, simUrl);
-    await waitArchived(gateway.url, sim);
-    const ingest = await runIngest({ sim, redis, corpIds, runs: P.ingestRuns, perRun: P.ingestPerRun });
-
-    console.log('5. token single-flight (2 fresh replicas, cold tokens)');
-    gateway = await restart(gateway, simUrl);
-    const second = track(await startGateway({ port: gw2Port, simUrl, redisUrl, prefix }));
-    startup.push(second.readyMs);
-    const tokens = [];
-    for (let run = 0; run < P.tokenRuns; run++) {
-      const t = await runTokenColdStart({
-        replicas: [gateway, second],
+    let overhead: OverheadResult[] = [];
+    let amplification: AmplificationResult[] = [];
+    if (runs('overhead') || runs('amplification')) {
+      const hello = track(spawnTs('bench/helloServer.ts', { PORT: String(helloPort) }, 'hello'));
+      const helloUrl = `http://127.0.0.1:${helloPort}/graphql`;
+      await waitHttpOk(`${helloUrl}?query=%7Bhello%7D`, performance.now(), 30_000, hello);
+      const loadgen = track(forkTs('bench/loadgen.ts'));
+      const setup = {
+        loadgen,
+        gatewayUrl: gateway.url,
+        helloUrl,
         sim,
-        redis,
-        corpIds,
-        perReplica: P.perReplica,
-      });
-      console.log(
-        `  run ${run + 1}: ${t.requests} requests (${t.failed} failed) → get_corp_token ${t.corpTokenCalls} for ${t.corps} corps, get_suite_token ${t.suiteTokenCalls}`,
-      );
-      tokens.push(t);
+        corpId,
+        searchWord: search.word,
+        runs: P.runs,
+        durationMs: P.durationMs,
+        warmupMs: P.warmupMs,
+        connections: P.connections,
+      };
+      if (runs('overhead')) {
+        console.log('1. gateway overhead (simulator latency 0 and 30 ms)');
+        overhead = [await runOverhead(setup, 0), await runOverhead(setup, 30)];
+      }
+      if (runs('amplification')) {
+        console.log('2. upstream amplification');
+        amplification = [
+          await runAmplification(setup, sim, 'nested', 20),
+          await runAmplification(setup, sim, 'overview', 20),
+          await runAmplification(setup, sim, 'page', 20),
+        ];
+        for (const a of amplification) {
+          console.log(
+            `  ${a.op}: ${a.totalPerRequest.toFixed(2)} calls/request for ${a.distinctKeys} distinct keys`,
+          );
+        }
+      }
+      await loadgen.stop();
+      await hello.stop();
     }
 
-    console.log('6. start-up (spawn → /ready 200)');
-    for (let i = startup.length; i < (quick ? 2 : 5); i++) gateway = await restart(gateway, simUrl);
-    console.log(
-      `  tsx: ${startup.map((s) => Math.round(s)).join(', ')} ms, median ${Math.round(median(startup))} ms`,
-    );
-    let startupCompiled: number[] | null = null;
-    if (!quick) {
-      const compiledMain = buildCompiled();
-      if (compiledMain) {
-        startupCompiled = [];
-        for (let i = 0; i < 3; i++) {
-          await gateway.child.stop();
-          children.delete(gateway.child);
-          gateway = track(await startGateway({ port: gateway.port, simUrl, redisUrl, prefix, compiledMain }));
-          startupCompiled.push(gateway.readyMs);
-        }
+    let fanout: FanoutResult = { baseline: { rssBytes: 0, heapUsedBytes: 0 }, levels: [] };
+    if (runs('fanout')) {
+      console.log('3. fan-out (fresh gateway process)');
+      gateway = await restart(gateway, simUrl);
+      await waitArchived(gateway.url, sim);
+      const pools = [track(forkTs('bench/subscribers.ts')), track(forkTs('bench/subscribers.ts'))];
+      fanout = await runFanout({ gateway, pools, sim, corpId, levels: P.fanout, rounds: P.rounds });
+      await Promise.all(pools.map((p) => p.stop()));
+    }
+
+    let ingest: IngestResult = {
+      runs: [],
+      medianMessagesPerSecond: Number.NaN,
+      indexBytesPerMessage: Number.NaN,
+      usedMemoryBytesPerMessage: Number.NaN,
+      indexBytesPerMessageOverall: Number.NaN,
+    };
+    if (runs('ingest')) {
+      console.log('4. ingest (fresh gateway process)');
+      gateway = await restart(gateway, simUrl);
+      await waitArchived(gateway.url, sim);
+      ingest = await runIngest({ sim, redis, corpIds, runs: P.ingestRuns, perRun: P.ingestPerRun });
+    }
+
+    const tokens: TokenRun[] = [];
+    if (runs('tokens')) {
+      console.log('5. token single-flight (2 fresh replicas, cold tokens)');
+      gateway = await restart(gateway, simUrl);
+      const second = track(await startGateway({ port: gw2Port, simUrl, redisUrl, prefix }));
+      startup.push(second.readyMs);
+      for (let run = 0; run < P.tokenRuns; run++) {
+        const t = await runTokenColdStart({
+          replicas: [gateway, second],
+          sim,
+          redis,
+          corpIds,
+          perReplica: P.perReplica,
+        });
         console.log(
-          `  compiled: ${startupCompiled.map((s) => Math.round(s)).join(', ')} ms, median ${Math.round(median(startupCompiled))} ms`,
+          `  run ${run + 1}: ${t.requests} requests (${t.failed} failed) → get_corp_token ${t.corpTokenCalls} for ${t.corps} corps, get_suite_token ${t.suiteTokenCalls}`,
         );
+        tokens.push(t);
+      }
+    }
+
+    let startupCompiled: number[] | null = null;
+    if (runs('startup')) {
+      console.log('6. start-up (spawn → /ready 200)');
+      for (let i = startup.length; i < (quick ? 2 : 5); i++) gateway = await restart(gateway, simUrl);
+      console.log(
+        `  tsx: ${startup.map((s) => Math.round(s)).join(', ')} ms, median ${Math.round(median(startup))} ms`,
+      );
+      if (!quick) {
+        const compiledMain = buildCompiled();
+        if (compiledMain) {
+          startupCompiled = [];
+          for (let i = 0; i < 3; i++) {
+            await gateway.child.stop();
+            children.delete(gateway.child);
+            gateway = track(
+              await startGateway({ port: gateway.port, simUrl, redisUrl, prefix, compiledMain }),
+            );
+            startupCompiled.push(gateway.readyMs);
+          }
+          console.log(
+            `  compiled: ${startupCompiled.map((s) => Math.round(s)).join(', ')} ms, median ${Math.round(median(startupCompiled))} ms`,
+          );
+        }
       }
     }
 
@@ -212,14 +253,15 @@ async function main(): Promise<void> {
       startupCompiledMs: startupCompiled,
       goals: [],
     };
-    results.goals = evaluateGoals(results);
+    // Goals need every scenario; a partial run prints what it measured and keeps the JSON.
+    if (only === null) results.goals = evaluateGoals(results);
     mkdirSync(`${ROOT}/bench/results`, { recursive: true });
     const jsonPath = `bench/results/${stamp}.json`;
     writeFileSync(`${ROOT}/${jsonPath}`, `${JSON.stringify(results, null, 2)}\n`);
     // A smoke run keeps BENCHMARKS.md as it is; its JSON can still be rendered with bench/render.ts.
-    if (!quick) writeFileSync(`${ROOT}/BENCHMARKS.md`, renderMarkdown(results, jsonPath));
+    if (!partial) writeFileSync(`${ROOT}/BENCHMARKS.md`, renderMarkdown(results, jsonPath));
     console.log(
-      `wrote ${jsonPath}${quick ? '' : ' and BENCHMARKS.md'} in ${Math.round(results.durationS)} s`,
+      `wrote ${jsonPath}${partial ? '' : ' and BENCHMARKS.md'} in ${Math.round(results.durationS)} s`,
     );
     for (const g of results.goals) console.log(`  ${g.met ? 'MET  ' : 'UNMET'} ${g.goal}: ${g.measured}`);
   } finally {
