@@ -72,6 +72,8 @@ const track = <T extends Child | Gateway>(c: T): T => {
   return c;
 };
 const startup: number[] = [];
+// e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the measured gateways.
+const nodeArgs = process.env['BENCH_GATEWAY_NODE_ARGS']?.split(/\s+/).filter(Boolean) ?? [];
 
 async function stopAll(): Promise<void> {
   await Promise.all([...children].map((c) => c.stop()));
@@ -81,7 +83,7 @@ async function stopAll(): Promise<void> {
 async function restart(gateway: Gateway, simUrl: string): Promise<Gateway> {
   await gateway.child.stop();
   children.delete(gateway.child);
-  const next = track(await startGateway({ port: gateway.port, simUrl, redisUrl, prefix }));
+  const next = track(await startGateway({ port: gateway.port, simUrl, redisUrl, prefix, nodeArgs }));
   startup.push(next.readyMs);
   return next;
 }

@@ -18,6 +18,9 @@ import { assignRequestId } from './logging/requestId.js';
 import { GatewayMetrics } from './metrics/GatewayMetrics.js';
 import { watchIngest } from './metrics/watchIngest.js';
 import { createProtection } from './plugins/createProtection.js';
+import { SubscriptionGroups } from './subscriptions/SubscriptionGroups.js';
+import { useSharedSubscriptions } from './subscriptions/useSharedSubscriptions.js';
+import { watchSubscriptionGroups } from './subscriptions/watchSubscriptionGroups.js';
 import { wireWebSocket } from './wireWebSocket.js';
 
 export type AppDeps = {
@@ -59,6 +62,10 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     metrics,
     shutdown: shutdown.signal,
   });
+  const groups = config.live.sharedSubscriptions
+    ? new SubscriptionGroups({ maxQueue: config.live.maxQueue })
+    : null;
+  if (groups) watchSubscriptionGroups(metrics.registry, groups);
   const yoga = createGatewayYoga({
     authenticate,
     ds: datasources,
@@ -67,7 +74,8 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     logger,
     exposeErrors: config.exposeErrors,
     graphiqlKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
-    plugins: protection.plugins,
+    // Last, so it wraps the subscribe every other plugin has set.
+    plugins: groups ? [...protection.plugins, useSharedSubscriptions(groups)] : protection.plugins,
   });
   const callback = createCallbackHandler({
     suite: config.suite,
@@ -170,8 +178,8 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       return address;
     },
     /**
-     * Graceful: refuse new work (/ready 503, /graphql 503, listener closed), close graphql-ws
-     * sockets with 1001 and complete SSE subscriptions, let in-flight requests finish and the
+     * Graceful: refuse new work (/ready 503, /graphql 503, listener closed), complete every live
+     * subscription and close graphql-ws sockets with 1001, let in-flight requests finish and the
      * ingest workers end their current entry (unacked entries are redelivered) within
      * SHUTDOWN_GRACE_MS, then cut what is left and close the stores.
      */
@@ -184,9 +192,12 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       const closed = server.listening
         ? new Promise<void>((resolve) => server.close(() => resolve()))
         : Promise.resolve();
+      // Every live subscription completes first (graphql-ws `complete`, SSE `event: complete`),
+      // then graphql-ws sockets close with 1001 behind those frames.
+      shutdown.abort();
+      await new Promise((resolve) => setImmediate(resolve));
       const sockets = wss ? [...wss.clients] : [];
       for (const socket of sockets) socket.close(1001, 'server shutting down');
-      shutdown.abort();
       server.closeIdleConnections();
       const wsClosed = Promise.all(
         sockets.map((s) => (s.readyState === s.CLOSED ? null : new Promise((r) => s.once('close', r)))),

@@ -64,6 +64,13 @@ const protectionEnv = {
   GRAPHQL_INTROSPECTION: boolish.optional(),
   /** CSRF prevention: GET and form/text POSTs need an `x-graphql-csrf` header. Default on. */
   GRAPHQL_CSRF: boolish.optional(),
+  /**
+   * Identical live subscriptions (same document, variables and client; no `after` replay) share
+   * one source stream and one execution per event. Default on.
+   */
+  SUBSCRIPTIONS_SHARED: boolish.optional(),
+  /** Events a live subscriber may have queued before it is ended with SLOW_SUBSCRIBER. Default 256. */
+  SUBSCRIBER_MAX_QUEUE: z.coerce.number().int().min(1).default(256),
   /** Persisted operations: `off`, `log` (run anything, log unknown documents) or `enforce` (allow-list). Default off. */
   PERSISTED_OPERATIONS: z.enum(['off', 'log', 'enforce']).default('off'),
   /** JSON file of allowed documents: `{"<sha256 hex>": "<document>"}` or `["<document>", …]`. Required unless off. */
@@ -210,6 +217,7 @@ export type Config = {
   display: { agentId: number | null; consoleSimulatorUrl: string | null };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   exposeErrors: boolean;
+  live: { sharedSubscriptions: boolean; maxQueue: number };
   protection: ProtectionConfig;
 };
 
@@ -298,6 +306,7 @@ export function loadConfig(
     },
     logLevel: e.LOG_LEVEL,
     exposeErrors: e.EXPOSE_ERRORS ?? e.NODE_ENV === 'development',
+    live: { sharedSubscriptions: e.SUBSCRIPTIONS_SHARED ?? true, maxQueue: e.SUBSCRIBER_MAX_QUEUE },
     protection: protectionFrom(e, mode, readFile),
   };
 }

@@ -27,6 +27,8 @@ export const ErrorCode = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** The gateway's own store (Redis) did not answer; retry later. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** A live subscriber's connection did not drain its queued events; it was ended (resubscribe). */
+  SLOW_SUBSCRIBER: 'SLOW_SUBSCRIBER',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -6,10 +6,20 @@ export type Collected<T> = {
   errors: unknown[];
   /** Resolves when `n` items arrived (bounded by `timeoutMs`). */
   waitForCount(n: number, timeoutMs?: number): Promise<T[]>;
+  /** Resolves when the server completed the subscription (graphql-ws `complete`, SSE `complete`). */
+  completed: Promise<void>;
   stop(): Promise<void>;
 };
 
-function collector<T>(): Collected<T> & { push(item: T): void; fail(error: unknown): void } {
+function collector<T>(): Collected<T> & {
+  push(item: T): void;
+  fail(error: unknown): void;
+  complete(): void;
+} {
+  let complete = () => {};
+  const completed = new Promise<void>((resolve) => {
+    complete = resolve;
+  });
   const items: T[] = [];
   const errors: unknown[] = [];
   const waiters: (() => void)[] = [];
@@ -19,6 +29,8 @@ function collector<T>(): Collected<T> & { push(item: T): void; fail(error: unkno
   return {
     items,
     errors,
+    completed,
+    complete,
     push(item) {
       items.push(item);
       wake();
@@ -67,7 +79,7 @@ export function wsSubscribe<T>(
     {
       next: (result) => (result.errors ? c.fail(result.errors) : c.push(result.data as T)),
       error: (error) => c.fail(error),
-      complete: () => {},
+      complete: () => c.complete(),
     },
   );
   return {
@@ -116,6 +128,7 @@ export function sseSubscribe<T>(
           .filter((l) => l.startsWith('data: '))
           .map((l) => l.slice(6))
           .join('\n');
+        if (event === 'complete') c.complete();
         if (event === 'next' && data) {
           const result = JSON.parse(data) as { data?: T; errors?: unknown[] };
           if (result.errors) c.fail(result.errors);
