@@ -168,6 +168,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
             persisted: protection.persisted,
             isAdmin: protection.isAdmin,
             metrics,
+            logger,
           });
           const { port } = server.address() as AddressInfo;
           resolve({ url: `http://${config.host}:${port}`, port });

@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayYoga } from './createGatewayYoga.js';
+import type { Logger } from './datasources/Logger.js';
 import { isGraphQLError } from './errors/maskError.js';
 import type { GatewayMetrics } from './metrics/GatewayMetrics.js';
 import type { PersistedOperations } from './plugins/PersistedOperations.js';
+import { serveGraphqlWs } from './subscriptions/serveGraphqlWs.js';
 
 type EnvelopedRoot = {
   execute: (args: ExecutionArgs) => unknown;
@@ -20,6 +21,7 @@ export type WireWebSocketOptions = {
   persisted?: PersistedOperations;
   isAdmin?: (authorization: unknown) => boolean;
   metrics?: GatewayMetrics;
+  logger?: Logger;
 };
 
 /**
@@ -45,7 +47,8 @@ export function wireWebSocket(
       outcome,
     });
   };
-  useServer(
+  serveGraphqlWs(
+    wss,
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
@@ -53,7 +56,6 @@ export function wireWebSocket(
         const connectionParams = ctx.connectionParams ?? {};
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
-          req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
           connectionParams,
@@ -90,7 +92,7 @@ export function wireWebSocket(
         return args;
       },
     },
-    wss,
+    { onInternalError: (error) => options.logger?.error({ err: error }, 'graphql-ws connection failed') },
   );
   return wss;
 }

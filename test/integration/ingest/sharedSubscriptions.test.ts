@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type Collected, sseSubscribe, wsSubscribe } from '../../helpers/liveClients.js';
 import { redisAvailable } from '../../helpers/redis.js';
 import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
@@ -109,6 +110,37 @@ describe.skipIf(!redisAvailable)('shared live subscriptions', () => {
     await Promise.all(started.map((s) => s.stop()));
     await waitFor('every group ended', async () => (await gauge('wag_subscription_groups')) === 0);
     expect(await gauge('wag_subscription_group_members')).toBe(0);
+  });
+
+  it('frames one shared payload under each subscription id of a connection, ids escaped as JSON', async () => {
+    const socket = new WebSocket(stack.graphqlUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const frames: { id?: string; type: string; payload?: MessageAdded & { data?: MessageAdded } }[] = [];
+    socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8'))));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(
+      JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ADMIN_KEY}` } }),
+    );
+    await waitFor('ack', async () => frames.some((f) => f.type === 'connection_ack'));
+    const ids = ['plain', 'quote"and\\slash', '中文 id'];
+    for (const id of ids) {
+      socket.send(
+        JSON.stringify({
+          id,
+          type: 'subscribe',
+          payload: { query: MESSAGE_ADDED, variables: { corpId: corpB } },
+        }),
+      );
+    }
+    await waitFor('all three live', async () => (await gauge('wag_subscription_group_members')) === 3);
+    const sent = await stack.simPost<{ msgids: string[] }>('/__sim/messages', { corpId: corpB, count: 4 });
+    const next = () => frames.filter((f) => f.type === 'next');
+    await waitFor('every frame', async () => next().length === ids.length * sent.msgids.length);
+    for (const id of ids) {
+      const mine = next().filter((f) => f.id === id);
+      expect(mine.map((f) => f.payload!.data!.messageAdded.message.msgid)).toEqual(sent.msgids);
+    }
+    socket.close();
+    await waitFor('group ended', async () => (await gauge('wag_subscription_groups')) === 0);
   });
 
   it('completes live subscriptions on both transports when the gateway stops', async () => {
