@@ -89,6 +89,12 @@ export async function runFanout(opts: {
       console.warn(`  fan-out ${target}: warm-up reached ${warm.latencies.length}/${warm.expected}`);
     }
     const memory = await gatewayMemory(gateway);
+    // BENCH_HOLD_MS=30000: time to take a heap snapshot (SIGUSR2 with --heapsnapshot-signal) at this level.
+    const holdMs = Number(process.env['BENCH_HOLD_MS'] ?? 0);
+    if (holdMs > 0) {
+      console.log(`  holding ${target} subscribers for ${holdMs} ms (gateway pid ${gateway.child.pid})`);
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+    }
     const samples: number[] = [];
     const roundP99: number[] = [];
     let expectedFrames = 0;
