@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { singleChatKey } from '../../../src/datasources/messageIndex/chatKeyOf.js';
+import {
+  chatKeyOf,
+  indexedParticipants,
+  singleChatKey,
+} from '../../../src/datasources/messageIndex/chatKeyOf.js';
 import { MemoryMessageIndex } from '../../../src/datasources/messageIndex/MemoryMessageIndex.js';
-import type { MessageIndex } from '../../../src/datasources/messageIndex/MessageIndex.js';
+import type {
+  IndexedMessage,
+  MessageIndex,
+  MessageQuery,
+} from '../../../src/datasources/messageIndex/MessageIndex.js';
 import { RedisMessageIndex } from '../../../src/datasources/messageIndex/RedisMessageIndex.js';
 import type { ArchivedMessage } from '../../../src/datasources/ports.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
@@ -45,6 +53,106 @@ function fixture(): ArchivedMessage[] {
       });
     return msg(i, { msgtype: 7 });
   });
+}
+
+/**
+ * A deterministic archive of `n` messages (send times non-decreasing, often equal) over 6 groups
+ * and 12 single chats with 32-character ids, in the three msgid shapes the index packs
+ * differently: WeCom's `<digits>_<ms>_<kind>`, base64, anything else.
+ */
+function archive(n: number, corpId = CORP): ArchivedMessage[] {
+  let state = 7;
+  const rnd = (k: number) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return Math.floor((state / 2147483648) * k);
+  };
+  const id = (prefix: string, i: number) => `${prefix}${String(i).padStart(30, 'A')}`;
+  const staff = Array.from({ length: 8 }, (_, i) => id('wo', i));
+  const customers = Array.from({ length: 10 }, (_, i) => id('wm', i));
+  const groups = Array.from({ length: 6 }, (_, g) => ({
+    chatId: id('wr', g),
+    members: [...staff.slice(g % 4, (g % 4) + 3), ...customers.slice(g, g + (g % 3))],
+  }));
+  const key = randomBytes(256).toString('base64');
+  return Array.from({ length: n }, (_, i) => {
+    const sendTime = T0 + Math.floor(i / 3);
+    const msgid =
+      i % 3 === 0
+        ? `${String(1_000_000_007 * (i + 1)).padStart(19, '0')}_${sendTime * 1000 + (i % 1000)}_external`
+        : i % 3 === 1
+          ? Buffer.from(`msg-${i}-0123456789abcdef`).toString('base64')
+          : `raw-${i}`;
+    const common = {
+      corpId,
+      msgid,
+      sendTime,
+      msgtype: rnd(10) < 6 ? 1 : rnd(29),
+      encryptedSecretKey: key,
+      publicKeyVersion: 1 + (i % 3),
+    };
+    if (rnd(2) === 0) {
+      const group = groups[rnd(groups.length)]!;
+      const from = group.members[rnd(group.members.length)]!;
+      return {
+        ...common,
+        sender: { type: from.startsWith('wm') ? 2 : 1, id: from },
+        receivers: group.members
+          .filter((m) => m !== from)
+          .map((m) => ({ type: m.startsWith('wm') ? 2 : 1, id: m })),
+        chatId: group.chatId,
+      };
+    }
+    const pair = rnd(12);
+    const [a, b] = [staff[pair % 8]!, customers[pair % 10]!];
+    const [from, to] = rnd(2) === 0 ? [a, b] : [b, a];
+    return {
+      ...common,
+      sender: { type: from.startsWith('wm') ? 2 : 1, id: from },
+      receivers: [{ type: to.startsWith('wm') ? 2 : 1, id: to }],
+      chatId: null,
+    };
+  });
+}
+
+/** What a listing must return, from the fixture (seq = position + 1). */
+function expected(messages: readonly ArchivedMessage[], q: Omit<MessageQuery, 'first' | 'corpId'>) {
+  return messages
+    .map((m, i) => ({ ...m, seq: i + 1 }))
+    .filter(
+      (m) =>
+        (q.chatKey === undefined || chatKeyOf(m) === q.chatKey) &&
+        (q.participantId === undefined || indexedParticipants(m).includes(q.participantId)) &&
+        (q.msgtype === undefined || m.msgtype === q.msgtype) &&
+        (q.from === undefined || m.sendTime >= q.from) &&
+        (q.to === undefined || m.sendTime < q.to) &&
+        (q.after === undefined || (q.direction === 'desc' ? m.seq < q.after : m.seq > q.after)),
+    );
+}
+
+/** Every page of a listing, following `endSeq`. */
+async function walk(index: MessageIndex, q: Omit<MessageQuery, 'after'>): Promise<IndexedMessage[]> {
+  const all: IndexedMessage[] = [];
+  let after: number | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = await index.query({ ...q, after });
+    all.push(...page.items);
+    if (!page.hasMore) return all;
+    after = page.endSeq ?? undefined;
+  }
+  throw new Error('no end');
+}
+
+/** Appends in uneven batches, each also repeating a message of its own and two earlier ones. */
+async function appendInBatches(index: MessageIndex, messages: readonly ArchivedMessage[]) {
+  const added: IndexedMessage[] = [];
+  const sizes = [1, 2, 57, 58, 300, 1, 1000, 7];
+  for (let at = 0, k = 0; at < messages.length; k++) {
+    const batch = messages.slice(at, at + sizes[k % sizes.length]!);
+    const repeats = [batch[0]!, ...(at > 0 ? [messages[0]!, messages[Math.floor(at / 2)]!] : [])];
+    added.push(...(await index.append(CORP, [...batch, ...repeats])));
+    at += batch.length;
+  }
+  return added;
 }
 
 const implementations: [string, boolean, () => Promise<{ index: MessageIndex; cleanup(): Promise<void> }>][] =
@@ -149,6 +257,223 @@ for (const [name, available, create] of implementations) {
       expect(await index.count({ corpId: CORP, from: T0 + 10_000 })).toBe(0);
       const desc = await index.query({ ...window, first: 2, direction: 'desc' });
       expect(desc.items.map((m) => m.msgid)).toEqual(['m11', 'm10']);
+    });
+
+    it('keeps seqs, pages and counts right across thousands of messages (buckets, chunks, map splits)', async () => {
+      const messages = archive(3000);
+      const added = await appendInBatches(index, messages);
+      expect(added.map((m) => [m.msgid, m.seq])).toEqual(messages.map((m, i) => [m.msgid, i + 1]));
+      expect(await index.lastSeq(CORP)).toBe(3000);
+      expect(await index.count({ corpId: CORP })).toBe(3000);
+      // Every message both ways, in pages that do not line up with any bucket.
+      const asc = await walk(index, { corpId: CORP, first: 37 });
+      expect(asc.map((m) => m.seq)).toEqual(messages.map((_, i) => i + 1));
+      expect(asc).toEqual(messages.map((m, i) => ({ ...m, seq: i + 1 })));
+      const desc = await walk(index, { corpId: CORP, first: 41, direction: 'desc' });
+      expect(desc.map((m) => m.seq)).toEqual(messages.map((_, i) => 3000 - i));
+      // Lists of every size: a chat, a participant, a type, and filters combined.
+      const one = messages[4]!;
+      const filters: Omit<MessageQuery, 'corpId' | 'first'>[] = [
+        { chatKey: chatKeyOf(messages.find((m) => m.chatId)!) },
+        { chatKey: chatKeyOf(messages.find((m) => !m.chatId)!) },
+        { participantId: one.sender.id },
+        { msgtype: 1 },
+        { msgtype: messages.find((m) => m.msgtype !== 1)!.msgtype },
+        { msgtype: 1, participantId: one.sender.id },
+      ];
+      for (const filter of filters) {
+        const want = expected(messages, filter);
+        expect(want.length).toBeGreaterThan(0);
+        const got = await walk(index, { corpId: CORP, ...filter, first: 29 });
+        expect(got.map((m) => m.seq)).toEqual(want.map((m) => m.seq));
+        const back = await walk(index, { corpId: CORP, ...filter, first: 31, direction: 'desc' });
+        expect(back.map((m) => m.seq)).toEqual(want.map((m) => m.seq).reverse());
+        expect(await index.count({ corpId: CORP, ...filter })).toBe(want.length);
+        // A page starting at any cursor, both ways.
+        for (const after of [1, 255, 256, 257, 1500, 2999]) {
+          for (const direction of ['asc', 'desc'] as const) {
+            const page = await index.query({ corpId: CORP, ...filter, after, direction, first: 5 });
+            expect(page.items.map((m) => m.seq)).toEqual(
+              (direction === 'asc'
+                ? expected(messages, { ...filter, after })
+                : expected(messages, { ...filter, after, direction }).reverse()
+              )
+                .slice(0, 5)
+                .map((m) => m.seq),
+            );
+          }
+        }
+      }
+      // Random lookups, present and absent, one by one and together.
+      const picks = messages.filter((_, i) => i % 29 === 3);
+      const got = await index.getMany(CORP, [...picks.map((m) => m.msgid), 'absent', `${picks[0]!.msgid}x`]);
+      expect(got).toEqual([...picks.map((m) => ({ ...m, seq: messages.indexOf(m) + 1 })), null, null]);
+      expect(await index.get(CORP, messages[2999]!.msgid)).toEqual({ ...messages[2999]!, seq: 3000 });
+    });
+
+    it('applies send-time windows over many buckets', async () => {
+      const messages = archive(2000);
+      await index.append(CORP, messages);
+      const chatKey = chatKeyOf(messages.find((m) => m.chatId)!);
+      for (const [from, to] of [
+        [T0, T0 + 1],
+        [T0 + 100, T0 + 101],
+        [T0 + 57, T0 + 400],
+        [T0 + 333, undefined],
+        [undefined, T0 + 20],
+        [T0 + 700, T0 + 10_000],
+        [T0 + 10_000, undefined],
+      ] as const) {
+        for (const filter of [{}, { chatKey }, { msgtype: 1 }]) {
+          const want = expected(messages, { ...filter, from, to });
+          expect(await index.count({ corpId: CORP, ...filter, from, to })).toBe(want.length);
+          const page = await index.query({ corpId: CORP, ...filter, from, to, first: 7 });
+          expect(page.items.map((m) => m.seq)).toEqual(want.slice(0, 7).map((m) => m.seq));
+          const last = await index.query({ corpId: CORP, ...filter, from, to, first: 7, direction: 'desc' });
+          expect(last.items.map((m) => m.seq)).toEqual(
+            want
+              .slice(-7)
+              .reverse()
+              .map((m) => m.seq),
+          );
+        }
+      }
+    });
+
+    it('finds time bounds inside runs of equal send times that span buckets', async () => {
+      // 150 messages a second: every run of equal times crosses a record bucket boundary.
+      const messages = archive(1200).map((m, i) => ({ ...m, sendTime: T0 + Math.floor(i / 150) }));
+      await index.append(CORP, messages);
+      for (let k = 0; k <= 8; k++) {
+        for (const filter of [{}, { msgtype: 1 }]) {
+          const window = { from: T0 + k, to: T0 + k + 1 };
+          const want = expected(messages, { ...filter, ...window });
+          expect(await index.count({ corpId: CORP, ...filter, ...window })).toBe(want.length);
+          const page = await index.query({ corpId: CORP, ...filter, ...window, first: 3 });
+          expect(page.items.map((m) => m.seq)).toEqual(want.slice(0, 3).map((m) => m.seq));
+        }
+      }
+      expect(await index.trim(CORP, T0 + 3)).toBe(450);
+      expect((await index.query({ corpId: CORP, first: 1 })).items[0]?.seq).toBe(451);
+    });
+
+    it('trims across buckets, chunks and map buckets, and keeps appending after', async () => {
+      const messages = archive(3000);
+      await index.append(CORP, messages);
+      const chatKey = chatKeyOf(messages.find((m) => m.chatId)!);
+      const cut = messages[1100]!.sendTime;
+      const removed = messages.filter((m) => m.sendTime < cut).length;
+      expect(await index.trim(CORP, cut)).toBe(removed);
+      expect(await index.trim(CORP, cut)).toBe(0);
+      const kept = messages.slice(removed);
+      expect(await index.count({ corpId: CORP })).toBe(kept.length);
+      expect(await index.lastSeq(CORP)).toBe(3000);
+      for (const filter of [{}, { chatKey }, { msgtype: 1 }]) {
+        const want = expected(messages, filter).filter((m) => m.sendTime >= cut);
+        expect(await index.count({ corpId: CORP, ...filter })).toBe(want.length);
+        expect((await walk(index, { corpId: CORP, ...filter, first: 97 })).map((m) => m.seq)).toEqual(
+          want.map((m) => m.seq),
+        );
+        const back = await walk(index, { corpId: CORP, ...filter, first: 97, direction: 'desc' });
+        expect(back.map((m) => m.seq)).toEqual(want.map((m) => m.seq).reverse());
+        // A cursor from before the trim resumes at the first message kept.
+        const resumed = await index.query({ corpId: CORP, ...filter, after: 10, first: 1 });
+        expect(resumed.items[0]?.seq).toBe(want[0]?.seq);
+      }
+      expect(await index.getMany(CORP, [messages[0]!.msgid, messages[removed - 1]!.msgid])).toEqual([
+        null,
+        null,
+      ]);
+      expect(await index.get(CORP, messages[removed]!.msgid)).toEqual({
+        ...messages[removed]!,
+        seq: removed + 1,
+      });
+      // A trimmed msgid is new again; a kept one is still a duplicate.
+      const again = await index.append(CORP, [messages[5]!, messages[2000]!]);
+      expect(again.map((m) => [m.msgid, m.seq])).toEqual([[messages[5]!.msgid, 3001]]);
+      expect(await index.get(CORP, messages[5]!.msgid)).toEqual({ ...messages[5]!, seq: 3001 });
+      // Everything.
+      expect(await index.trim(CORP, T0 + 100_000)).toBe(kept.length + 1);
+      expect(await index.count({ corpId: CORP })).toBe(0);
+      expect(await index.count({ corpId: CORP, chatKey })).toBe(0);
+      expect((await index.query({ corpId: CORP, first: 10 })).items).toEqual([]);
+      expect((await index.query({ corpId: CORP, chatKey, first: 10, direction: 'desc' })).items).toEqual([]);
+      expect(await index.get(CORP, messages[2999]!.msgid)).toBeNull();
+      expect(await index.lastSeq(CORP)).toBe(3001);
+      const later = archive(300).map((m) => ({
+        ...m,
+        msgid: `later-${m.msgid}`,
+        sendTime: m.sendTime + 200_000,
+      }));
+      const added = await index.append(CORP, later);
+      expect(added.map((m) => m.seq)).toEqual(later.map((_, i) => 3002 + i));
+      expect((await walk(index, { corpId: CORP, chatKey, first: 50 })).map((m) => m.seq)).toEqual(
+        expected(later, { chatKey }).map((m) => m.seq + 3001),
+      );
+      expect(await index.count({ corpId: CORP, msgtype: 1 })).toBe(expected(later, { msgtype: 1 }).length);
+    });
+
+    it('is idempotent by msgid in and across batches, whatever the msgid looks like', async () => {
+      const ids = [
+        '10958372969718811103_1603875609704_external',
+        '00012_5_internal',
+        '12_5_internal',
+        '18446744073709551615_1_internal',
+        '18446744073709551616_1_internal',
+        '1_0123_external',
+        'CAQQluDa4QUY0On2rYSAgAMgzPrShAE=',
+        'abcd',
+        'ab==',
+        'abc',
+        'ünïcødé message id',
+        'x',
+      ];
+      const batch = ids.map((msgid, i) => msg(i, { msgid }));
+      const first = await index.append(CORP, [...batch, batch[3]!, batch[0]!, msg(99, { msgid: 'x' })]);
+      expect(first.map((m) => [m.msgid, m.seq])).toEqual(ids.map((id, i) => [id, i + 1]));
+      expect(first[11]).toEqual({ ...batch[11]!, seq: 12 });
+      const second = await index.append(CORP, [
+        msg(50, { msgid: '12_5_internal' }),
+        msg(51),
+        ...batch.slice(5),
+      ]);
+      expect(second.map((m) => [m.msgid, m.seq])).toEqual([['m51', 13]]);
+      expect(await index.getMany(CORP, [...ids].reverse())).toEqual(
+        batch.map((m, i) => ({ ...m, seq: i + 1 })).reverse(),
+      );
+      expect(await index.get(CORP, '0012_5_internal')).toBeNull();
+      expect(await index.get(CORP, '12_5_external')).toBeNull();
+    });
+
+    it('round-trips unusual field values', async () => {
+      const odd = [
+        msg(1, { encryptedSecretKey: 'c2VjcmV0LWtleQ', sendTime: 0 }),
+        msg(2, { encryptedSecretKey: 'a-b_c', msgtype: -3, publicKeyVersion: 70_000, sendTime: 5 }),
+        msg(3, { receivers: [], encryptedSecretKey: '', sendTime: 4 }),
+        msg(4, { sender: { type: 7, id: 'same' }, receivers: [{ type: 7, id: 'same' }], sendTime: 2 ** 40 }),
+        msg(5, { chatId: 'wr', receivers: [], msgtype: 2 ** 31 }),
+      ];
+      await index.append(CORP, odd);
+      expect(
+        await index.getMany(
+          CORP,
+          odd.map((m) => m.msgid),
+        ),
+      ).toEqual(odd.map((m, i) => ({ ...m, seq: i + 1 })));
+      expect((await index.query({ corpId: CORP, first: 10 })).items).toEqual(
+        odd.map((m, i) => ({ ...m, seq: i + 1 })),
+      );
+      expect(await index.count({ corpId: CORP, chatKey: singleChatKey('same', 'same') })).toBe(1);
+    });
+
+    it('never indexes a msgid twice under concurrent appends', async () => {
+      const messages = archive(600);
+      const slices = [messages.slice(0, 400), messages.slice(200, 600), messages.slice(100, 500), messages];
+      const added = (await Promise.all(slices.map((slice) => index.append(CORP, slice)))).flat();
+      expect(added).toHaveLength(600);
+      expect(new Set(added.map((m) => m.msgid)).size).toBe(600);
+      expect(added.map((m) => m.seq).sort((a, b) => a - b)).toEqual(messages.map((_, i) => i + 1));
+      expect(await index.count({ corpId: CORP })).toBe(600);
     });
 
     it('trims by send time and keeps corps apart', async () => {
