@@ -184,7 +184,8 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     'graphql-ws subscribers to `messageAdded` of one corp on one gateway process; the clients run in two separate',
     `processes. Per level: a warm-up message, then ${r.fanout.levels[0]?.rounds ?? 0} single messages. Latency runs from the`,
     '`POST /__sim/messages` that fires the callback to the frame at each client (callback, inbox, sync_msg, index,',
-    'Redis pub/sub, execution per subscriber, socket write). Memory: gateway RSS and V8 heap after the warm-up minus',
+    'Redis pub/sub, shared execution, socket writes). Memory: gateway RSS and V8 heap, the lowest of the samples taken after',
+    'the warm-up and after each round (so uncollected garbage of the last burst does not count), minus',
     `the idle baseline (RSS ${fmt(r.fanout.baseline.rssBytes / 2 ** 20)} MiB, heap ${fmt(r.fanout.baseline.heapUsedBytes / 2 ** 20)} MiB), per subscriber.`,
     '',
   );

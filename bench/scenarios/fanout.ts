@@ -33,6 +33,13 @@ export async function gatewayMemory(gateway: Gateway): Promise<Memory> {
   return { rssBytes: rssKb * 1024, heapUsedBytes: heap };
 }
 
+function lowest(samples: Memory[]): Memory {
+  return {
+    rssBytes: Math.min(...samples.map((m) => m.rssBytes)),
+    heapUsedBytes: Math.min(...samples.map((m) => m.heapUsedBytes)),
+  };
+}
+
 type Collected = { times: number[]; expected: number };
 
 /** One message through the pipeline; returns every subscriber's latency (ms) for it. */
@@ -49,8 +56,9 @@ async function round(pools: Child[], sim: SimApi, corpId: string, timeoutMs: num
 
 /**
  * N graphql-ws subscribers (in separate pool processes) on one gateway process, all on
- * messageAdded of one corp; levels grow in place (1k → 5k → 10k). Per level: memory after a
- * warm-up message reached everyone, then `rounds` single messages, each timed end to end.
+ * messageAdded of one corp; levels grow in place (1k → 5k → 10k). Per level: a warm-up message
+ * that reaches everyone, then `rounds` single messages, each timed end to end; memory is the
+ * lowest sample of the level.
  */
 export async function runFanout(opts: {
   gateway: Gateway;
@@ -61,7 +69,12 @@ export async function runFanout(opts: {
   rounds: number;
 }): Promise<FanoutResult> {
   const { gateway, pools, sim, corpId } = opts;
-  const baseline = await gatewayMemory(gateway);
+  const idle: Memory[] = [];
+  for (let i = 0; i < 5; i++) {
+    idle.push(await gatewayMemory(gateway));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const baseline = lowest(idle);
   const levels: FanoutLevel[] = [];
   let open = 0;
   for (const target of opts.levels) {
@@ -88,7 +101,9 @@ export async function runFanout(opts: {
     if (warm.latencies.length < warm.expected) {
       console.warn(`  fan-out ${target}: warm-up reached ${warm.latencies.length}/${warm.expected}`);
     }
-    const memory = await gatewayMemory(gateway);
+    // Live memory: the lowest of samples taken after the warm-up and after every round, so garbage
+    // a single sample would catch before a GC (it grows with the burst just sent) does not count.
+    const memorySamples = [await gatewayMemory(gateway)];
     // BENCH_HOLD_MS=30000: time to take a heap snapshot (SIGUSR2 with --heapsnapshot-signal) at this level.
     const holdMs = Number(process.env['BENCH_HOLD_MS'] ?? 0);
     if (holdMs > 0) {
@@ -103,8 +118,10 @@ export async function runFanout(opts: {
       samples.push(...latencies);
       expectedFrames += expected;
       roundP99.push(summarize(latencies).p99);
+      memorySamples.push(await gatewayMemory(gateway));
     }
     const s = summarize(samples);
+    const memory = lowest(memorySamples);
     const level: FanoutLevel = {
       subscribers: open,
       connectFailures: failures,
