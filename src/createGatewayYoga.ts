@@ -7,7 +7,8 @@ import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { createMaskError } from './errors/maskError.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiqlDefaults.js';
-import { childLogger } from './logging/createLogger.js';
+import { lazyChildLogger } from './logging/createLogger.js';
+import { type JitOptions, useJitExecution } from './plugins/useJitExecution.js';
 import { createLoaders } from './resolvers/loaders/createLoaders.js';
 import { schema } from './schema/index.js';
 
@@ -22,6 +23,8 @@ export type GatewayYogaOptions = {
   graphiqlKey: string | null;
   /** Limits, rate limits, CSRF, persisted operations, metrics (src/plugins/createProtection.ts). */
   plugins?: Plugin<Context>[];
+  /** Compiled execution of repeated queries (src/plugins/useJitExecution.ts); false: interpret all. */
+  jit?: JitOptions | false;
 };
 
 /** What graphql-ws passes into `getEnveloped` besides the HTTP server context. */
@@ -31,11 +34,16 @@ export type GatewayYoga = YogaServerInstance<WsContext, Context>;
 
 /** The yoga instance: one Context per operation, one error mapping, auth on every transport. */
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
+  const loaderDeps = { api: options.ds.api, messages: options.messages };
   return createYoga<WsContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
+    // app.ts refuses a /graphql body over GRAPHQL_MAX_BODY_BYTES from its Content-Length (and every
+    // chunked body) before yoga sees it, and node reads no more than Content-Length: yoga's own
+    // 25 MB counter (a TransformStream around every body) can never fire, so it is left out.
+    maxRequestBodySize: false,
     // Computed per page load, so the example operations open with a real corp id filled in.
     graphiql: async () => {
       const headers = options.graphiqlKey
@@ -56,26 +64,30 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       };
     },
     maskedErrors: { maskError: createMaskError(options.exposeErrors) },
-    plugins: [useRequireClient(), ...(options.plugins ?? [])],
+    plugins: [
+      useRequireClient(),
+      ...(options.plugins ?? []),
+      ...(options.jit === false ? [] : [useJitExecution(options.jit) as Plugin<Context>]),
+    ],
     context: (initial) => {
       const ws = initial.connectionParams;
       const fromWs = ws && typeof ws['authorization'] === 'string' ? ws['authorization'] : null;
       const request = (initial as { request?: Request }).request;
       const header = request?.headers.get('authorization') ?? null;
       const requestId = request?.headers.get('x-request-id');
-      const loaderDeps = { api: options.ds.api, messages: options.messages };
-      const context: Context = {
+      // envelop copies these fields onto its own context object (Object.assign): whatever is
+      // lazy or renewable lives inside the values, never in getters or in this literal.
+      const loaders = createLoaders(loaderDeps);
+      return {
         access: new Access(options.authenticate(ws ? fromWs : header)),
         ds: options.ds,
         messages: options.messages,
         ingest: options.ingest,
-        loaders: createLoaders(loaderDeps),
-        renewLoaders: () => {
-          context.loaders = createLoaders(loaderDeps);
-        },
-        logger: requestId ? childLogger(options.logger, { requestId }) : options.logger,
-      };
-      return context;
+        // Per corp, and within a corp per loader, created on first use (createLoaders).
+        loaders,
+        renewLoaders: () => loaders.clear(),
+        logger: requestId ? lazyChildLogger(options.logger, { requestId }) : options.logger,
+      } satisfies Context;
     },
   });
 }

@@ -3,15 +3,27 @@ import type { ClientConfig } from '../config.js';
 
 type Entry = { client: ClientConfig; hash: Buffer };
 
+/** Distinct Authorization values whose verdict is remembered; past it the oldest is forgotten. */
+export const AUTH_CACHE_SIZE = 1000;
+/** Longer values are checked every time, so the cache holds at most about 0.5 MB of header text. */
+const MAX_CACHED_LENGTH = 512;
+
 /**
  * Builds the API-key check. Keys are compared as SHA-256 digests in constant time, and every
  * client is compared (no early exit) so timing does not reveal which prefix matched.
+ *
+ * The verdict (client or null) is remembered per Authorization value in a bounded map, since
+ * every operation authenticates once or twice (context, admin checks) with the same header: a
+ * repeated value costs one map lookup instead of a digest and a comparison with every client.
+ * The clients are fixed for the life of the authenticator, so a remembered verdict never goes stale.
  */
-export function createAuthenticator(clients: readonly ClientConfig[]) {
+export function createAuthenticator(
+  clients: readonly ClientConfig[],
+  cacheSize = AUTH_CACHE_SIZE,
+): Authenticate & { remembered(): number } {
   const entries: Entry[] = clients.map((client) => ({ client, hash: storedHash(client.key) }));
-  return function authenticate(authorization: string | null | undefined): ClientConfig | null {
-    const key = bearerKey(authorization);
-    if (key === null) return null;
+  const verdicts = new Map<string, ClientConfig | null>();
+  const check = (key: string): ClientConfig | null => {
     const presented = sha256(key);
     let found: ClientConfig | null = null;
     for (const entry of entries) {
@@ -19,9 +31,26 @@ export function createAuthenticator(clients: readonly ClientConfig[]) {
     }
     return found;
   };
+  const authenticate = (authorization: string | null | undefined): ClientConfig | null => {
+    if (typeof authorization !== 'string') return null;
+    const known = verdicts.get(authorization);
+    if (known !== undefined) return known;
+    const key = bearerKey(authorization);
+    const verdict = key === null ? null : check(key);
+    if (cacheSize > 0 && authorization.length <= MAX_CACHED_LENGTH) {
+      // Oldest first (insertion order): a flood of distinct wrong keys only costs re-hashing.
+      if (verdicts.size >= cacheSize) verdicts.delete(verdicts.keys().next().value as string);
+      verdicts.set(authorization, verdict);
+    }
+    return verdict;
+  };
+  /** How many verdicts are remembered now (tests, diagnostics). */
+  authenticate.remembered = (): number => verdicts.size;
+  return authenticate;
 }
 
-export type Authenticate = ReturnType<typeof createAuthenticator>;
+/** Authorization value (HTTP header or graphql-ws connectionParams) → the client, or null. */
+export type Authenticate = (authorization: string | null | undefined) => ClientConfig | null;
 
 /** Accepts `Bearer <key>` (case-insensitive scheme); a bare key is accepted over graphql-ws. */
 export function bearerKey(authorization: string | null | undefined): string | null {

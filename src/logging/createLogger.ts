@@ -70,3 +70,36 @@ export function childLogger(logger: Logger, bindings: Record<string, unknown>): 
     error: (obj, msg) => logger.error({ ...bindings, ...obj }, msg),
   };
 }
+
+/**
+ * `childLogger`, created on the first line logged. A request-scoped logger is built for every
+ * operation but rarely written to; pino's child applies the redaction to its bindings up front,
+ * which costs more than most operations' own logging.
+ */
+export function lazyChildLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
+  return new LazyChildLogger(logger, bindings);
+}
+
+class LazyChildLogger implements Logger {
+  #child: Logger | null = null;
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Record<string, unknown>,
+  ) {}
+  #get(): Logger {
+    this.#child ??= childLogger(this.parent, this.bindings);
+    return this.#child;
+  }
+  debug(obj: object, msg?: string): void {
+    this.#get().debug(obj, msg);
+  }
+  info(obj: object, msg?: string): void {
+    this.#get().info(obj, msg);
+  }
+  warn(obj: object, msg?: string): void {
+    this.#get().warn(obj, msg);
+  }
+  error(obj: object, msg?: string): void {
+    this.#get().error(obj, msg);
+  }
+}

@@ -20,6 +20,7 @@ export type OperationParams = {
  */
 export class PersistedOperations {
   readonly #logged = new Set<string>();
+  readonly #digests = new DigestCache();
 
   constructor(
     readonly mode: ProtectionConfig['persisted']['mode'],
@@ -35,7 +36,7 @@ export class PersistedOperations {
   /** Checks a document sent as text; throws PERSISTED_QUERY_ONLY when `enforce` refuses it. */
   admit(params: OperationParams, isAdmin: boolean): void {
     if (this.mode === 'off' || !params.query) return;
-    const hash = sha256(params.query);
+    const hash = this.#digests.of(params.query);
     if (this.get(hash) !== null) return;
     if (this.mode === 'log' || isAdmin) {
       this.onUnknown('log');
@@ -80,6 +81,40 @@ export function persistedNotFound(hash: string): GraphQLError {
 export function persistedHash(extensions: Record<string, unknown> | null | undefined): string | null {
   const pq = extensions?.['persistedQuery'] as { sha256Hash?: unknown } | undefined;
   return typeof pq?.sha256Hash === 'string' ? pq.sha256Hash : null;
+}
+
+/** Documents whose digest is remembered; past it the oldest is forgotten. */
+const DIGESTS_KEPT = 1000;
+/** Longer documents are hashed every time, so the cache holds at most ~4 M characters. */
+const MAX_DIGESTED_LENGTH = 4096;
+
+/**
+ * SHA-256 hex of document texts, remembered per text: clients send the same few documents
+ * over and over, and `log` and `enforce` judge every one of them by its digest.
+ */
+export class DigestCache {
+  readonly #digests = new Map<string, string>();
+  constructor(
+    private readonly capacity = DIGESTS_KEPT,
+    private readonly maxLength = MAX_DIGESTED_LENGTH,
+  ) {}
+
+  of(text: string): string {
+    const known = this.#digests.get(text);
+    if (known !== undefined) return known;
+    const digest = sha256(text);
+    if (text.length <= this.maxLength && this.capacity > 0) {
+      if (this.#digests.size >= this.capacity)
+        this.#digests.delete(this.#digests.keys().next().value as string);
+      this.#digests.set(text, digest);
+    }
+    return digest;
+  }
+
+  /** Texts remembered now. */
+  get size(): number {
+    return this.#digests.size;
+  }
 }
 
 export function sha256(text: string): string {

@@ -89,6 +89,80 @@ export function operationCost(
   return walk(operation.selectionSet, root, new Set());
 }
 
+/** Variable sets remembered per document and operation; past it the oldest is forgotten. */
+const COSTS_PER_DOCUMENT = 64;
+/** Variables whose JSON is longer are costed every time rather than kept as a key. */
+const MAX_VARIABLES_KEY = 2048;
+
+/**
+ * `operationCost`, remembered per schema, parsed document (yoga's parser cache hands out the
+ * same DocumentNode for the same text), operation name and variables. The cost is a pure function
+ * of those, so a hit is exactly what a fresh walk would return. Variables are keyed by their JSON
+ * only when they are plain JSON values (anything else, e.g. an uploaded File, is costed afresh).
+ */
+export class OperationCostCache {
+  readonly #bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+  readonly #options: CostOptions;
+  readonly #perDocument: number;
+
+  constructor(options: CostOptions = DEFAULT_COST_OPTIONS, perDocument = COSTS_PER_DOCUMENT) {
+    this.#options = options;
+    this.#perDocument = perDocument;
+  }
+
+  cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | null | undefined,
+  ): number {
+    const vars = variablesKey(variables);
+    if (vars === null) return operationCost(schema, document, operationName, variables, this.#options);
+    let byDocument = this.#bySchema.get(schema);
+    if (!byDocument) {
+      byDocument = new WeakMap();
+      this.#bySchema.set(schema, byDocument);
+    }
+    let costs = byDocument.get(document);
+    if (!costs) {
+      costs = new Map();
+      byDocument.set(document, costs);
+    }
+    const key = `${operationName ?? ''}\u0000${vars}`;
+    let cost = costs.get(key);
+    if (cost === undefined) {
+      cost = operationCost(schema, document, operationName, variables, this.#options);
+      if (costs.size >= this.#perDocument) costs.delete(costs.keys().next().value as string);
+      costs.set(key, cost);
+    }
+    return cost;
+  }
+}
+
+/** The JSON of plain JSON variables (finite numbers, no undefined), else null. */
+function variablesKey(variables: Record<string, unknown> | null | undefined): string | null {
+  if (variables === null || variables === undefined) return '';
+  if (!isPlainJson(variables, 0)) return null;
+  const json = JSON.stringify(variables);
+  return json.length <= MAX_VARIABLES_KEY ? json : null;
+}
+
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth > 16) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isPlainJson(item, depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) {
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
 function multiplier(
   field: GraphQLField<unknown, unknown>,
   args: Record<string, unknown>,

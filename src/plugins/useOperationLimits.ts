@@ -7,7 +7,12 @@ import type { Plugin } from 'graphql-yoga';
 import type { ProtectionConfig } from '../config.js';
 import type { Context } from '../context.js';
 import { tooComplex } from '../errors/codes.js';
-import { type CostOptions, DEFAULT_COST_OPTIONS, operationCost } from './operationCost.js';
+import {
+  type CostOptions,
+  DEFAULT_COST_OPTIONS,
+  OperationCostCache,
+  type operationCost,
+} from './operationCost.js';
 
 type Limits = Pick<ProtectionConfig, 'maxDepth' | 'maxAliases' | 'maxTokens' | 'maxDirectives' | 'maxCost'>;
 
@@ -54,19 +59,15 @@ export function useOperationLimits(
     shape,
   ];
   if (limits.maxCost > 0) {
+    // Costed once per document, operation and variables, not walked again for every request.
+    const costs = new OperationCostCache(costOptions);
     const check = (args: {
       schema: Parameters<typeof operationCost>[0];
       document: Parameters<typeof operationCost>[1];
       operationName?: string | null | undefined;
       variableValues?: Record<string, unknown> | null | undefined;
     }): GraphQLError | null => {
-      const cost = operationCost(
-        args.schema,
-        args.document,
-        args.operationName,
-        args.variableValues,
-        costOptions,
-      );
+      const cost = costs.cost(args.schema, args.document, args.operationName, args.variableValues);
       if (cost <= limits.maxCost) return null;
       onReject('cost');
       return tooComplex(

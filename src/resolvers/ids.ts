@@ -38,9 +38,12 @@ export function parseChatRawId(raw: string): ChatShape | null {
 }
 
 export function singleChat(corpId: string, a: ParticipantShape, b: ParticipantShape): ChatShape {
-  const key = (p: ParticipantShape) => `${p.type}:${p.id}`;
-  const parties: [ParticipantShape, ParticipantShape] = key(a) <= key(b) ? [a, b] : [b, a];
+  const parties: [ParticipantShape, ParticipantShape] = partyKey(a) <= partyKey(b) ? [a, b] : [b, a];
   return { corpId, kind: 'SINGLE', parties };
+}
+
+function partyKey(p: ParticipantShape): string {
+  return `${p.type}:${p.id}`;
 }
 
 function parseParticipant(text: string): ParticipantShape | null {

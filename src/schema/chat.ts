@@ -26,7 +26,7 @@ builder.node(ChatRef, {
   id: { resolve: (chat) => chatRawId(chat) },
   loadOne: (rawId, ctx) => loadChat(rawId, ctx),
   fields: (t) => ({
-    kind: t.field({ type: ChatKind, resolve: (chat) => chat.kind }),
+    kind: t.expose('kind', { type: ChatKind }),
     chatId: t.string({
       nullable: true,
       description: 'The upstream chatid; groups only.',

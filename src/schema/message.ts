@@ -34,8 +34,9 @@ builder.node(MessageRef, {
   loadOne: (rawId, ctx) => loadMessage(rawId, ctx),
   fields: (t) => ({
     msgid: t.exposeString('msgid'),
-    sender: t.field({ type: ParticipantRef, resolve: (m) => m.sender }),
-    receivers: t.field({ type: [ParticipantRef], resolve: (m) => m.receivers }),
+    // Exposed (no resolver): the compiled executor reads them as plain properties.
+    sender: t.expose('sender', { type: ParticipantRef }),
+    receivers: t.expose('receivers', { type: [ParticipantRef] }),
     chat: t.field({ type: ChatRef, resolve: (m) => messageChat(m) }),
     sentAt: t.field({ type: 'DateTime', resolve: (m) => m.sendTime }),
     type: t.field({ type: MessageType, resolve: (m) => messageTypeName(m.msgtype) }),

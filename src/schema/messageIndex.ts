@@ -32,7 +32,7 @@ builder.objectFields(CorpRef, (t) => ({
       'The archive from the message index (every message sync_msg returned, kept INDEX_RETENTION_DAYS), ' +
       'with stable cursors and totalCount.',
     args: pageArgs(t),
-    resolve: (corp, args, ctx) => corpMessages(corp.corpId, args, ctx),
+    resolve: (corp, args, ctx, info) => corpMessages(corp.corpId, args, ctx, info),
   }),
 }));
 
@@ -41,7 +41,7 @@ builder.objectFields(ChatRef, (t) => ({
     type: MessageConnection,
     description: "This chat's messages from the index.",
     args: pageArgs(t),
-    resolve: (chat, args, ctx) => chatMessages(chat, args, ctx),
+    resolve: (chat, args, ctx, info) => chatMessages(chat, args, ctx, info),
   }),
 }));
 

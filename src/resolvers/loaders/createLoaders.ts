@@ -8,8 +8,16 @@ export type Loaders = {
   corp(corpId: string): CorpLoaders;
 };
 
-/** Called once per request by the context factory; never share the result between requests. */
-export function createLoaders(deps: LoaderDeps): Loaders {
+export type RenewableLoaders = Loaders & {
+  /** Forgets every corp's loaders (and so their caches): the next `corp()` builds fresh ones. */
+  clear(): void;
+};
+
+/**
+ * Called once per request by the context factory; never share the result between requests.
+ * Nothing is built up front: a corp's loaders on its first `corp()`, each loader on its first use.
+ */
+export function createLoaders(deps: LoaderDeps): RenewableLoaders {
   const byCorp = new Map<string, CorpLoaders>();
   return {
     corp(corpId) {
@@ -19,6 +27,9 @@ export function createLoaders(deps: LoaderDeps): Loaders {
         byCorp.set(corpId, loaders);
       }
       return loaders;
+    },
+    clear() {
+      byCorp.clear();
     },
   };
 }
