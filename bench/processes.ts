@@ -1,4 +1,5 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -27,10 +28,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+// BENCH_LOG_DIR=/tmp/bench-logs: every child's output is also appended to <dir>/<label>.log.
+const logDir = process.env['BENCH_LOG_DIR'];
+if (logDir) mkdirSync(logDir, { recursive: true });
+
 function wrap(proc: ChildProcess, label: string): Child {
   let out = '';
+  const logFile = logDir ? `${logDir}/${label.replace(/[^\w.-]+/g, '_')}.log` : null;
   const keep = (chunk: Buffer) => {
     out = (out + chunk.toString('utf8')).slice(-20_000);
+    if (logFile) appendFileSync(logFile, chunk);
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);

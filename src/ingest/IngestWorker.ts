@@ -30,6 +30,17 @@ export type IngestWorkerOptions = {
 };
 
 /**
+ * Whether an event that failed may succeed when delivered again. A 45009 (or the fail-fast window
+ * it opened) is not retryable for a request, but WeCom lifts it at the next minute or hour: the
+ * event stays unacked and comes back after the inbox's reclaim delay, instead of being dropped
+ * and left to the watchdog. Other upstream answers retry only when WecomError says so.
+ */
+function worthRetrying(error: unknown): boolean {
+  if (!(error instanceof WecomError)) return true;
+  return error.retryable || error.code === 'RATE_LIMITED';
+}
+
+/**
  * Takes verified callback events from the durable inbox and acts on them; an entry is acked
  * only after its work finished or failed for good, so a crash hands it to another worker.
  */
@@ -80,8 +91,7 @@ export class IngestWorker {
       await this.process(entry.event);
       await inbox.ack([entry.id]);
     } catch (error) {
-      const retryable = !(error instanceof WecomError) || error.retryable;
-      const giveUp = !retryable || entry.deliveries >= (this.#o.maxDeliveries ?? 5);
+      const giveUp = !worthRetrying(error) || entry.deliveries >= (this.#o.maxDeliveries ?? 5);
       logger.warn(
         {
           infoType: entry.event.InfoType,
