@@ -135,7 +135,8 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   out.push('## 1. Gateway overhead', '');
   out.push(
     `Closed loop, ${r.params['connections']} keep-alive connections, ${Number(r.params['durationMs']) / 1000} s per run after ` +
-      `${Number(r.params['warmupMs']) / 1000} s warm-up, median of ${r.params['runs']} interleaved runs. The simulator delays every ` +
+      `${Number(r.params['warmupMs']) / 1000} s warm-up, median of ${r.params['runs']} interleaved runs; before the first run every ` +
+      'target is loaded for 5 s unmeasured (`--quick`: not), so both servers run JIT-optimized code. The simulator delays every ' +
       'upstream call by the given latency (`POST /__sim/faults {path:"*", delayMs}`). Nested query: ' +
       `\`searchChats(query: "${r.searchWord}")\` → members, creator, consents.`,
     '',
