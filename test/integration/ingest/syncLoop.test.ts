@@ -15,7 +15,10 @@ type Syncer = Stack['app']['ingest']['syncer'];
  */
 async function syncOwnRun(syncer: Syncer, corpId: string) {
   let outcome: Awaited<ReturnType<Syncer['sync']>> | undefined;
-  await waitFor('a sync run of our own', async () => (outcome = await syncer.sync(corpId, 'test')).ran);
+  await waitFor('a sync run of our own', async () => {
+    outcome = await syncer.sync(corpId, 'test');
+    return outcome.ran;
+  });
   return outcome!;
 }
 
