@@ -30,15 +30,7 @@ for (const [store, available] of [
       });
       corpId = stack.corps[0]!.corpId;
       otherCorpId = stack.corps[1]!.corpId;
-      // The backlog is archived by the start-up / authorization catch-up.
-      const { corps } = await stack.simGet<{ corps: { corpId: string; messageCount: number }[] }>(
-        '/__sim/corps',
-      );
-      const expected = corps.find((c) => c.corpId === corpId)!.messageCount;
-      await waitFor(
-        'backlog indexed',
-        async () => (await stack.app.ingest.index.lastSeq(corpId)) === expected,
-      );
+      // startStack returns once every corp's backlog is indexed (start-up / authorization catch-up).
     });
     afterAll(async () => {
       await Promise.all(started.map((s) => s.stop()));
