@@ -30,12 +30,13 @@ const CLOSE_BRACE = Buffer.from('}');
  *    one encoding plus N small copies (the frame is the subscription's id, spliced in front);
  *  - one keep-alive timer for all sockets instead of one per socket, and no reference to the
  *    upgrade request is kept (only the socket), which keeps an idle subscriber small.
+ * The owner closes `wss` (and its sockets) on shutdown; the timer stops with it.
  */
 export function serveGraphqlWs(
   wss: WebSocketServer,
   options: ServerOptions<Record<string, unknown> | undefined, SocketExtra>,
   serveOptions: ServeGraphqlWsOptions = {},
-): { dispose(): Promise<void> } {
+): void {
   const encoded = new WeakMap<ExecutionResult, Buffer>();
   const server = makeServer<Record<string, unknown> | undefined, SocketExtra>({
     ...options,
@@ -104,14 +105,6 @@ export function serveGraphqlWs(
       void closed(code, reason.toString()).catch(onInternalError);
     });
   });
-
-  return {
-    async dispose() {
-      clearInterval(pinger);
-      for (const socket of wss.clients) socket.close(1001, 'Going away');
-      await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
 }
 
 /** The frame for `data`: itself, or for a `next` whose payload was parked, id + payload bytes. */
