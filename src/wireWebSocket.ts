@@ -6,7 +6,8 @@ import type { Logger } from './datasources/Logger.js';
 import { isGraphQLError } from './errors/maskError.js';
 import type { GatewayMetrics } from './metrics/GatewayMetrics.js';
 import type { PersistedOperations } from './plugins/PersistedOperations.js';
-import { serveGraphqlWs } from './subscriptions/serveGraphqlWs.js';
+import { liveSinks } from './subscriptions/liveSinks.js';
+import { sendNextDirect, serveGraphqlWs } from './subscriptions/serveGraphqlWs.js';
 
 type EnvelopedRoot = {
   execute: (args: ExecutionArgs) => unknown;
@@ -52,7 +53,7 @@ export function wireWebSocket(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const connectionParams = ctx.connectionParams ?? {};
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
@@ -81,12 +82,15 @@ export function wireWebSocket(
           return errors;
         }
         count(payload.operationName, 'ok');
+        const contextValue = await contextFactory();
+        // A shared subscription writes its results to this socket directly (SubscriptionGroups).
+        liveSinks.set(contextValue, (result) => sendNextDirect(ctx.extra, id, result));
         const args: ExecutionArgs = {
           schema,
           operationName: payload.operationName ?? null,
           document,
           variableValues: payload.variables ?? null,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
         return args;

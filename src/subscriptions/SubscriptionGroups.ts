@@ -1,5 +1,6 @@
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { ErrorCode } from '../errors/codes.js';
+import type { LiveSink } from './liveSinks.js';
 
 /** What `subscribe` gives: a stream of results, or one result (errors) when it could not start. */
 export type SubscribeOutcome = AsyncIterable<ExecutionResult> | ExecutionResult;
@@ -39,11 +40,13 @@ export class SubscriptionGroups {
 
   /**
    * Joins the group of `key`, starting it with `start` when there is none. Resolves to the
-   * member's stream, or to the start's error result (which every member then shares).
+   * member's stream, or to the start's error result (which every member then shares). With a
+   * `sink`, results without errors that find the member idle are written through it directly.
    */
   async join(
     key: string,
     start: () => Promise<SubscribeOutcome> | SubscribeOutcome,
+    sink?: LiveSink,
   ): Promise<SubscribeOutcome> {
     let group = this.#groups.get(key);
     if (!group) {
@@ -54,7 +57,7 @@ export class SubscriptionGroups {
       this.#groups.set(key, created);
       created.start(start);
     }
-    const member = group.add();
+    const member = group.add(sink);
     const failed = await group.started;
     if (failed) {
       member.return();
@@ -103,8 +106,8 @@ class Group {
     })();
   }
 
-  add(): Member {
-    const member = new Member(this.#maxQueue, (m) => this.#remove(m));
+  add(sink: LiveSink | undefined): Member {
+    const member = new Member(this.#maxQueue, (m) => this.#remove(m), sink);
     this.#members.add(member);
     return member;
   }
@@ -139,18 +142,26 @@ class Group {
 
 type Waiter = { resolve(step: IteratorResult<ExecutionResult>): void; reject(error: unknown): void };
 
-/** One subscriber's view of its group: a queue that graphql-ws drains at its socket's pace. */
+/**
+ * One subscriber's view of its group: a queue that graphql-ws drains at its socket's pace. While
+ * the subscriber is idle (its next() is waiting and nothing is queued, so nothing of it is in
+ * flight), a result without errors goes straight to its sink when it has one: one write instead
+ * of a chain of promise hops through every wrapper. Anything else takes the queue, and the sink
+ * is used again only once the queue has drained, so frames never overtake each other.
+ */
 class Member implements AsyncIterableIterator<ExecutionResult> {
   readonly #queue: ExecutionResult[] = [];
   readonly #maxQueue: number;
   readonly #leave: (m: Member) => void;
+  readonly #sink: LiveSink | undefined;
   #waiter: Waiter | null = null;
   #done = false;
   #error: unknown = null;
 
-  constructor(maxQueue: number, leave: (m: Member) => void) {
+  constructor(maxQueue: number, leave: (m: Member) => void, sink?: LiveSink) {
     this.#maxQueue = maxQueue;
     this.#leave = leave;
+    this.#sink = sink;
   }
 
   [Symbol.asyncIterator](): this {
@@ -160,20 +171,35 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
   push(result: ExecutionResult): void {
     if (this.#done) return;
     if (this.#waiter) {
+      if (this.#sink && !result.errors) {
+        if (!this.#sink(result)) this.#endSlow();
+        return;
+      }
       const waiter = this.#waiter;
       this.#waiter = null;
       waiter.resolve({ value: result, done: false });
       return;
     }
     if (this.#queue.length >= this.#maxQueue) {
-      // Its last frame says why; the stream then completes and the group forgets it.
-      this.#queue.length = 0;
-      this.#queue.push({ errors: [slowSubscriber(this.#maxQueue)] });
-      this.#done = true;
-      this.#leave(this);
+      this.#endSlow();
       return;
     }
     this.#queue.push(result);
+  }
+
+  /** Its last frame says why; the stream then completes and the group forgets it. */
+  #endSlow(): void {
+    this.#queue.length = 0;
+    const last: ExecutionResult = { errors: [slowSubscriber(this.#maxQueue)] };
+    this.#done = true;
+    if (this.#waiter) {
+      const waiter = this.#waiter;
+      this.#waiter = null;
+      waiter.resolve({ value: last, done: false });
+    } else {
+      this.#queue.push(last);
+    }
+    this.#leave(this);
   }
 
   finish(): void {
@@ -226,7 +252,7 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
 
 function slowSubscriber(maxQueue: number): GraphQLError {
   return new GraphQLError(
-    `this subscriber fell ${maxQueue} events behind (its connection does not drain) and was ended; resubscribe, with \`after\` set to the last cursor received where the field has one`,
+    `this subscriber fell too far behind (over ${maxQueue} events queued, or its connection not draining) and was ended; resubscribe, with \`after\` set to the last cursor received where the field has one`,
     { extensions: { code: ErrorCode.SLOW_SUBSCRIBER } },
   );
 }

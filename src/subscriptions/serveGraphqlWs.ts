@@ -19,6 +19,10 @@ export type ServeGraphqlWsOptions = {
 };
 
 const MARK = '__wag_frame';
+/** A direct write is refused (the subscriber ended as too slow) once this much is still unsent. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** One encoding per result object, shared by every socket it goes to. */
+const encoded = new WeakMap<ExecutionResult, Buffer>();
 const PARKED = /\{"__wag_frame":(\d+)\}\}$/;
 const CLOSE_BRACE = Buffer.from('}');
 
@@ -37,17 +41,11 @@ export function serveGraphqlWs(
   options: ServerOptions<Record<string, unknown> | undefined, SocketExtra>,
   serveOptions: ServeGraphqlWsOptions = {},
 ): void {
-  const encoded = new WeakMap<ExecutionResult, Buffer>();
   const server = makeServer<Record<string, unknown> | undefined, SocketExtra>({
     ...options,
     onNext: (ctx, _id, _payload, _args, result) => {
-      let body = encoded.get(result);
-      if (!body) {
-        body = Buffer.from(JSON.stringify(formatResult(result)));
-        encoded.set(result, body);
-      }
       const n = ++ctx.extra.seq;
-      ctx.extra.parked.set(n, body);
+      ctx.extra.parked.set(n, bodyOf(result));
       // graphql-ws stringifies this small stand-in and calls send() at once; send swaps it back.
       return { [MARK]: n } as never;
     },
@@ -105,6 +103,36 @@ export function serveGraphqlWs(
       void closed(code, reason.toString()).catch(onInternalError);
     });
   });
+}
+
+/**
+ * A `next` frame for subscription `id` written at once, outside graphql-ws' per-subscription loop
+ * (see SubscriptionGroups): the caller guarantees nothing of that subscription is in flight on
+ * the other path, so frames keep their order. False when the socket is too far behind.
+ */
+export function sendNextDirect(extra: SocketExtra, id: string, result: ExecutionResult): boolean {
+  const { socket } = extra;
+  if (socket.readyState !== socket.OPEN) return true;
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+  const key = `\u0000${id}`;
+  let head = extra.heads.get(key);
+  if (!head) {
+    head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+    if (extra.heads.size >= 64) extra.heads.clear();
+    extra.heads.set(key, head);
+  }
+  const body = bodyOf(result);
+  socket.send(Buffer.concat([head, body, CLOSE_BRACE], head.length + body.length + 1), { binary: false });
+  return true;
+}
+
+function bodyOf(result: ExecutionResult): Buffer {
+  let body = encoded.get(result);
+  if (!body) {
+    body = Buffer.from(JSON.stringify(formatResult(result)));
+    encoded.set(result, body);
+  }
+  return body;
 }
 
 /** The frame for `data`: itself, or for a `next` whose payload was parked, id + payload bytes. */

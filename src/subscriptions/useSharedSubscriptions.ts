@@ -1,6 +1,7 @@
 import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import { liveSinks } from './liveSinks.js';
 import type { SubscribeOutcome, SubscriptionGroups } from './SubscriptionGroups.js';
 import { shareKeyOf } from './shareKeyOf.js';
 
@@ -21,7 +22,8 @@ export function useSharedSubscriptions(groups: SubscriptionGroups): Plugin<Conte
       });
       if (key === null) return;
       const inner = subscribeFn as (a: ExecutionArgs) => Promise<SubscribeOutcome> | SubscribeOutcome;
-      setSubscribeFn(((a: ExecutionArgs) => groups.join(key, () => inner(a))) as typeof subscribeFn);
+      setSubscribeFn(((a: ExecutionArgs) =>
+        groups.join(key, () => inner(a), liveSinks.get(a.contextValue as object))) as typeof subscribeFn);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { type SubscribeOutcome, SubscriptionGroups } from '../../../src/subscriptions/SubscriptionGroups.js';
 
@@ -44,6 +44,10 @@ function controlledSource() {
     },
     emit(n: number) {
       queue.push({ data: { n } });
+      poke();
+    },
+    queueError() {
+      queue.push({ errors: [new GraphQLError('boom')] });
       poke();
     },
     end() {
@@ -169,5 +173,48 @@ describe('SubscriptionGroups', () => {
     expect(await take(slow, 10)).toEqual([['SLOW_SUBSCRIBER']]);
     expect(groups.stats).toEqual({ groups: 1, members: 1 });
     expect(source.state.returned).toBe(0);
+  });
+
+  it('writes results straight to an idle member sink, and never lets a frame overtake a queued one', async () => {
+    const groups = new SubscriptionGroups();
+    const source = controlledSource();
+    const sunk: unknown[] = [];
+    const member = (await groups.join('k', source.start, (r) => {
+      sunk.push(r.data);
+      return true;
+    })) as AsyncIterableIterator<ExecutionResult>;
+    // Not idle yet (no next() waiting): results queue.
+    source.emit(1);
+    source.emit(2);
+    await tick();
+    expect(sunk).toEqual([]);
+    expect((await member.next()).value?.data).toEqual({ n: 1 });
+    expect((await member.next()).value?.data).toEqual({ n: 2 });
+    // Idle now: the next result goes through the sink, and next() keeps waiting.
+    const waiting = member.next();
+    source.emit(3);
+    await tick();
+    expect(sunk).toEqual([{ n: 3 }]);
+    // A result with errors takes the ordinary path (masking and formatting apply to it there).
+    source.queueError();
+    expect((await waiting).value?.errors).toHaveLength(1);
+    expect(sunk).toEqual([{ n: 3 }]);
+  });
+
+  it('ends a member whose sink does not drain with SLOW_SUBSCRIBER', async () => {
+    const groups = new SubscriptionGroups();
+    const source = controlledSource();
+    const member = (await groups.join(
+      'k',
+      source.start,
+      () => false,
+    )) as AsyncIterableIterator<ExecutionResult>;
+    const waiting = member.next();
+    source.emit(1);
+    expect((await waiting).value?.errors?.map((e: GraphQLError) => e.extensions['code'])).toEqual([
+      'SLOW_SUBSCRIBER',
+    ]);
+    expect(await member.next()).toEqual({ value: undefined, done: true });
+    expect(groups.stats).toEqual({ groups: 0, members: 0 });
   });
 });
