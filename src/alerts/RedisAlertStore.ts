@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { unlinkPrefix } from '../datasources/unlinkPrefix.js';
 import type { AlertPage, AlertStatusFilter, AlertStore, ReplyAlert, ReplyTimeoutRule } from './AlertStore.js';
 import { OPEN_ALERT_LUA, RESOLVE_CHAT_LUA } from './redisAlertScripts.js';
 
@@ -126,12 +127,6 @@ export class RedisAlertStore implements AlertStore {
   }
 
   async purge(corpId: string): Promise<void> {
-    const pattern = `${this.#base(corpId).replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await this.#redis.del(...keys);
-    } while (cursor !== '0');
+    await unlinkPrefix(this.#redis, this.#base(corpId));
   }
 }

@@ -1,16 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { KeyValueStore } from './ports.js';
+import { scanPrefix } from './scanPrefix.js';
 
 /** Compare-and-delete, atomically: the safe release of a lock another holder may have taken over. */
 const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /** Compare-and-renew: a lease holder extends its lock only while it still owns it. */
 const EXTEND_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-
-/** SCAN MATCH treats these as glob syntax; a prefix must match literally. */
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
-}
 
 export type RedisKeyValueStoreOptions = {
   /** Prepended to every key (config.redis.prefix); required so deployments can share a Redis. */
@@ -61,14 +57,10 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async keys(prefix: string): Promise<string[]> {
-    const match = `${escapeGlob(this.#prefix + prefix)}*`;
     const found = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.#redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
-      cursor = next;
+    for await (const batch of scanPrefix(this.#redis, this.#prefix + prefix)) {
       for (const key of batch) found.add(key.slice(this.#prefix.length));
-    } while (cursor !== '0');
+    }
     return [...found];
   }
 

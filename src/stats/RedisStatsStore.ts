@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { unlinkPrefix } from '../datasources/unlinkPrefix.js';
 import { bucketExpiry } from './bucketsFor.js';
 import { COMMIT_LUA, RECALL_LUA } from './redisStatsScripts.js';
 import type {
@@ -110,12 +111,6 @@ export class RedisStatsStore implements StatsStore {
   }
 
   async purge(corpId: string): Promise<void> {
-    const pattern = `${this.#base(corpId).replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await this.#redis.del(...keys);
-    } while (cursor !== '0');
+    await unlinkPrefix(this.#redis, this.#base(corpId));
   }
 }

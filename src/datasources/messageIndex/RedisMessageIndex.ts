@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ArchivedMessage } from '../ports.js';
+import { unlinkPrefix } from '../unlinkPrefix.js';
 import { listKeysOf } from './MemoryMessageIndex.js';
 import type { IndexedMessage, MessageIndex, MessagePage, MessageQuery } from './MessageIndex.js';
 import { msgidCodec } from './msgidCodec.js';
@@ -243,13 +244,7 @@ export class RedisMessageIndex implements MessageIndex {
   }
 
   async purgeCorp(corpId: string): Promise<void> {
-    const pattern = `${this.#base(corpId).replace(/[*?[\]]/g, '\\$&')}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await this.#redis.unlink(...keys);
-    } while (cursor !== '0');
+    await unlinkPrefix(this.#redis, this.#base(corpId));
   }
 }
 
