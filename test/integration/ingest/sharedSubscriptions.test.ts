@@ -94,6 +94,8 @@ describe.skipIf(!redisAvailable)('shared live subscriptions', () => {
     expect(await gauge('wag_subscription_groups')).toBe(2);
     const more = await stack.simPost<{ msgids: string[] }>('/__sim/messages', { corpId: corpA, count: 3 });
     const stillOnA = rest.filter((s) => idsOf(s).length >= 45);
+    // The six members left in the group on corp A (five graphql-ws, one SSE) and the replay subscriber.
+    expect(stillOnA).toHaveLength(7);
     for (const sub of stillOnA) {
       const events = await sub.waitForCount(45 + more.msgids.length);
       expect(events.slice(45).map((e) => e.messageAdded.message.msgid)).toEqual(more.msgids);
