@@ -126,7 +126,18 @@ const envSchema = z.object({
    * ~40 decrypts/s (a cached result costs nothing) while leaving cores for the event loop.
    */
   RSA_DECRYPT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
-  /** Redis URL. Unset → in-memory stores (single replica only). */
+  /**
+   * PostgreSQL URL: the store of record (corps, keys, cursors, the archive, hits, tasks,
+   * statistics, alerts). Unset → memory stores (embedded demo only; required with WECOM_API_BASE).
+   * libpq options pass through, e.g. `?options=-c%20search_path%3Dwag` for a schema of its own.
+   */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** Connections per process in the PostgreSQL pool. Default 10. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Redis URL: coordination only (token caches, leases, the callback inbox, pub/sub, rate
+   * limits); losing it loses nothing durable. Unset → in-process coordination (single replica).
+   */
   REDIS_URL: z.string().min(1).optional(),
   /** Prefix of every Redis key and channel. Default `wag:`. */
   REDIS_PREFIX: z.string().min(1).default('wag:'),
@@ -199,6 +210,7 @@ export type Config = {
   /** `workers` undefined → the pool's default, min(2, available CPUs). */
   rsaDecrypt: { kind: 'forge' | 'native'; workers: number | undefined };
   redis: { url: string | undefined; prefix: string };
+  database: { url: string | undefined; poolMax: number };
   masterKey: string;
   clients: ClientConfig[];
   upstream: { timeoutMs: number; retries: number; tokenRefreshMarginS: number };
@@ -247,6 +259,11 @@ export function loadConfig(
   const e = parsed.data;
   const mode = e.WECOM_API_BASE ? 'upstream' : 'embedded';
 
+  if (mode === 'upstream' && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'DATABASE_URL is required when WECOM_API_BASE is set: PostgreSQL is the store of record (postgres://user@host:5432/db)',
+    );
+  }
   if (mode === 'upstream' && !e.GATEWAY_MASTER_KEY) {
     throw new ConfigError('GATEWAY_MASTER_KEY is required when WECOM_API_BASE is set (16+ characters)');
   }
@@ -278,6 +295,7 @@ export function loadConfig(
     rsaPadding: e.WECOM_RSA_PADDING,
     rsaDecrypt: { kind: e.WECOM_RSA_DECRYPT, workers: e.RSA_DECRYPT_WORKERS },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     masterKey: e.GATEWAY_MASTER_KEY ?? DEMO_MASTER_KEY,
     clients,
     upstream: {

@@ -10,7 +10,7 @@ import type {
   WecomApi,
 } from './datasources/ports.js';
 import type { EventBus } from './ingest/EventBus.js';
-import type { HitStore } from './ingest/HitStore.js';
+import type { HitStore } from './datasources/ports.js';
 import type { SyncStateStore } from './ingest/SyncStateStore.js';
 import type { Loaders } from './resolvers/loaders/createLoaders.js';
 import type { Statistics } from './stats/createStatistics.js';

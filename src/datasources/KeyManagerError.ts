@@ -2,6 +2,7 @@ export type KeyManagerErrorCode =
   | 'KEY_NOT_FOUND'
   | 'DECRYPT_FAILED'
   | 'KEY_ROTATION_BUSY'
+  | 'KEY_VERSION_EXHAUSTED'
   | 'INVALID_ARGUMENT';
 
 /** Expected failures of the per-corp RSA key store. Messages never include key material. */

@@ -2,10 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { CorpOnboarding, type CorpPurgeHook } from './CorpOnboarding.js';
 import { createRedis } from './createRedis.js';
-import { KvCorpRegistry } from './KvCorpRegistry.js';
+import { createDurableStores, type DurableStores } from './createDurableStores.js';
 import { KvJsapiTickets } from './KvJsapiTickets.js';
-import { KvKeyManager } from './KvKeyManager.js';
-import { KvTaskStore } from './KvTaskStore.js';
 import type { Logger } from './Logger.js';
 import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
 import type {
@@ -19,6 +17,7 @@ import type {
   WecomApi,
 } from './ports.js';
 import { RedisKeyValueStore } from './RedisKeyValueStore.js';
+import { RsaKeyManager } from './RsaKeyManager.js';
 import { createRsaDecrypt } from './rsa/createRsaDecrypt.js';
 import { createSecretBox } from './secretBox.js';
 import { WecomClient } from './WecomClient.js';
@@ -26,6 +25,9 @@ import { WecomHttp, type WecomHttpOptions } from './WecomHttp.js';
 import { WecomTokenChain } from './WecomTokenChain.js';
 
 export type Datasources = {
+  /** The store of record (PostgreSQL, or memory in the embedded demo). */
+  durable: DurableStores;
+  /** Coordination: token caches, locks, leases (Redis, or memory for one process). */
   kv: KeyValueStore;
   tokens: TokenChain;
   api: WecomApi;
@@ -44,7 +46,10 @@ export type Datasources = {
   close(): Promise<void>;
 };
 
-/** Wires the datasources from config: Redis-backed when `config.redis.url` is set, memory otherwise. */
+/**
+ * Wires the datasources from config: the store of record in PostgreSQL when `DATABASE_URL` is set
+ * (memory otherwise), coordination in Redis when `REDIS_URL` is set (memory otherwise).
+ */
 export async function createDatasources(
   config: Config & { wecomApiBase: string },
   logger: Logger,
@@ -55,6 +60,14 @@ export async function createDatasources(
     ? new RedisKeyValueStore(redis, { prefix: config.redis.prefix })
     : new MemoryKeyValueStore();
   const box = createSecretBox(config.masterKey);
+  let durable: DurableStores;
+  try {
+    durable = await createDurableStores(config.database, box, logger);
+  } catch (error) {
+    await kv.close().catch(() => undefined);
+    if (redis) redis.disconnect();
+    throw error;
+  }
   const http = new WecomHttp({
     baseUrl: config.wecomApiBase,
     timeoutMs: config.upstream.timeoutMs,
@@ -62,7 +75,7 @@ export async function createDatasources(
     logger,
     ...hooks,
   });
-  const corps = new KvCorpRegistry(kv, box);
+  const corps = durable.corps;
   const tokens = new WecomTokenChain({
     kv,
     http,
@@ -85,7 +98,8 @@ export async function createDatasources(
     lockTtlMs: config.upstream.timeoutMs * 2 + 2000,
   });
   const rsa = createRsaDecrypt(config.rsaDecrypt.kind, { workers: config.rsaDecrypt.workers });
-  const keys = new KvKeyManager({
+  const keys = new RsaKeyManager({
+    store: durable.keys,
     kv,
     box,
     api,
@@ -94,7 +108,7 @@ export async function createDatasources(
     decrypt: rsa.decrypt,
     logger,
   });
-  const tasks = new KvTaskStore(kv);
+  const tasks = durable.tasks;
   const auth = new CorpOnboarding({
     api,
     corps,
@@ -109,6 +123,7 @@ export async function createDatasources(
 
   let closed = false;
   return {
+    durable,
     kv,
     tokens,
     api,
@@ -120,13 +135,14 @@ export async function createDatasources(
     onCorpCancelled: (hook) => auth.onCancel(hook),
     redis,
     async ping() {
-      await Promise.all([kv.ping(), http.ping()]);
+      await Promise.all([kv.ping(), durable.ping(), http.ping()]);
     },
     async close() {
       if (closed) return;
       closed = true;
       await http.close();
       await rsa.close();
+      await durable.close();
       await kv.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },

@@ -108,6 +108,8 @@ export interface KeyManager {
   decryptSecretKey(corpId: string, version: number, encryptedSecretKeyB64: string): Promise<string>;
   /** Deletes every key of the corp (cancel_auth). */
   purge(corpId: string): Promise<void>;
+  /** Settles keys left pending by a crash or a lost answer (start-up, watchdog); returns how many became active. */
+  repairPending(): Promise<number>;
 }
 
 /** Records the gateway keeps about async upstream jobs (the upstream has no list API). */
@@ -136,6 +138,8 @@ export interface TaskStore {
   getAnalysis(corpId: string, jobId: string): Promise<AnalysisTaskRecord | null>;
   putExport(task: ExportTaskRecord): Promise<void>;
   getExport(corpId: string, jobId: string): Promise<ExportTaskRecord | null>;
+  /** Every task record of the corp (cancel_auth). */
+  purge(corpId: string): Promise<void>;
 }
 
 /** A message as archived by `sync_msg` (metadata only; content never leaves WeCom). */
@@ -164,4 +168,84 @@ export interface AuthEvents {
   changeAuth(corpId: string): Promise<void>;
   /** Marks the corp CANCELLED and purges what the gateway archived for it. */
   cancelAuth(corpId: string): Promise<void>;
+}
+
+/** Sync bookkeeping streams: `sync` for sync_msg, `hits` for get_hit_msg_list. */
+export type SyncStream = 'sync' | 'hits';
+
+export type SyncError = { code: string; message: string; at: number };
+
+/** The durable sync bookkeeping of one corp and stream; times unix ms. */
+export type SyncRecord = {
+  cursor: string | null;
+  cursorUpdatedAt: number | null;
+  lastCallbackAt: number | null;
+  lastSyncStartedAt: number | null;
+  lastSyncOkAt: number | null;
+  lastError: SyncError | null;
+  /** Records kept aside (stream `sync` only). */
+  quarantined: number;
+};
+
+export type SyncTimeField = 'lastCallbackAt' | 'lastSyncStartedAt' | 'lastSyncOkAt';
+
+/**
+ * Where sync cursors and their bookkeeping live (memory or PostgreSQL). The `sync` stream's
+ * cursor is written by `MessageIndex.commitPage`, in the page's transaction; the `hits`
+ * stream's by `saveCursor`.
+ */
+export interface SyncStateTable {
+  read(corpId: string, stream: SyncStream): Promise<SyncRecord>;
+  saveCursor(corpId: string, stream: SyncStream, cursor: string, now: number): Promise<void>;
+  mark(corpId: string, stream: SyncStream, field: SyncTimeField, at: number): Promise<void>;
+  recordError(corpId: string, stream: SyncStream, error: SyncError | null): Promise<void>;
+  purge(corpId: string): Promise<void>;
+}
+
+export type RuleHit = { ruleId: string; hasHitKeyword: boolean; semantics: number[] };
+export type StoredHits = { msgid: string; rules: RuleHit[]; sendTime: number | null; recordedAt: number };
+
+/**
+ * Keyword-rule hits per message (from get_hit_msg_list), kept as long as the archive keeps
+ * messages. Writes merge by rule id, so a page fetched twice changes nothing.
+ */
+export interface HitStore {
+  /** Returns the rules that were new for this message. */
+  record(corpId: string, hit: StoredHits): Promise<RuleHit[]>;
+  get(corpId: string, msgid: string): Promise<StoredHits | null>;
+  getMany(corpId: string, msgids: readonly string[]): Promise<(StoredHits | null)[]>;
+  /** Retention: hits recorded before `recordedBefore` (unix ms). Returns how many went. */
+  dropBefore(recordedBefore: number): Promise<number>;
+  purge(corpId: string): Promise<void>;
+}
+
+/** One key version as stored: the private key sealed with GATEWAY_MASTER_KEY. */
+export type StoredKey = {
+  version: number;
+  publicKeyPem: string;
+  sealedPrivateKey: string;
+  /** unix ms */
+  createdAt: number;
+  /** `pending` until set_public_key is known to have taken effect; never deleted once it may have. */
+  state: 'pending' | 'active';
+};
+
+/** Every key version of every corp (memory or PostgreSQL). */
+export interface KeyStore {
+  /** Highest version stored for the corp in any state; 0 when none. */
+  maxVersion(corpId: string): Promise<number>;
+  /** Highest active version; null when none. */
+  currentVersion(corpId: string): Promise<number | null>;
+  /** Stores a new pending key; false when the version exists already. */
+  insertPending(corpId: string, key: StoredKey): Promise<boolean>;
+  /** Marks the version active. */
+  activate(corpId: string, version: number): Promise<void>;
+  /** Deletes a pending key the upstream definitely refused (an active key is never deleted here). */
+  deletePending(corpId: string, version: number): Promise<void>;
+  load(corpId: string, version: number): Promise<StoredKey | null>;
+  /** Corps with pending keys (the repair pass), and one corp's pending keys, newest first. */
+  corpsWithPending(): Promise<string[]>;
+  pending(corpId: string): Promise<StoredKey[]>;
+  /** Every key of the corp (cancel_auth, after the upstream confirmed it). */
+  purge(corpId: string): Promise<void>;
 }

@@ -15,9 +15,10 @@ export type SyncOutcome = { ran: boolean; pages: number; added: number };
 
 /**
  * The sync loop of one corp: sync_msg from the checkpoint, with the newest callback token,
- * until has_more is 0. Each page goes into the index (idempotent by msgid) BEFORE its cursor is
- * checkpointed, then is published; so a crash anywhere repeats at most one page, whose messages
- * the index recognises, and nothing is lost or doubled.
+ * until has_more is 0. Each page commits with its cursor in one transaction (idempotent by
+ * msgid; refused if another worker moved the cursor meanwhile), then is published; so a crash
+ * anywhere repeats at most one page, whose messages the archive recognises, and nothing is lost
+ * or doubled.
  */
 export class CorpSyncer {
   readonly #o: CorpSyncerOptions;
@@ -74,10 +75,15 @@ export class CorpSyncer {
         }),
       );
       pages++;
-      const fresh = await index.append(
-        corpId,
-        page.msg_list.map((m) => toArchivedMessage(corpId, m)),
-      );
+      const next = page.next_cursor && page.next_cursor !== cursor ? page.next_cursor : null;
+      // The page and its checkpoint commit together: a crash before the commit repeats the
+      // page, a crash after it does not; the archive skips msgids it already holds.
+      const fresh = await index.commitPage(corpId, {
+        messages: page.msg_list.map((m) => toArchivedMessage(corpId, m)),
+        cursor: next === null ? undefined : { from: cursor, to: next },
+        now: this.#now(),
+      });
+      if (next !== null) cursor = next;
       if (fresh.length > 0) {
         added += fresh.length;
         bus.publish('message', corpId, {
@@ -88,10 +94,7 @@ export class CorpSyncer {
         });
         this.#o.onIndexed?.(corpId, fresh.length);
       }
-      if (page.next_cursor && page.next_cursor !== cursor) {
-        cursor = page.next_cursor;
-        await state.saveCursor(corpId, cursor, this.#now());
-      } else if (page.has_more) {
+      if (next === null && page.has_more) {
         throw new WecomError('sync_msg said has_more without a new next_cursor', {
           code: 'UPSTREAM_CONTRACT',
           path: '/cgi-bin/chatdata/sync_msg',

@@ -1,89 +1,73 @@
-import type { KeyValueStore } from '../datasources/ports.js';
+import type {
+  KeyValueStore,
+  SyncError,
+  SyncRecord,
+  SyncStateTable,
+  SyncStream,
+  SyncTimeField,
+} from '../datasources/ports.js';
+
+export type { SyncError } from '../datasources/ports.js';
 
 /** A callback token is valid 10 minutes upstream; stop using it a little earlier. */
 const TOKEN_TTL_MS = 9 * 60_000;
 
-export type SyncError = { code: string; message: string; at: number };
-
 /** What `Corp.syncState` shows: all times unix ms. */
-export type SyncState = {
-  cursor: string | null;
-  cursorUpdatedAt: number | null;
-  lastCallbackAt: number | null;
-  lastSyncStartedAt: number | null;
-  lastSyncOkAt: number | null;
-  lastError: SyncError | null;
-};
-
-const FIELDS = ['cursorUpdatedAt', 'lastCallbackAt', 'lastSyncStartedAt', 'lastSyncOkAt'] as const;
-type TimeField = (typeof FIELDS)[number];
+export type SyncState = SyncRecord;
 
 /**
- * Per-corp sync bookkeeping in the shared store. Each field is its own key, so replicas
- * updating different fields never overwrite each other's writes.
+ * Per-corp sync bookkeeping of one stream: cursor, times and last error in the durable table
+ * (PostgreSQL or memory), the newest callback token in the coordination KV (Redis or memory).
+ * A lost token is harmless: the next sync runs token-less (watchdog) or with the next callback's.
  */
 export class SyncStateStore {
   constructor(
+    private readonly table: SyncStateTable,
     private readonly kv: KeyValueStore,
-    private readonly name: 'sync' | 'hits' = 'sync',
+    private readonly stream: SyncStream,
   ) {}
 
-  #key(corpId: string, field: string): string {
-    return `${this.name}:${corpId}:${field}`;
+  #tokenKey(corpId: string): string {
+    return `${this.stream}:${corpId}:token`;
   }
 
-  cursor(corpId: string): Promise<string | null> {
-    return this.kv.get(this.#key(corpId, 'cursor'));
+  async cursor(corpId: string): Promise<string | null> {
+    return (await this.table.read(corpId, this.stream)).cursor;
   }
 
-  /** The checkpoint: written only after the page it follows is in the index. */
-  async saveCursor(corpId: string, cursor: string, now: number): Promise<void> {
-    await this.kv.set(this.#key(corpId, 'cursor'), cursor);
-    await this.mark(corpId, 'cursorUpdatedAt', now);
+  /** Checkpoints a cursor on its own (the hit stream; the message stream commits it with its page). */
+  saveCursor(corpId: string, cursor: string, now: number): Promise<void> {
+    return this.table.saveCursor(corpId, this.stream, cursor, now);
   }
 
   async noteCallback(corpId: string, token: string, now: number): Promise<void> {
-    await this.kv.set(this.#key(corpId, 'token'), token, TOKEN_TTL_MS);
+    await this.kv.set(this.#tokenKey(corpId), token, TOKEN_TTL_MS);
     await this.mark(corpId, 'lastCallbackAt', now);
   }
 
   /** The newest callback token still valid, if any. */
   token(corpId: string): Promise<string | null> {
-    return this.kv.get(this.#key(corpId, 'token'));
+    return this.kv.get(this.#tokenKey(corpId));
   }
 
   async dropToken(corpId: string): Promise<void> {
-    await this.kv.delete(this.#key(corpId, 'token'));
+    await this.kv.delete(this.#tokenKey(corpId));
   }
 
-  async mark(corpId: string, field: TimeField, at: number): Promise<void> {
-    await this.kv.set(this.#key(corpId, field), String(at));
+  mark(corpId: string, field: SyncTimeField, at: number): Promise<void> {
+    return this.table.mark(corpId, this.stream, field, at);
   }
 
-  async recordError(corpId: string, error: SyncError | null): Promise<void> {
-    if (error === null) await this.kv.delete(this.#key(corpId, 'lastError'));
-    else await this.kv.set(this.#key(corpId, 'lastError'), JSON.stringify(error));
+  recordError(corpId: string, error: SyncError | null): Promise<void> {
+    return this.table.recordError(corpId, this.stream, error);
   }
 
-  async read(corpId: string): Promise<SyncState> {
-    const [cursor, lastError, ...times] = await Promise.all([
-      this.kv.get(this.#key(corpId, 'cursor')),
-      this.kv.get(this.#key(corpId, 'lastError')),
-      ...FIELDS.map((f) => this.kv.get(this.#key(corpId, f))),
-    ]);
-    const time = (i: number) => (times[i] ? Number(times[i]) : null);
-    return {
-      cursor,
-      cursorUpdatedAt: time(0),
-      lastCallbackAt: time(1),
-      lastSyncStartedAt: time(2),
-      lastSyncOkAt: time(3),
-      lastError: lastError ? (JSON.parse(lastError) as SyncError) : null,
-    };
+  read(corpId: string): Promise<SyncState> {
+    return this.table.read(corpId, this.stream);
   }
 
   async purge(corpId: string): Promise<void> {
-    const keys = await this.kv.keys(`${this.name}:${corpId}:`);
-    if (keys.length > 0) await this.kv.delete(...keys);
+    await this.table.purge(corpId);
+    await this.kv.delete(this.#tokenKey(corpId));
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../datasources/Logger.js';
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
-import type { CorpRegistry } from '../datasources/ports.js';
+import type { CorpRegistry, HitStore, KeyManager } from '../datasources/ports.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import type { SyncStateStore } from './SyncStateStore.js';
 
@@ -9,6 +9,9 @@ export type WatchdogOptions = {
   syncer: CorpSyncer;
   state: SyncStateStore;
   index: MessageIndex;
+  hits: HitStore;
+  /** Settles public keys a crash or a lost answer left pending. */
+  keys: Pick<KeyManager, 'repairPending'>;
   logger: Logger;
   intervalMs: number;
   /** A corp without a successful sync for this long is polled (token-less). */
@@ -19,7 +22,7 @@ export type WatchdogOptions = {
 
 /**
  * Catches every corp up at start (all at once), then polls the corps whose callbacks have
- * stalled, and trims the index to its retention. Token-less sync_msg calls are strictly
+ * stalled, and applies the archive's retention. Token-less sync_msg calls are strictly
  * rate-limited upstream, so a corp is polled at most once per `stallMs`.
  */
 export class Watchdog {
@@ -51,7 +54,11 @@ export class Watchdog {
   }
 
   async #run(startup: boolean): Promise<void> {
-    const { corps, syncer, state, index, logger, stallMs, retentionMs } = this.#o;
+    const { corps, syncer, state, index, hits, keys, logger, stallMs, retentionMs } = this.#o;
+    // First, so a corp whose key a crash left pending is synced in this same pass.
+    await keys.repairPending().catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message }, 'pending key repair failed');
+    });
     let list: Awaited<ReturnType<CorpRegistry['list']>>;
     try {
       list = (await corps.list()).filter((c) => c.status === 'ACTIVE' && c.publicKeyVersion !== null);
@@ -68,12 +75,17 @@ export class Watchdog {
           if (startup || now - lastOk >= stallMs) {
             await syncer.sync(corpId, startup ? 'startup' : 'watchdog');
           }
-          const trimmed = await index.trim(corpId, Math.floor((now - retentionMs) / 1000));
-          if (trimmed > 0) logger.info({ corpId, trimmed }, 'index retention trimmed messages');
         } catch {
           // CorpSyncer already recorded and logged the failure; the next tick tries again.
         }
       }),
     );
+    try {
+      // Retention for every corp at once: whole day partitions in PostgreSQL.
+      await index.dropBefore(Math.floor((now - retentionMs) / 1000));
+      await hits.dropBefore(now - retentionMs);
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'archive retention pass failed');
+    }
   }
 }

@@ -2,14 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Datasources } from '../datasources/createDatasources.js';
 import type { Logger } from '../datasources/Logger.js';
-import { MemoryMessageIndex } from '../datasources/messageIndex/MemoryMessageIndex.js';
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
-import { RedisMessageIndex } from '../datasources/messageIndex/RedisMessageIndex.js';
-import type { AuthEvents } from '../datasources/ports.js';
+import type { AuthEvents, HitStore } from '../datasources/ports.js';
 import { createStatistics, type Statistics } from '../stats/createStatistics.js';
 import { CorpSyncer } from './CorpSyncer.js';
 import { EventBus } from './EventBus.js';
-import { HitStore } from './HitStore.js';
 import { HitSyncer } from './HitSyncer.js';
 import type { Inbox } from './Inbox.js';
 import { IngestWorker } from './IngestWorker.js';
@@ -41,14 +38,11 @@ export type Ingest = {
 export function createIngest(config: Config, ds: Datasources, logger: Logger): Ingest {
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const retentionMs = config.ingest.retentionDays * 86_400_000;
-  const index: MessageIndex = ds.redis
-    ? new RedisMessageIndex(ds.redis, config.redis.prefix)
-    : new MemoryMessageIndex();
+  const { index, hits } = ds.durable;
   const inbox: Inbox = ds.redis ? new RedisInbox(ds.redis, config.redis.prefix) : new MemoryInbox();
   const bus = new EventBus({ redis: ds.redis, prefix: config.redis.prefix });
-  const hits = new HitStore(ds.kv, retentionMs);
-  const syncState = new SyncStateStore(ds.kv, 'sync');
-  const hitState = new SyncStateStore(ds.kv, 'hits');
+  const syncState = new SyncStateStore(ds.durable.syncState, ds.kv, 'sync');
+  const hitState = new SyncStateStore(ds.durable.syncState, ds.kv, 'hits');
   const common = {
     kv: ds.kv,
     bus,
@@ -60,6 +54,7 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
   const statistics = createStatistics(config.stats, {
     ...common,
     redis: ds.redis,
+    pool: ds.durable.pool,
     prefix: config.redis.prefix,
     corps: ds.corps,
     index,
@@ -101,6 +96,8 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
     syncer,
     state: syncState,
     index,
+    hits,
+    keys: ds.keys,
     logger,
     intervalMs: config.ingest.watchdogIntervalS * 1000,
     stallMs: config.ingest.stallS * 1000,

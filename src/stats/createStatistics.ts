@@ -4,6 +4,7 @@ import { MemoryAlertStore } from '../alerts/MemoryAlertStore.js';
 import { RedisAlertStore } from '../alerts/RedisAlertStore.js';
 import { ReplyAlertEvaluator } from '../alerts/ReplyAlertEvaluator.js';
 import type { Logger } from '../datasources/Logger.js';
+import type { PgPool } from '../datasources/postgres/createPgPool.js';
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import type { CorpRegistry, KeyValueStore } from '../datasources/ports.js';
 import type { EventBus } from '../ingest/EventBus.js';
@@ -38,6 +39,8 @@ export function createStatistics(
   options: StatisticsOptions,
   deps: {
     redis: Redis | null;
+    /** The store of record; statistics and alerts live there when it is PostgreSQL. */
+    pool: PgPool | null;
     prefix: string;
     kv: KeyValueStore;
     corps: CorpRegistry;

@@ -1,27 +1,55 @@
 import { Redis } from 'ioredis';
+import pg from 'pg';
+
+const START_REDIS = 'redis-server --daemonize yes';
+const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 
 /**
- * Checks once whether the test Redis answers. Redis-backed suites read the verdict from
- * `process.env.TEST_REDIS_AVAILABLE`; under CI=true an unreachable Redis fails the run
- * instead of silently skipping those suites.
+ * Checks once that the test Redis and PostgreSQL answer, before any test runs. When one does
+ * not, the run stops at once with the command that starts it: every integration suite needs
+ * both (the gateway's store of record is PostgreSQL, its coordination Redis), so a half-run
+ * that skips most of the suite would only hide the problem.
  */
 export default async function globalSetup(): Promise<void> {
-  const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const missing: string[] = [];
+  if (!(await redisAnswers(redisUrl))) missing.push(`Redis at ${redisUrl} does not answer; start it: ${START_REDIS}`);
+  const pgError = await postgresError(databaseUrl);
+  if (pgError)
+    missing.push(`PostgreSQL at ${databaseUrl} does not answer (${pgError}); start it: ${START_POSTGRES}`);
+  if (missing.length > 0) {
+    throw new Error(
+      `\n${missing.map((m) => `!!! ${m}`).join('\n')}\n(or point REDIS_URL / DATABASE_URL at running servers)\n`,
+    );
+  }
+  process.env['TEST_REDIS_AVAILABLE'] = '1';
+  process.env['TEST_POSTGRES_AVAILABLE'] = '1';
+  process.env['REDIS_URL'] = redisUrl;
+  process.env['DATABASE_URL'] = databaseUrl;
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
-  let ok = false;
   try {
     await client.connect();
-    ok = (await client.ping()) === 'PONG';
+    return (await client.ping()) === 'PONG';
   } catch {
-    ok = false;
+    return false;
   } finally {
     client.disconnect();
   }
-  if (!ok) {
-    const line = `!!! Redis at ${url} is unreachable: Redis-backed tests are SKIPPED !!!`;
-    if (process.env['CI'] === 'true') throw new Error(`${line} (CI=true makes this a failure)`);
-    console.warn(`\n${line}\n`);
+}
+
+async function postgresError(url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  process.env['TEST_REDIS_AVAILABLE'] = ok ? '1' : '0';
-  process.env['REDIS_URL'] = url;
 }

@@ -1,6 +1,15 @@
 import type { ArchivedMessage } from '../ports.js';
 import { chatKeyOf, indexedParticipants } from './chatKeyOf.js';
-import type { IndexedMessage, MessageIndex, MessagePage, MessageQuery } from './MessageIndex.js';
+import {
+  CheckpointMovedError,
+  type IndexedMessage,
+  type MessageIndex,
+  type MessagePage,
+  type MessageQuery,
+  type PageCommit,
+  type StoredQuarantinedRecord,
+} from './MessageIndex.js';
+import { MemorySyncStateTable } from './MemorySyncStateTable.js';
 import { matchesQuery, pickDrivingKey } from './queryPlan.js';
 
 type CorpIndex = {
@@ -8,22 +17,62 @@ type CorpIndex = {
   byId: Map<string, IndexedMessage>;
   /** Lists in seq order (appends only ever add larger seqs). */
   lists: Map<string, IndexedMessage[]>;
+  quarantined: StoredQuarantinedRecord[];
 };
 
-/** In-process index for a single replica without Redis; same semantics as the Redis one. */
+/**
+ * In-process archive for a single replica without PostgreSQL (the embedded demo); same
+ * semantics as the PostgreSQL one. Its checkpoints live in `state`, written with each page.
+ */
 export class MemoryMessageIndex implements MessageIndex {
   readonly #corps = new Map<string, CorpIndex>();
+  #quarantineIds = 0;
+
+  constructor(readonly state: MemorySyncStateTable = new MemorySyncStateTable()) {}
 
   #corp(corpId: string): CorpIndex {
     let corp = this.#corps.get(corpId);
     if (!corp) {
-      corp = { seq: 0, byId: new Map(), lists: new Map() };
+      corp = { seq: 0, byId: new Map(), lists: new Map(), quarantined: [] };
       this.#corps.set(corpId, corp);
     }
     return corp;
   }
 
+  async commitPage(corpId: string, page: PageCommit): Promise<IndexedMessage[]> {
+    const row = this.state.row(corpId, 'sync');
+    if (page.cursor && row.cursor !== page.cursor.from) {
+      throw new CheckpointMovedError(
+        `corp ${corpId}: the sync cursor moved while a page was fetched; another worker archived it`,
+      );
+    }
+    const fresh = this.#add(corpId, page.messages);
+    const corp = this.#corp(corpId);
+    for (const q of page.quarantined ?? []) {
+      corp.quarantined.push({ ...q, id: ++this.#quarantineIds, recordedAt: page.now });
+    }
+    row.quarantined += page.quarantined?.length ?? 0;
+    if (page.cursor) {
+      row.cursor = page.cursor.to;
+      row.cursorUpdatedAt = page.now;
+    }
+    return fresh;
+  }
+
   async append(corpId: string, messages: readonly ArchivedMessage[]): Promise<IndexedMessage[]> {
+    return this.#add(corpId, messages);
+  }
+
+  async quarantined(
+    corpId: string,
+    first: number,
+    afterId = 0,
+  ): Promise<{ items: StoredQuarantinedRecord[]; hasMore: boolean }> {
+    const all = (this.#corps.get(corpId)?.quarantined ?? []).filter((q) => q.id > afterId);
+    return { items: all.slice(0, first), hasMore: all.length > first };
+  }
+
+  #add(corpId: string, messages: readonly ArchivedMessage[]): IndexedMessage[] {
     const corp = this.#corp(corpId);
     const added: IndexedMessage[] = [];
     for (const message of messages) {
@@ -76,29 +125,34 @@ export class MemoryMessageIndex implements MessageIndex {
     return this.#corps.get(corpId)?.seq ?? 0;
   }
 
-  async trim(corpId: string, beforeSendTime: number): Promise<number> {
-    const corp = this.#corps.get(corpId);
-    if (!corp) return 0;
+  async dropBefore(beforeSendTime: number): Promise<number> {
     let removed = 0;
-    for (const [id, message] of corp.byId) {
-      if (message.sendTime < beforeSendTime) {
-        corp.byId.delete(id);
-        removed++;
-      }
-    }
-    if (removed > 0) {
-      for (const [key, list] of corp.lists) {
-        const kept = list.filter((m) => m.sendTime >= beforeSendTime);
-        if (kept.length === 0) corp.lists.delete(key);
-        else corp.lists.set(key, kept);
-      }
-    }
+    for (const corp of this.#corps.values()) removed += trimCorp(corp, beforeSendTime);
     return removed;
   }
 
   async purgeCorp(corpId: string): Promise<void> {
     this.#corps.delete(corpId);
+    await this.state.purge(corpId);
   }
+}
+
+function trimCorp(corp: CorpIndex, beforeSendTime: number): number {
+  let removed = 0;
+  for (const [id, message] of corp.byId) {
+    if (message.sendTime < beforeSendTime) {
+      corp.byId.delete(id);
+      removed++;
+    }
+  }
+  if (removed > 0) {
+    for (const [key, list] of corp.lists) {
+      const kept = list.filter((m) => m.sendTime >= beforeSendTime);
+      if (kept.length === 0) corp.lists.delete(key);
+      else corp.lists.set(key, kept);
+    }
+  }
+  return removed;
 }
 
 /** The lists a message belongs to; the names match `pickDrivingKey`. */

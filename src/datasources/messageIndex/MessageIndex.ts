@@ -39,12 +39,48 @@ export type MessagePage = {
   endSeq: number | null;
 };
 
-/** The message index: one interface, a memory and a Redis implementation, one contract suite. */
+/** A sync_msg record that broke the documented shape, kept aside with why. */
+export type QuarantinedRecord = {
+  /** Null when the record had no usable msgid. */
+  msgid: string | null;
+  /** The record as the upstream sent it (JSON). */
+  raw: string;
+  reason: string;
+};
+
+export type StoredQuarantinedRecord = QuarantinedRecord & { id: number; recordedAt: number };
+
+/** One sync_msg page as it commits: its messages, its quarantined records and its checkpoint. */
+export type PageCommit = {
+  messages: readonly ArchivedMessage[];
+  quarantined?: readonly QuarantinedRecord[] | undefined;
+  /**
+   * The checkpoint after the page. `from` is the cursor the page was read from: the commit
+   * fails with `CheckpointMovedError` (and writes nothing) when the stored cursor is no longer
+   * `from`, i.e. another worker committed meanwhile.
+   */
+  cursor?: { from: string | null; to: string } | undefined;
+  /** unix ms */
+  now: number;
+};
+
+/** The stored cursor moved under a page being committed: another worker archived it. */
+export class CheckpointMovedError extends Error {
+  override name = 'CheckpointMovedError';
+}
+
+/**
+ * The archive: one interface, a memory and a PostgreSQL implementation, one contract suite.
+ * The message stream's checkpoint lives with it (`SyncStateTable`, stream `sync`), so a page and
+ * its cursor commit together.
+ */
 export interface MessageIndex extends MessageLookup {
   /**
-   * Writes messages idempotently by msgid, in the given order, atomically per call.
-   * Returns the messages that were new (with their seq); duplicates are skipped.
+   * Writes a page atomically: messages idempotently by msgid in the given order, quarantined
+   * records, and the checkpoint. Returns the messages that were new (with their seq).
    */
+  commitPage(corpId: string, page: PageCommit): Promise<IndexedMessage[]>;
+  /** `commitPage` without a checkpoint (tests, tools). */
   append(corpId: string, messages: readonly ArchivedMessage[]): Promise<IndexedMessage[]>;
   get(corpId: string, msgid: string): Promise<IndexedMessage | null>;
   getMany(corpId: string, msgids: readonly string[]): Promise<(IndexedMessage | null)[]>;
@@ -53,8 +89,14 @@ export interface MessageIndex extends MessageLookup {
   count(query: Omit<MessageQuery, 'after' | 'first' | 'direction'>): Promise<number>;
   /** Highest seq written for the corp (0 when empty). */
   lastSeq(corpId: string): Promise<number>;
-  /** Deletes messages sent before `beforeSendTime` (unix s); returns how many. */
-  trim(corpId: string, beforeSendTime: number): Promise<number>;
+  /**
+   * Retention for every corp: removes messages sent before `beforeSendTime` (unix s). The
+   * PostgreSQL archive drops whole day partitions, so it removes only days that end at or before
+   * the cutoff. Returns how many messages went.
+   */
+  dropBefore(beforeSendTime: number): Promise<number>;
+  /** Quarantined records of the corp, oldest first; `afterId` is the exclusive cursor. */
+  quarantined(corpId: string, first: number, afterId?: number): Promise<{ items: StoredQuarantinedRecord[]; hasMore: boolean }>;
   /** Deletes everything of the corp (cancel_auth). */
   purgeCorp(corpId: string): Promise<void>;
 }

@@ -1,0 +1,88 @@
+import type { Logger } from './Logger.js';
+import { KvCorpRegistry } from './KvCorpRegistry.js';
+import { KvTaskStore } from './KvTaskStore.js';
+import { MemoryHitStore } from './MemoryHitStore.js';
+import { MemoryKeyStore } from './MemoryKeyStore.js';
+import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
+import { MemoryMessageIndex } from './messageIndex/MemoryMessageIndex.js';
+import type { MessageIndex } from './messageIndex/MessageIndex.js';
+import type { CorpRegistry, HitStore, KeyStore, SyncStateTable, TaskStore } from './ports.js';
+import { createPgPool, type PgPool } from './postgres/createPgPool.js';
+import { migrate } from './postgres/migrate.js';
+import { PgCorpRegistry } from './postgres/PgCorpRegistry.js';
+import { PgHitStore } from './postgres/PgHitStore.js';
+import { PgKeyStore } from './postgres/PgKeyStore.js';
+import { PgMessageIndex } from './postgres/PgMessageIndex.js';
+import { PgPartitions } from './postgres/PgPartitions.js';
+import { PgSyncStateTable } from './postgres/PgSyncStateTable.js';
+import { PgTaskStore } from './postgres/PgTaskStore.js';
+import type { SecretBox } from './secretBox.js';
+
+/** What must survive anything Redis does: PostgreSQL with `DATABASE_URL`, process memory without. */
+export type DurableStores = {
+  kind: 'postgres' | 'memory';
+  /** The pool, for stores built elsewhere (statistics, alerts); null on memory. */
+  pool: PgPool | null;
+  corps: CorpRegistry & { deletePermanentCode(corpId: string): Promise<void> };
+  keys: KeyStore;
+  tasks: TaskStore & { dropBefore?(before: number): Promise<number> };
+  hits: HitStore;
+  syncState: SyncStateTable;
+  index: MessageIndex;
+  /** Resolves when the store answers (for /ready). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/**
+ * Opens the store of record: with a URL, a pool and the migrations (under an advisory lock, so
+ * replicas starting together apply them once); without, memory stores for a single process.
+ */
+export async function createDurableStores(
+  database: { url: string | undefined; poolMax: number },
+  box: SecretBox,
+  logger: Logger,
+): Promise<DurableStores> {
+  if (!database.url) {
+    const index = new MemoryMessageIndex();
+    const kv = new MemoryKeyValueStore();
+    return {
+      kind: 'memory',
+      pool: null,
+      corps: new KvCorpRegistry(kv, box),
+      keys: new MemoryKeyStore(),
+      tasks: new KvTaskStore(kv),
+      hits: new MemoryHitStore(),
+      syncState: index.state,
+      index,
+      ping: async () => undefined,
+      close: () => kv.close(),
+    };
+  }
+  const pool = createPgPool(database.url, logger, database.poolMax);
+  try {
+    await migrate(pool, logger);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  let closed = false;
+  return {
+    kind: 'postgres',
+    pool,
+    corps: new PgCorpRegistry(pool, box),
+    keys: new PgKeyStore(pool),
+    tasks: new PgTaskStore(pool),
+    hits: new PgHitStore(pool),
+    syncState: new PgSyncStateTable(pool),
+    index: new PgMessageIndex(pool, new PgPartitions(pool, logger), logger),
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
