@@ -3,6 +3,7 @@ import type { Logger } from './datasources/Logger.js';
 import type { MessageIndex } from './datasources/messageIndex/MessageIndex.js';
 import type {
   CorpRegistry,
+  HitStore,
   JsapiTickets,
   KeyManager,
   MessageLookup,
@@ -10,7 +11,6 @@ import type {
   WecomApi,
 } from './datasources/ports.js';
 import type { EventBus } from './ingest/EventBus.js';
-import type { HitStore } from './datasources/ports.js';
 import type { SyncStateStore } from './ingest/SyncStateStore.js';
 import type { Loaders } from './resolvers/loaders/createLoaders.js';
 import type { Statistics } from './stats/createStatistics.js';

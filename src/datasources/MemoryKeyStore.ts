@@ -45,7 +45,9 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async corpsWithPending(): Promise<string[]> {
-    return [...this.#keys].filter(([, keys]) => [...keys.values()].some((k) => k.state === 'pending')).map(([id]) => id);
+    return [...this.#keys]
+      .filter(([, keys]) => [...keys.values()].some((k) => k.state === 'pending'))
+      .map(([id]) => id);
   }
 
   async pending(corpId: string): Promise<StoredKey[]> {

@@ -72,7 +72,9 @@ export class RsaKeyManager implements KeyManager {
   rotate(corpId: string): Promise<PublicKeyInfo> {
     // Same-process callers queue behind each other; other replicas queue on the KV lock.
     const previous = this.#rotating.get(corpId) ?? Promise.resolve(null);
-    const next = previous.catch(() => null).then(() => this.#exclusive(corpId, () => this.#rotateLocked(corpId)));
+    const next = previous
+      .catch(() => null)
+      .then(() => this.#exclusive(corpId, () => this.#rotateLocked(corpId)));
     this.#rotating.set(corpId, next);
     return next.finally(() => {
       if (this.#rotating.get(corpId) === next) this.#rotating.delete(corpId);
@@ -83,7 +85,9 @@ export class RsaKeyManager implements KeyManager {
     const version = await this.#o.store.currentVersion(corpId);
     if (version === null) return null;
     const stored = await this.#o.store.load(corpId, version);
-    return stored && { version: stored.version, publicKeyPem: stored.publicKeyPem, createdAt: stored.createdAt };
+    return (
+      stored && { version: stored.version, publicKeyPem: stored.publicKeyPem, createdAt: stored.createdAt }
+    );
   }
 
   /**
@@ -176,7 +180,10 @@ export class RsaKeyManager implements KeyManager {
         return { version, publicKeyPem: key.publicKeyPem, createdAt: key.createdAt };
       }
       if (outcome.kind === 'unknown') {
-        logger.warn({ corpId, version }, 'set_public_key outcome unknown; the pending key is kept and settled later');
+        logger.warn(
+          { corpId, version },
+          'set_public_key outcome unknown; the pending key is kept and settled later',
+        );
         throw outcome.error;
       }
       // A definite refusal: this key was never in use upstream.
@@ -202,7 +209,10 @@ export class RsaKeyManager implements KeyManager {
         this.#o.logger.info({ corpId, version: key.version }, 'pending public key confirmed upstream');
       } else {
         // Keep it whatever was said: the first, unanswered call may have set it.
-        this.#o.logger.warn({ corpId, version: key.version, outcome: outcome.kind }, 'pending public key not confirmed');
+        this.#o.logger.warn(
+          { corpId, version: key.version, outcome: outcome.kind },
+          'pending public key not confirmed',
+        );
       }
     }
     return activated;
@@ -218,7 +228,10 @@ export class RsaKeyManager implements KeyManager {
   }
 
   #send(corpId: string, key: StoredKey): Promise<unknown> {
-    return this.#o.api.chatdata(corpId, 'set_public_key', { public_key: key.publicKeyPem, public_key_ver: key.version });
+    return this.#o.api.chatdata(corpId, 'set_public_key', {
+      public_key: key.publicKeyPem,
+      public_key_ver: key.version,
+    });
   }
 
   async #generate(corpId: string, version: number): Promise<StoredKey> {

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { CorpOnboarding, type CorpPurgeHook } from './CorpOnboarding.js';
-import { createRedis } from './createRedis.js';
 import { createDurableStores, type DurableStores } from './createDurableStores.js';
+import { createRedis } from './createRedis.js';
 import { KvJsapiTickets } from './KvJsapiTickets.js';
 import type { Logger } from './Logger.js';
 import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';

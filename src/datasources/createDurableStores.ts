@@ -1,6 +1,6 @@
-import type { Logger } from './Logger.js';
 import { KvCorpRegistry } from './KvCorpRegistry.js';
 import { KvTaskStore } from './KvTaskStore.js';
+import type { Logger } from './Logger.js';
 import { MemoryHitStore } from './MemoryHitStore.js';
 import { MemoryKeyStore } from './MemoryKeyStore.js';
 import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';

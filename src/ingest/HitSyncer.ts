@@ -1,6 +1,6 @@
+import type { HitStore } from '../datasources/ports.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
 import type { DrainOptions } from './DrainOptions.js';
-import type { HitStore } from '../datasources/ports.js';
 import { runCoalesced } from './runCoalesced.js';
 
 export type HitSyncerOptions = DrainOptions & { hits: HitStore };

@@ -33,6 +33,18 @@ export class RedisInbox implements Inbox {
   }
 
   async take(consumer: string, max: number, waitMs: number): Promise<InboxEntry[]> {
+    try {
+      return await this.#take(consumer, max, waitMs);
+    } catch (error) {
+      // Redis restarted empty (or someone deleted the stream): the group is gone. Make it again
+      // and go on; without this every callback would be acknowledged and never processed.
+      if (!(error as Error).message?.includes('NOGROUP')) throw error;
+      this.#groupReady = null;
+      return this.#take(consumer, max, waitMs);
+    }
+  }
+
+  async #take(consumer: string, max: number, waitMs: number): Promise<InboxEntry[]> {
     await this.#ensureGroup();
     const [, claimed] = (await this.redis.xautoclaim(
       this.#key,

@@ -14,7 +14,8 @@ export default async function globalSetup(): Promise<void> {
   const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const missing: string[] = [];
-  if (!(await redisAnswers(redisUrl))) missing.push(`Redis at ${redisUrl} does not answer; start it: ${START_REDIS}`);
+  if (!(await redisAnswers(redisUrl)))
+    missing.push(`Redis at ${redisUrl} does not answer; start it: ${START_REDIS}`);
   const pgError = await postgresError(databaseUrl);
   if (pgError)
     missing.push(`PostgreSQL at ${databaseUrl} does not answer (${pgError}); start it: ${START_POSTGRES}`);

@@ -1,10 +1,14 @@
-import { Redis } from 'ioredis';
 import { createSimulator, type Simulator } from '../../simulator/createSimulator.js';
-import { KvCorpRegistry } from '../../src/datasources/KvCorpRegistry.js';
-import { RedisMessageIndex } from '../../src/datasources/messageIndex/RedisMessageIndex.js';
-import { RedisKeyValueStore } from '../../src/datasources/RedisKeyValueStore.js';
+import { silentLogger } from '../../src/datasources/Logger.js';
+import type { MessageIndex } from '../../src/datasources/messageIndex/MessageIndex.js';
+import { createPgPool } from '../../src/datasources/postgres/createPgPool.js';
+import { migrate } from '../../src/datasources/postgres/migrate.js';
+import { PgCorpRegistry } from '../../src/datasources/postgres/PgCorpRegistry.js';
+import { PgMessageIndex } from '../../src/datasources/postgres/PgMessageIndex.js';
+import { PgPartitions } from '../../src/datasources/postgres/PgPartitions.js';
 import { createSecretBox } from '../../src/datasources/secretBox.js';
 import { simulatorMsgids } from './archiveCheck.js';
+import { freshSchema } from './postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { simControl } from './simControl.js';
 import { type SpawnedGateway, spawnGateway } from './spawnGateway.js';
@@ -17,22 +21,22 @@ export type MidSync = {
   sim: Simulator;
   simUrl: string;
   corpIds: string[];
-  /** The index the gateways write, read directly from Redis. */
-  index: RedisMessageIndex;
+  /** The archive the gateways write, read directly from PostgreSQL. */
+  index: MessageIndex;
   /** The gateway process that received the callbacks; a backlog sync is under way in it. */
   first: SpawnedGateway;
   /** Indexed messages per corp, in `corpIds` order. */
   counts(): Promise<number[]>;
   /** Archived messages per corp in the simulator (the ground truth). */
   totals(): number[];
-  /** Another gateway process on the same Redis prefix; the simulator's callbacks go to it. */
+  /** Another gateway process on the same database and Redis prefix; the simulator's callbacks go to it. */
   replace(): Promise<SpawnedGateway>;
   fault(body: unknown): Promise<void>;
   stop(): Promise<void>;
 };
 
 /**
- * A simulator and a gateway process on a fresh Redis prefix, with small, slow sync pages, driven
+ * A simulator and a gateway process on a fresh schema and Redis prefix, with small, slow sync pages, driven
  * until every corp is onboarded (key set upstream and ACTIVE in the registry) and a backlog sync
  * is half done: the moment crash and shutdown tests interrupt.
  */
@@ -42,9 +46,12 @@ export async function startMidSync(
   env: Record<string, string> = {},
 ): Promise<MidSync> {
   const prefix = uniquePrefix(label);
-  const redis = new Redis(testRedisUrl);
-  const index = new RedisMessageIndex(redis, prefix);
-  const registry = new KvCorpRegistry(new RedisKeyValueStore(redis, { prefix }), createSecretBox(MASTER_KEY));
+  const schema = await freshSchema(label);
+  const pool = createPgPool(schema.url, silentLogger, 4);
+  // Migrated here first, so the reads below never race the gateway's own migration.
+  await migrate(pool, silentLogger);
+  const index = new PgMessageIndex(pool, new PgPartitions(pool, silentLogger), silentLogger);
+  const registry = new PgCorpRegistry(pool, createSecretBox(MASTER_KEY));
   const sim = createSimulator({
     port: 0,
     messageRate: 0,
@@ -57,7 +64,8 @@ export async function startMidSync(
     for (const gateway of gateways) await gateway.stop(1000);
     await sim.stop();
     await purgePrefix(prefix);
-    redis.disconnect();
+    await pool.end();
+    await schema.drop();
   };
   const fault = async (body: unknown) => {
     await simControl(simUrl).post('/__sim/faults', body);
@@ -66,6 +74,7 @@ export async function startMidSync(
     WECOM_API_BASE: simUrl,
     REDIS_URL: testRedisUrl,
     REDIS_PREFIX: prefix,
+    DATABASE_URL: schema.url,
     GATEWAY_MASTER_KEY: MASTER_KEY,
     GATEWAY_CLIENTS: JSON.stringify([{ id: 't', key: apiKey, corps: ['*'], scopes: ['corp:read'] }]),
     LOG_LEVEL: 'warn',

@@ -6,6 +6,7 @@ import { type ClientConfig, loadConfig, SCOPES } from '../../src/config.js';
 import { silentLogger } from '../../src/datasources/Logger.js';
 import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
 import { simulatorMsgids } from './archiveCheck.js';
+import { freshSchema } from './postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { simControl } from './simControl.js';
 import { waitFor } from './waitFor.js';
@@ -54,6 +55,10 @@ export type Stack = {
 };
 
 export type StackOptions = {
+  /**
+   * The production layout: PostgreSQL (a fresh schema) as the store of record and Redis (a fresh
+   * prefix) for coordination. Default: memory for both, as in the embedded demo.
+   */
   redis?: boolean;
   /** Extra API clients; a function gets the simulator's corp ids (known before the gateway starts). */
   clients?: ClientConfig[] | ((corpIds: string[]) => ClientConfig[]);
@@ -73,6 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50, ...options.sim });
   const { url: simUrl } = await sim.start();
   const prefix = options.redis ? uniquePrefix('graph') : undefined;
+  const schema = options.redis ? await freshSchema('stack') : undefined;
   const clients: ClientConfig[] = [
     { id: 'admin', key: ADMIN_KEY, corps: ['*'], scopes: [...SCOPES] },
     ...(typeof options.clients === 'function'
@@ -89,6 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     UPSTREAM_TIMEOUT_MS: '3000',
     ...(typeof options.env === 'function' ? options.env(simUrl) : options.env),
     ...(prefix ? { REDIS_URL: testRedisUrl, REDIS_PREFIX: prefix } : {}),
+    ...(schema ? { DATABASE_URL: schema.url } : {}),
   });
   const messages = new TestMessageLookup();
   let app: App | null = null;
@@ -132,12 +139,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await started.stop();
         await sim.stop();
         if (prefix) await purgePrefix(prefix);
+        await schema?.drop();
       },
     };
   } catch (error) {
     await app?.stop().catch(() => {});
     await sim.stop();
     if (prefix) await purgePrefix(prefix);
+    await schema?.drop();
     throw error;
   }
 }

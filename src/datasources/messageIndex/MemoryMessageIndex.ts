@@ -1,5 +1,6 @@
 import type { ArchivedMessage } from '../ports.js';
 import { chatKeyOf, indexedParticipants } from './chatKeyOf.js';
+import { MemorySyncStateTable } from './MemorySyncStateTable.js';
 import {
   CheckpointMovedError,
   type IndexedMessage,
@@ -9,7 +10,6 @@ import {
   type PageCommit,
   type StoredQuarantinedRecord,
 } from './MessageIndex.js';
-import { MemorySyncStateTable } from './MemorySyncStateTable.js';
 import { matchesQuery, pickDrivingKey } from './queryPlan.js';
 
 type CorpIndex = {

@@ -96,7 +96,11 @@ export interface MessageIndex extends MessageLookup {
    */
   dropBefore(beforeSendTime: number): Promise<number>;
   /** Quarantined records of the corp, oldest first; `afterId` is the exclusive cursor. */
-  quarantined(corpId: string, first: number, afterId?: number): Promise<{ items: StoredQuarantinedRecord[]; hasMore: boolean }>;
+  quarantined(
+    corpId: string,
+    first: number,
+    afterId?: number,
+  ): Promise<{ items: StoredQuarantinedRecord[]; hasMore: boolean }>;
   /** Deletes everything of the corp (cancel_auth). */
   purgeCorp(corpId: string): Promise<void>;
 }

@@ -33,7 +33,8 @@ export class PgCorpRegistry implements CorpRegistry {
   /** Record and code in one statement: a record visible as ACTIVE always has its code. */
   async upsert(record: CorpRecord, permanentCode?: string): Promise<void> {
     if (!record.corpId) throw new Error('CorpRecord.corpId must be a non-empty string');
-    const sealed = permanentCode === undefined ? null : this.box.seal(permanentCode, codeContext(record.corpId));
+    const sealed =
+      permanentCode === undefined ? null : this.box.seal(permanentCode, codeContext(record.corpId));
     await this.pool.query(
       `INSERT INTO corps (corp_id, record, sealed_permanent_code) VALUES ($1, $2, $3)
        ON CONFLICT (corp_id) DO UPDATE SET record = EXCLUDED.record,

@@ -25,11 +25,12 @@ type MessageRow = {
   chat_id: string | null;
   receivers: [number, string][];
   encrypted_secret_key: Buffer;
+  encrypted_secret_key_text: string | null;
   public_key_version: number;
 };
 
 const COLUMNS = `corp_id, msgid, seq, send_time, msgtype, sender_type, sender_id, chat_id, receivers,
-  encrypted_secret_key, public_key_version`;
+  encrypted_secret_key, encrypted_secret_key_text, public_key_version`;
 
 /**
  * The archive in PostgreSQL (`messages`, partitioned by send day; see migrations). A page, its
@@ -74,7 +75,13 @@ export class PgMessageIndex implements MessageIndex {
           `INSERT INTO quarantined_records (corp_id, msgid, raw, reason, recorded_at)
            SELECT $1, t.msgid, t.raw, t.reason, $5
              FROM unnest($2::text[], $3::text[], $4::text[]) AS t(msgid, raw, reason)`,
-          [corpId, quarantined.map((q) => q.msgid), quarantined.map((q) => q.raw), quarantined.map((q) => q.reason), page.now],
+          [
+            corpId,
+            quarantined.map((q) => q.msgid),
+            quarantined.map((q) => q.raw),
+            quarantined.map((q) => q.reason),
+            page.now,
+          ],
         );
       }
       await client.query(
@@ -214,25 +221,39 @@ function dedupe(messages: readonly ArchivedMessage[]): ArchivedMessage[] {
 }
 
 /**
- * Inserts with seqs from `lastSeq + 1` in page order; rows already archived are skipped. When
- * some were, the new rows are renumbered in the same transaction, so seqs stay gap-free (the
- * live stream fills gaps from the index, and a gap would cost every subscriber a query).
+ * Inserts the msgids not archived yet with seqs from `lastSeq + 1` in page order. Seqs stay
+ * gap-free (the live stream fills gaps from the index, so a gap would cost every subscriber a
+ * query); should the primary key still skip a row, the rest are renumbered in the transaction.
  */
 async function insertMessages(
   client: pg.PoolClient,
   corpId: string,
-  messages: readonly ArchivedMessage[],
+  candidates: readonly ArchivedMessage[],
   lastSeq: number,
 ): Promise<IndexedMessage[]> {
+  // The corp's sync_state row is locked, so no other writer adds this corp's msgids meanwhile:
+  // what is not archived now is new. (The primary key holds send_time, the partition key, so it
+  // alone would not catch the same msgid sent again with another time.)
+  const { rows: known } = await client.query<{ msgid: string }>({
+    name: 'messages_known_msgids',
+    text: 'SELECT msgid FROM messages WHERE corp_id = $1 AND msgid = ANY($2::text[])',
+    values: [corpId, candidates.map((m) => m.msgid)],
+  });
+  const archived = new Set(known.map((r) => r.msgid));
+  const messages = candidates.filter((m) => !archived.has(m.msgid));
+  if (messages.length === 0) return [];
   const { rows } = await client.query<{ msgid: string; seq: number }>(
     `INSERT INTO messages (corp_id, msgid, seq, send_time, msgtype, sender_type, sender_id, peer_id,
-                           chat_id, chat_key, receivers, encrypted_secret_key, public_key_version)
+                           chat_id, chat_key, receivers, encrypted_secret_key, encrypted_secret_key_text,
+                           public_key_version)
      SELECT $1, t.msgid, t.seq, t.send_time, t.msgtype, t.sender_type, t.sender_id, t.peer_id,
-            t.chat_id, t.chat_key, t.receivers, decode(t.esk, 'base64'), t.pkv
+            t.chat_id, t.chat_key, t.receivers,
+            CASE WHEN t.canonical THEN decode(t.esk, 'base64') ELSE '\\x'::bytea END,
+            CASE WHEN t.canonical THEN NULL ELSE t.esk END, t.pkv
        FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::int[], $6::smallint[], $7::text[],
-                   $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::int[])
+                   $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::int[], $14::boolean[])
          AS t(msgid, seq, send_time, msgtype, sender_type, sender_id, peer_id, chat_id, chat_key,
-              receivers, esk, pkv)
+              receivers, esk, pkv, canonical)
      ON CONFLICT (corp_id, msgid, send_time) DO NOTHING
      RETURNING msgid, seq`,
     [
@@ -249,6 +270,7 @@ async function insertMessages(
       messages.map((m) => JSON.stringify(m.receivers.map((r) => [r.type, r.id]))),
       messages.map((m) => m.encryptedSecretKey),
       messages.map((m) => m.publicKeyVersion),
+      messages.map((m) => isCanonicalBase64(m.encryptedSecretKey)),
     ],
   );
   const inserted = new Map(rows.map((r) => [r.msgid, r.seq]));
@@ -264,7 +286,10 @@ async function insertMessages(
   return fresh.map((m, i) => ({ ...m, corpId, seq: lastSeq + i + 1 }));
 }
 
-function whereOf(query: Omit<MessageQuery, 'after' | 'first' | 'direction'>): { where: string[]; values: unknown[] } {
+function whereOf(query: Omit<MessageQuery, 'after' | 'first' | 'direction'>): {
+  where: string[];
+  values: unknown[];
+} {
   const values: unknown[] = [query.corpId];
   const where = ['corp_id = $1'];
   const add = (sql: (p: string) => string, value: unknown) => {
@@ -272,11 +297,17 @@ function whereOf(query: Omit<MessageQuery, 'after' | 'first' | 'direction'>): { 
     where.push(sql(`$${values.length}`));
   };
   if (query.chatKey !== undefined) add((p) => `chat_key = ${p}`, query.chatKey);
-  if (query.participantId !== undefined) add((p) => `(sender_id = ${p} OR peer_id = ${p})`, query.participantId);
+  if (query.participantId !== undefined)
+    add((p) => `(sender_id = ${p} OR peer_id = ${p})`, query.participantId);
   if (query.msgtype !== undefined) add((p) => `msgtype = ${p}`, query.msgtype);
   if (query.from !== undefined) add((p) => `send_time >= ${p}`, query.from);
   if (query.to !== undefined) add((p) => `send_time < ${p}`, query.to);
   return { where, values };
+}
+
+/** True when the bytes give this very string back (so storing the bytes loses nothing). */
+function isCanonicalBase64(text: string): boolean {
+  return Buffer.from(text, 'base64').toString('base64') === text;
 }
 
 function toMessage(r: MessageRow): IndexedMessage {
@@ -289,7 +320,7 @@ function toMessage(r: MessageRow): IndexedMessage {
     chatId: r.chat_id,
     sendTime: r.send_time,
     msgtype: r.msgtype,
-    encryptedSecretKey: r.encrypted_secret_key.toString('base64'),
+    encryptedSecretKey: r.encrypted_secret_key_text ?? r.encrypted_secret_key.toString('base64'),
     publicKeyVersion: r.public_key_version,
   };
 }

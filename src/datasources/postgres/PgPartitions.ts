@@ -121,13 +121,17 @@ export class PgPartitions {
         if (exists.rows[0]?.t === null) {
           const from = day * DAY_S;
           const to = (day + 1) * DAY_S;
-          await client.query(`CREATE TABLE ${table} (LIKE messages INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+          await client.query(
+            `CREATE TABLE ${table} (LIKE messages INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+          );
           await client.query(
             `WITH moved AS (DELETE FROM messages_default WHERE send_time >= $1 AND send_time < $2 RETURNING *)
              INSERT INTO ${table} SELECT * FROM moved`,
             [from, to],
           );
-          await client.query(`ALTER TABLE messages ATTACH PARTITION ${table} FOR VALUES FROM (${from}) TO (${to})`);
+          await client.query(
+            `ALTER TABLE messages ATTACH PARTITION ${table} FOR VALUES FROM (${from}) TO (${to})`,
+          );
         }
         await client.query('COMMIT');
       } catch (error) {

@@ -26,7 +26,10 @@ export function createPgPool(url: string, logger: Logger, max = 10): PgPool {
 }
 
 /** Runs `work` in one transaction on one client; rolls back on any error. */
-export async function inTransaction<T>(pool: PgPool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: PgPool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -1,8 +1,9 @@
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KvKeyManager } from '../../../src/datasources/KvKeyManager.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
+import { MemoryKeyStore } from '../../../src/datasources/MemoryKeyStore.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
+import { RsaKeyManager } from '../../../src/datasources/RsaKeyManager.js';
 import { createRsaDecrypt, nativeRsaDecrypt } from '../../../src/datasources/rsa/createRsaDecrypt.js';
 import { ForgeDecryptPool } from '../../../src/datasources/rsa/ForgeDecryptPool.js';
 import type { RsaPadding } from '../../../src/datasources/rsa/rsaDecrypt.js';
@@ -178,7 +179,7 @@ describe('ForgeDecryptPool', () => {
   });
 });
 
-describe('KvKeyManager with each decrypt strategy', () => {
+describe('RsaKeyManager with each decrypt strategy', () => {
   let stub: StubUpstream;
   beforeEach(async () => {
     stub = await startStubUpstream();
@@ -196,7 +197,8 @@ describe('KvKeyManager with each decrypt strategy', () => {
     const ctx = wire(stub, kv);
     await ctx.tokens.setSuiteTicket('t');
     const rsa = createRsaDecrypt(kind, { workers: 1 });
-    const keys = new KvKeyManager({
+    const keys = new RsaKeyManager({
+      store: new MemoryKeyStore(),
       kv,
       box: ctx.box,
       api: ctx.api,
@@ -232,7 +234,8 @@ describe('KvKeyManager with each decrypt strategy', () => {
     const ctx = wire(stub, kv);
     await ctx.tokens.setSuiteTicket('t');
     const rsa = createRsaDecrypt('forge', { workers: 1 });
-    const keys = new KvKeyManager({
+    const keys = new RsaKeyManager({
+      store: new MemoryKeyStore(),
       kv,
       box: ctx.box,
       api: ctx.api,

@@ -2,13 +2,18 @@ import { constants, publicEncrypt } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorpOnboarding } from '../../../src/datasources/CorpOnboarding.js';
 import { createRedis } from '../../../src/datasources/createRedis.js';
-import { KvKeyManager } from '../../../src/datasources/KvKeyManager.js';
 import { KvTaskStore } from '../../../src/datasources/KvTaskStore.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
+import { MemoryKeyStore } from '../../../src/datasources/MemoryKeyStore.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
-import type { KeyValueStore } from '../../../src/datasources/ports.js';
+import type { KeyStore, KeyValueStore } from '../../../src/datasources/ports.js';
+import { createPgPool } from '../../../src/datasources/postgres/createPgPool.js';
+import { migrate } from '../../../src/datasources/postgres/migrate.js';
+import { PgKeyStore } from '../../../src/datasources/postgres/PgKeyStore.js';
 import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { RsaKeyManager } from '../../../src/datasources/RsaKeyManager.js';
+import { freshSchema } from '../../helpers/postgres.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { seedCorp, wire } from './harness.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
 
@@ -39,10 +44,15 @@ function encryptFor(publicKeyPem: string, secret: string, padding = constants.RS
   return publicEncrypt({ key: publicKeyPem, padding }, Buffer.from(secret)).toString('base64');
 }
 
-async function setup(kv: KeyValueStore = new MemoryKeyValueStore(), rsaPadding: 'pkcs1' | 'oaep' = 'pkcs1') {
-  const ctx = wire(stub, kv);
+async function setup(
+  kv: KeyValueStore = new MemoryKeyValueStore(),
+  rsaPadding: 'pkcs1' | 'oaep' = 'pkcs1',
+  store: KeyStore = new MemoryKeyStore(),
+) {
+  const ctx = wire(stub, kv, { timeoutMs: 300, retries: 0 });
   await ctx.tokens.setSuiteTicket('t');
-  const keys = new KvKeyManager({
+  const keys = new RsaKeyManager({
+    store,
     kv,
     box: ctx.box,
     api: ctx.api,
@@ -50,10 +60,10 @@ async function setup(kv: KeyValueStore = new MemoryKeyValueStore(), rsaPadding: 
     rsaPadding,
     logger: silentLogger,
   });
-  return { ...ctx, kv, keys };
+  return { ...ctx, kv, keys, store };
 }
 
-describe('KvKeyManager', () => {
+describe('RsaKeyManager', () => {
   it('rotates to increasing versions and still decrypts under every old key', async () => {
     const { keys, corps, http } = await setup();
     await seedCorp(corps, 'wwk');
@@ -99,18 +109,47 @@ describe('KvKeyManager', () => {
     await http.close();
   });
 
-  it('does not keep a key the upstream rejected', async () => {
-    const { keys, corps, kv, http } = await setup();
+  it('does not keep a key the upstream definitely rejected', async () => {
+    const { keys, corps, store, http } = await setup();
     await seedCorp(corps, 'wwk');
     stub.script(SET_KEY, { json: { errcode: 40211, errmsg: 'invalid public key' } });
     await expect(keys.rotate('wwk')).rejects.toMatchObject({ errcode: 40211 });
     expect(await keys.current('wwk')).toBeNull();
-    expect(await kv.keys('keys:wwk:')).toEqual([]);
-    expect((await keys.rotate('wwk')).version).toBe(2);
+    expect(await store.maxVersion('wwk')).toBe(0);
+    // The refused version was never in use upstream, so it may be given again.
+    expect((await keys.rotate('wwk')).version).toBe(1);
     await http.close();
   });
 
-  it('purges every key but never reuses a version', async () => {
+  it('keeps a key whose set_public_key answer was lost and settles it by asking again (40212 = applied)', async () => {
+    const { keys, corps, store, http } = await setup();
+    await seedCorp(corps, 'wwk');
+    // The upstream applies the key, then the connection drops unanswered (twice: the rotation's
+    // own question goes unanswered too). The key must stay, pending.
+    stub.script(SET_KEY, { lost: true }, { lost: true });
+    await expect(keys.rotate('wwk')).rejects.toMatchObject({ errcode: null });
+    expect(accepted.get('wwk')).toEqual([1]);
+    expect((await store.pending('wwk')).map((k) => k.version)).toEqual([1]);
+    expect(await keys.current('wwk')).toBeNull();
+    // The repair pass asks again: "version not greater" for the very same version means applied.
+    expect(await keys.repairPending()).toBe(1);
+    expect((await keys.current('wwk'))?.version).toBe(1);
+    expect((await corps.get('wwk'))?.publicKeyVersion).toBe(1);
+    expect(await store.pending('wwk')).toEqual([]);
+    await http.close();
+  });
+
+  it('settles a lost answer at once when the question gets through', async () => {
+    const { keys, corps, http } = await setup();
+    await seedCorp(corps, 'wwk');
+    stub.script(SET_KEY, { lost: true });
+    expect((await keys.rotate('wwk')).version).toBe(1);
+    expect(accepted.get('wwk')).toEqual([1]);
+    expect((await corps.get('wwk'))?.publicKeyVersion).toBe(1);
+    await http.close();
+  });
+
+  it('purges every key; a version the upstream still holds is stepped over', async () => {
     const { keys, corps, http } = await setup();
     await seedCorp(corps, 'wwk');
     const v1 = await keys.rotate('wwk');
@@ -132,19 +171,27 @@ describe('KvKeyManager', () => {
     await http.close();
   });
 
-  describe.skipIf(!redisAvailable)('across replicas (redis)', () => {
+  describe('across replicas (PostgreSQL keys, Redis lock)', () => {
     it('two KeyManagers rotating one corp at once never reuse a version', async () => {
       const prefix = uniquePrefix('keys');
+      const schema = await freshSchema('keys');
+      const pool = createPgPool(schema.url, silentLogger, 4);
+      await migrate(pool, silentLogger);
       const redisA = await createRedis(testRedisUrl, silentLogger);
       const redisB = await createRedis(testRedisUrl, silentLogger);
-      const a = await setup(new RedisKeyValueStore(redisA, { prefix }));
-      const b = await setup(new RedisKeyValueStore(redisB, { prefix }));
+      const a = await setup(new RedisKeyValueStore(redisA, { prefix }), 'pkcs1', new PgKeyStore(pool));
+      const b = await setup(new RedisKeyValueStore(redisB, { prefix }), 'pkcs1', new PgKeyStore(pool));
       await seedCorp(a.corps, 'wwk');
+      await seedCorp(b.corps, 'wwk');
       const results = await Promise.all([a.keys.rotate('wwk'), b.keys.rotate('wwk')]);
       expect(results.map((r) => r.version).sort()).toEqual([1, 2]);
       expect(accepted.get('wwk')).toEqual([1, 2]);
+      // Both see both versions: the keys live in the shared store.
+      expect((await b.keys.current('wwk'))?.version).toBe(2);
       await Promise.all([a.http.close(), b.http.close(), redisA.quit(), redisB.quit()]);
       await purgePrefix(prefix);
+      await pool.end();
+      await schema.drop();
     });
   });
 });
@@ -214,6 +261,7 @@ describe('CorpOnboarding', () => {
 
     const again = await auth.createAuth('auth-wwre');
     expect(again).toMatchObject({ status: 'ACTIVE', cancelledAt: null, publicKeyVersion: 2 });
+    // The stub still holds version 1 after the cancel: the rotation steps over it.
     expect(accepted.get('wwre')).toEqual([1, 2]);
     await http.close();
   });

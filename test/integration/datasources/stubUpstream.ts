@@ -14,7 +14,14 @@ export type StubCall = {
   raw: Buffer;
   body: unknown;
 };
-export type StubReply = { status?: number; json?: unknown; raw?: string; delayMs?: number };
+export type StubReply = {
+  status?: number;
+  json?: unknown;
+  raw?: string;
+  delayMs?: number;
+  /** The path's own handler runs (the call takes effect), then the connection closes unanswered. */
+  lost?: boolean;
+};
 export type StubHandler = (call: StubCall) => StubReply | Promise<StubReply>;
 
 export type StubUpstream = {
@@ -125,6 +132,11 @@ export async function startStubUpstream(): Promise<StubUpstream> {
     }
     let reply: StubReply;
     const scripted = scripts.get(call.path)?.shift();
+    if (scripted?.lost) {
+      await routes.get(call.path)?.(call);
+      req.socket.destroy();
+      return;
+    }
     if (scripted) reply = scripted;
     else if (
       (call.path.startsWith('/cgi-bin/chatdata/') || call.path === '/cgi-bin/media/upload') &&

@@ -1,20 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/datasources/Logger.js';
 import {
   chatKeyOf,
   indexedParticipants,
   singleChatKey,
 } from '../../../src/datasources/messageIndex/chatKeyOf.js';
 import { MemoryMessageIndex } from '../../../src/datasources/messageIndex/MemoryMessageIndex.js';
-import type {
-  IndexedMessage,
-  MessageIndex,
-  MessageQuery,
+import {
+  CheckpointMovedError,
+  type IndexedMessage,
+  type MessageIndex,
+  type MessageQuery,
 } from '../../../src/datasources/messageIndex/MessageIndex.js';
-import { RedisMessageIndex } from '../../../src/datasources/messageIndex/RedisMessageIndex.js';
-import type { ArchivedMessage } from '../../../src/datasources/ports.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import type { ArchivedMessage, SyncStateTable } from '../../../src/datasources/ports.js';
+import { createPgPool } from '../../../src/datasources/postgres/createPgPool.js';
+import { migrate } from '../../../src/datasources/postgres/migrate.js';
+import { PgMessageIndex } from '../../../src/datasources/postgres/PgMessageIndex.js';
+import { PgPartitions } from '../../../src/datasources/postgres/PgPartitions.js';
+import { PgSyncStateTable } from '../../../src/datasources/postgres/PgSyncStateTable.js';
+import { freshSchema } from '../../helpers/postgres.js';
 
 const CORP = 'wwcorpA';
 const T0 = 1_712_540_000;
@@ -155,34 +160,50 @@ async function appendInBatches(index: MessageIndex, messages: readonly ArchivedM
   return added;
 }
 
-const implementations: [string, boolean, () => Promise<{ index: MessageIndex; cleanup(): Promise<void> }>][] =
-  [
-    ['memory', true, async () => ({ index: new MemoryMessageIndex(), cleanup: async () => {} })],
-    [
-      'redis',
-      redisAvailable,
-      async () => {
-        const prefix = uniquePrefix('ix');
-        const redis = new Redis(testRedisUrl);
-        return {
-          index: new RedisMessageIndex(redis, prefix),
-          cleanup: async () => {
-            await purgePrefix(prefix);
-            redis.disconnect();
-          },
-        };
-      },
-    ],
-  ];
+type Implementation = { index: MessageIndex; state: SyncStateTable; cleanup(): Promise<void> };
 
-for (const [name, available, create] of implementations) {
-  describe.skipIf(!available)(`MessageIndex contract: ${name}`, () => {
+const states = new WeakMap<MessageIndex, SyncStateTable>();
+const stateOf = (index: MessageIndex): SyncStateTable => states.get(index)!;
+
+const implementations: [string, () => Promise<Implementation>][] = [
+  [
+    'memory',
+    async () => {
+      const index = new MemoryMessageIndex();
+      return { index, state: index.state, cleanup: async () => {} };
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const schema = await freshSchema('ix');
+      const pool = createPgPool(schema.url, silentLogger, 6);
+      await migrate(pool, silentLogger);
+      return {
+        index: new PgMessageIndex(pool, new PgPartitions(pool, silentLogger), silentLogger),
+        state: new PgSyncStateTable(pool),
+        cleanup: async () => {
+          await pool.end();
+          await schema.drop();
+        },
+      };
+    },
+  ],
+];
+
+/** A UTC day boundary near T0: retention works in whole days (partitions in PostgreSQL). */
+const D0 = Math.floor(T0 / 86_400) * 86_400;
+
+for (const [name, create] of implementations) {
+  describe(`MessageIndex contract: ${name}`, () => {
     let index: MessageIndex;
     let cleanup: () => Promise<void> = async () => {};
 
     beforeEach(async () => {
       await cleanup();
-      ({ index, cleanup } = await create());
+      const made = await create();
+      ({ index, cleanup } = made);
+      states.set(index, made.state);
     });
     afterAll(async () => cleanup());
 
@@ -353,20 +374,27 @@ for (const [name, available, create] of implementations) {
           expect(page.items.map((m) => m.seq)).toEqual(want.slice(0, 3).map((m) => m.seq));
         }
       }
-      expect(await index.trim(CORP, T0 + 3)).toBe(450);
-      expect((await index.query({ corpId: CORP, first: 1 })).items[0]?.seq).toBe(451);
     });
 
-    it('trims across buckets, chunks and map buckets, and keeps appending after', async () => {
-      const messages = archive(3000);
+    it('drops whole days before the retention cutoff, for every corp, and keeps appending after', async () => {
+      // 3000 messages over three days; corp B has one message on each day.
+      const messages = archive(3000).map((m, i) => ({
+        ...m,
+        sendTime: D0 + Math.floor(i / 1000) * 86_400 + (i % 1000),
+      }));
       await index.append(CORP, messages);
+      await index.append(
+        'wwCorpB',
+        [0, 1, 2].map((d) => msg(d, { corpId: 'wwCorpB', sendTime: D0 + d * 86_400 })),
+      );
       const chatKey = chatKeyOf(messages.find((m) => m.chatId)!);
-      const cut = messages[1100]!.sendTime;
-      const removed = messages.filter((m) => m.sendTime < cut).length;
-      expect(await index.trim(CORP, cut)).toBe(removed);
-      expect(await index.trim(CORP, cut)).toBe(0);
+      const cut = D0 + 86_400;
+      const removed = 1000;
+      expect(await index.dropBefore(cut)).toBe(removed + 1);
+      expect(await index.dropBefore(cut)).toBe(0);
       const kept = messages.slice(removed);
       expect(await index.count({ corpId: CORP })).toBe(kept.length);
+      expect(await index.count({ corpId: 'wwCorpB' })).toBe(2);
       expect(await index.lastSeq(CORP)).toBe(3000);
       for (const filter of [{}, { chatKey }, { msgtype: 1 }]) {
         const want = expected(messages, filter).filter((m) => m.sendTime >= cut);
@@ -376,7 +404,7 @@ for (const [name, available, create] of implementations) {
         );
         const back = await walk(index, { corpId: CORP, ...filter, first: 97, direction: 'desc' });
         expect(back.map((m) => m.seq)).toEqual(want.map((m) => m.seq).reverse());
-        // A cursor from before the trim resumes at the first message kept.
+        // A cursor from before the cutoff resumes at the first message kept.
         const resumed = await index.query({ corpId: CORP, ...filter, after: 10, first: 1 });
         expect(resumed.items[0]?.seq).toBe(want[0]?.seq);
       }
@@ -388,12 +416,12 @@ for (const [name, available, create] of implementations) {
         ...messages[removed]!,
         seq: removed + 1,
       });
-      // A trimmed msgid is new again; a kept one is still a duplicate.
+      // A dropped msgid is new again; a kept one is still a duplicate.
       const again = await index.append(CORP, [messages[5]!, messages[2000]!]);
       expect(again.map((m) => [m.msgid, m.seq])).toEqual([[messages[5]!.msgid, 3001]]);
       expect(await index.get(CORP, messages[5]!.msgid)).toEqual({ ...messages[5]!, seq: 3001 });
       // Everything.
-      expect(await index.trim(CORP, T0 + 100_000)).toBe(kept.length + 1);
+      expect(await index.dropBefore(D0 + 100 * 86_400)).toBe(kept.length + 1 + 2);
       expect(await index.count({ corpId: CORP })).toBe(0);
       expect(await index.count({ corpId: CORP, chatKey })).toBe(0);
       expect((await index.query({ corpId: CORP, first: 10 })).items).toEqual([]);
@@ -403,7 +431,7 @@ for (const [name, available, create] of implementations) {
       const later = archive(300).map((m) => ({
         ...m,
         msgid: `later-${m.msgid}`,
-        sendTime: m.sendTime + 200_000,
+        sendTime: D0 + 200 * 86_400 + (m.sendTime - T0),
       }));
       const added = await index.append(CORP, later);
       expect(added.map((m) => m.seq)).toEqual(later.map((_, i) => 3002 + i));
@@ -451,7 +479,7 @@ for (const [name, available, create] of implementations) {
         msg(2, { encryptedSecretKey: 'a-b_c', msgtype: -3, publicKeyVersion: 70_000, sendTime: 5 }),
         msg(3, { receivers: [], encryptedSecretKey: '', sendTime: 4 }),
         msg(4, { sender: { type: 7, id: 'same' }, receivers: [{ type: 7, id: 'same' }], sendTime: 2 ** 40 }),
-        msg(5, { chatId: 'wr', receivers: [], msgtype: 2 ** 31 }),
+        msg(5, { chatId: 'wr', receivers: [], msgtype: 2 ** 31 - 1 }),
       ];
       await index.append(CORP, odd);
       expect(
@@ -476,14 +504,57 @@ for (const [name, available, create] of implementations) {
       expect(await index.count({ corpId: CORP })).toBe(600);
     });
 
-    it('trims by send time and keeps corps apart', async () => {
+    it('commits a page with its quarantined records and its cursor, and refuses a moved cursor', async () => {
+      const state = () => stateOf(index);
+      const first = await index.commitPage(CORP, {
+        messages: [msg(1), msg(2)],
+        quarantined: [{ msgid: 'bad-1', raw: '{"msgid":"bad-1"}', reason: 'service_encrypt_info: missing' }],
+        cursor: { from: null, to: 'c1' },
+        now: 1000,
+      });
+      expect(first.map((m) => m.seq)).toEqual([1, 2]);
+      expect(await state().read(CORP, 'sync')).toMatchObject({
+        cursor: 'c1',
+        cursorUpdatedAt: 1000,
+        quarantined: 1,
+      });
+      // A worker that read the cursor before the page above lost the race: nothing of it is written.
+      await expect(
+        index.commitPage(CORP, { messages: [msg(3)], cursor: { from: null, to: 'c1-other' }, now: 2000 }),
+      ).rejects.toBeInstanceOf(CheckpointMovedError);
+      expect(await index.count({ corpId: CORP })).toBe(2);
+      expect(await state().read(CORP, 'sync')).toMatchObject({ cursor: 'c1', quarantined: 1 });
+      // The repeated page (a crash between fetch and commit) adds only what is new.
+      const second = await index.commitPage(CORP, {
+        messages: [msg(2), msg(3)],
+        quarantined: [{ msgid: null, raw: '[]', reason: 'not an object' }],
+        cursor: { from: 'c1', to: 'c2' },
+        now: 3000,
+      });
+      expect(second.map((m) => [m.msgid, m.seq])).toEqual([['m3', 3]]);
+      expect(await state().read(CORP, 'sync')).toMatchObject({ cursor: 'c2', quarantined: 2 });
+      const listed = await index.quarantined(CORP, 1);
+      expect(listed.hasMore).toBe(true);
+      expect(listed.items).toEqual([
+        expect.objectContaining({
+          msgid: 'bad-1',
+          reason: 'service_encrypt_info: missing',
+          recordedAt: 1000,
+        }),
+      ]);
+      const rest = await index.quarantined(CORP, 10, listed.items[0]!.id);
+      expect(rest).toEqual({ hasMore: false, items: [expect.objectContaining({ msgid: null, raw: '[]' })] });
+      await index.purgeCorp(CORP);
+      expect(await state().read(CORP, 'sync')).toMatchObject({ cursor: null, quarantined: 0 });
+      expect((await index.quarantined(CORP, 10)).items).toEqual([]);
+    });
+
+    it('keeps corps apart and purges one corp whole', async () => {
       await index.append(CORP, fixture());
       await index.append('wwCorpB', [msg(1)]);
-      expect(await index.trim(CORP, T0 + 100)).toBe(10);
-      expect(await index.count({ corpId: CORP })).toBe(20);
-      expect(await index.get(CORP, 'm9')).toBeNull();
+      expect(await index.count({ corpId: CORP })).toBe(30);
       expect((await index.query({ corpId: CORP, chatKey: 'wrGroup1', first: 100 })).items[0]?.msgid).toBe(
-        'm12',
+        'm0',
       );
       await index.purgeCorp(CORP);
       expect(await index.count({ corpId: CORP })).toBe(0);

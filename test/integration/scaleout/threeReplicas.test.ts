@@ -1,9 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../simulator/createSimulator.js';
-import { RedisMessageIndex } from '../../../src/datasources/messageIndex/RedisMessageIndex.js';
+import { silentLogger } from '../../../src/datasources/Logger.js';
+import { createPgPool, type PgPool } from '../../../src/datasources/postgres/createPgPool.js';
+import { PgMessageIndex } from '../../../src/datasources/postgres/PgMessageIndex.js';
+import { PgPartitions } from '../../../src/datasources/postgres/PgPartitions.js';
 import { type Collected, sseSubscribe, wsSubscribe } from '../../helpers/liveClients.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { freshSchema, type TestSchema } from '../../helpers/postgres.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { type SpawnedGateway, spawnGateway } from '../../helpers/spawnGateway.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -19,18 +23,19 @@ const MESSAGE_ADDED = /* GraphQL */ `
   }
 `;
 
-if (!redisAvailable) console.warn('!!! scale-out test SKIPPED: it needs Redis (REDIS_URL) !!!');
-
 /**
- * Three gateway processes (the real entry point) on one Redis prefix, one simulator. Callbacks
+ * Three gateway processes (the real entry point) on one database and Redis prefix, one simulator;
+ * they start together on an empty schema, so the migrations run once under their lock. Callbacks
  * land on A, later on B; subscribers sit on C (graphql-ws) and B (SSE). Proves: every message
  * reaches every subscriber exactly once, whichever replica took the callback; one token fetch per
  * corp across replicas; one index entry per message (one sync loop per corp).
  */
-describe.skipIf(!redisAvailable)('three replicas on one Redis', () => {
+describe('three replicas on one database and one Redis', () => {
   let sim: Simulator;
   let prefix: string;
   let redis: Redis;
+  let schema: TestSchema;
+  let pool: PgPool;
   const gateways: SpawnedGateway[] = [];
   const subscribers: Collected<unknown>[] = [];
   let corpIds: string[] = [];
@@ -64,7 +69,7 @@ describe.skipIf(!redisAvailable)('three replicas on one Redis', () => {
   }
   /** The seq counter, the index's own count, and the distinct msgids a full read returns. */
   const indexed = async (corpId: string) => {
-    const index = new RedisMessageIndex(redis, prefix);
+    const index = new PgMessageIndex(pool, new PgPartitions(pool, silentLogger), silentLogger);
     const msgids = new Set<string>();
     let after = 0;
     for (;;) {
@@ -74,7 +79,7 @@ describe.skipIf(!redisAvailable)('three replicas on one Redis', () => {
       after = page.endSeq;
     }
     return {
-      counter: Number((await redis.get(`${prefix}ix:{${corpId}}:n`)) ?? 0),
+      counter: await index.lastSeq(corpId),
       entries: await index.count({ corpId }),
       records: msgids.size,
     };
@@ -83,12 +88,15 @@ describe.skipIf(!redisAvailable)('three replicas on one Redis', () => {
   beforeAll(async () => {
     prefix = uniquePrefix('scaleout');
     redis = new Redis(testRedisUrl, { maxRetriesPerRequest: 1 });
+    schema = await freshSchema('scaleout');
+    pool = createPgPool(schema.url, silentLogger, 4);
     sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50 });
     await sim.start();
     const env = {
       WECOM_API_BASE: sim.url,
       REDIS_URL: testRedisUrl,
       REDIS_PREFIX: prefix,
+      DATABASE_URL: schema.url,
       GATEWAY_MASTER_KEY: 'scaleout-master-key-0123456789',
       GATEWAY_CLIENTS: CLIENTS,
       LOG_LEVEL: 'warn',
@@ -122,6 +130,8 @@ describe.skipIf(!redisAvailable)('three replicas on one Redis', () => {
     await sim?.stop();
     if (prefix) await purgePrefix(prefix);
     redis?.disconnect();
+    await pool?.end();
+    await schema?.drop();
   });
 
   it('delivers every new message exactly once to subscribers on other replicas, wherever callbacks land', async () => {

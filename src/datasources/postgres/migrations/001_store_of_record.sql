@@ -65,6 +65,8 @@ CREATE TABLE messages (
   receivers jsonb NOT NULL,
   -- RSA ciphertext of the message's secret key, raw bytes (256 for RSA-2048; base64 costs 344).
   encrypted_secret_key bytea NOT NULL,
+  -- Only when the upstream's string is not canonical base64 (then it is kept verbatim here).
+  encrypted_secret_key_text text,
   public_key_version integer NOT NULL,
   PRIMARY KEY (corp_id, msgid, send_time)
 ) PARTITION BY RANGE (send_time);
