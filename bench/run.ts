@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { buildCompiled, removeCompiled } from './buildCompiled.js';
 import { pickSearchWord } from './operations.js';
+import { BenchPostgres } from './postgresTools.js';
 import { type Child, forkTs, freePort, ROOT, spawnTs, waitHttpOk } from './processes.js';
 import { BenchRedis } from './redisTools.js';
 import { type BenchResults, evaluateGoals, renderMarkdown } from './report.js';
@@ -64,8 +65,10 @@ const fanoutArg = process.argv.find((a) => a.startsWith('--fanout='))?.slice('--
 if (fanoutArg) P.fanout = fanoutArg.split(',').map(Number);
 
 const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const prefix = `bench:${stamp}:`;
+const schema = `bench_${stamp.replace(/-/g, '_').toLowerCase()}`;
 const children = new Set<Child>();
 const track = <T extends Child | Gateway>(c: T): T => {
   children.add('child' in c ? c.child : c);
@@ -83,10 +86,14 @@ async function stopAll(): Promise<void> {
 async function restart(gateway: Gateway, simUrl: string): Promise<Gateway> {
   await gateway.child.stop();
   children.delete(gateway.child);
-  const next = track(await startGateway({ port: gateway.port, simUrl, redisUrl, prefix, nodeArgs }));
+  const next = track(
+    await startGateway({ port: gateway.port, simUrl, redisUrl, prefix, databaseUrl: db.url, nodeArgs }),
+  );
   startup.push(next.readyMs);
   return next;
 }
+
+const db = new BenchPostgres(databaseUrl, schema);
 
 async function main(): Promise<void> {
   const redis = new BenchRedis(redisUrl, prefix);
@@ -95,6 +102,13 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new Error(
       `Redis at ${redisUrl} is unreachable (${(error as Error).message}); start it: redis-server --daemonize yes`,
+    );
+  }
+  try {
+    await db.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL at ${databaseUrl} is unreachable (${(error as Error).message}); start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
     );
   }
   const began = Date.now();
@@ -111,7 +125,16 @@ async function main(): Promise<void> {
   try {
     // The first gateway needs the simulator for /ready, the simulator needs the gateway for its
     // callbacks: gateway listening first, then the simulator, then ready.
-    let gateway = track(await startGateway({ port: gwPort, simUrl, redisUrl, prefix, waitPath: '/health' }));
+    let gateway = track(
+      await startGateway({
+        port: gwPort,
+        simUrl,
+        redisUrl,
+        prefix,
+        databaseUrl: db.url,
+        waitPath: '/health',
+      }),
+    );
     track(await startSimulator({ port: simPort, callbackUrl: `${gateway.url}/wecom/callback` }));
     await waitHttpOk(`${gateway.url}/ready`, performance.now(), 30_000, gateway.child);
     const corps = await waitArchived(gateway.url, sim);
@@ -174,22 +197,24 @@ async function main(): Promise<void> {
     let ingest: IngestResult = {
       runs: [],
       medianMessagesPerSecond: Number.NaN,
-      indexBytesPerMessage: Number.NaN,
-      usedMemoryBytesPerMessage: Number.NaN,
-      indexBytesPerMessageOverall: Number.NaN,
+      medianPipelineMessagesPerSecond: Number.NaN,
+      diskBytesPerMessage: Number.NaN,
+      diskBytesPerMessageOverall: Number.NaN,
     };
     if (runs('ingest')) {
       console.log('4. ingest (fresh gateway process)');
       gateway = await restart(gateway, simUrl);
       await waitArchived(gateway.url, sim);
-      ingest = await runIngest({ sim, redis, corpIds, runs: P.ingestRuns, perRun: P.ingestPerRun });
+      ingest = await runIngest({ sim, db, corpIds, runs: P.ingestRuns, perRun: P.ingestPerRun });
     }
 
     const tokens: TokenRun[] = [];
     if (runs('tokens')) {
       console.log('5. token single-flight (2 fresh replicas, cold tokens)');
       gateway = await restart(gateway, simUrl);
-      const second = track(await startGateway({ port: gw2Port, simUrl, redisUrl, prefix }));
+      const second = track(
+        await startGateway({ port: gw2Port, simUrl, redisUrl, prefix, databaseUrl: db.url }),
+      );
       startup.push(second.readyMs);
       for (let run = 0; run < P.tokenRuns; run++) {
         const t = await runTokenColdStart({
@@ -221,7 +246,14 @@ async function main(): Promise<void> {
             await gateway.child.stop();
             children.delete(gateway.child);
             gateway = track(
-              await startGateway({ port: gateway.port, simUrl, redisUrl, prefix, compiledMain }),
+              await startGateway({
+                port: gateway.port,
+                simUrl,
+                redisUrl,
+                prefix,
+                databaseUrl: db.url,
+                compiledMain,
+              }),
             );
             startupCompiled.push(gateway.readyMs);
           }
@@ -242,6 +274,7 @@ async function main(): Promise<void> {
         memoryGiB: totalmem() / 2 ** 30,
         node: process.version,
         redis: /redis_version:(\S+)/.exec(await redis.redis.info('server'))?.[1] ?? 'unknown',
+        postgres: await db.version(),
         loadAverage: { before: loadBefore, after: loadavg()[0]! },
       },
       params: P,
@@ -271,6 +304,8 @@ async function main(): Promise<void> {
     removeCompiled();
     await redis.purge();
     await redis.close();
+    await db.drop();
+    await db.close();
   }
 }
 
@@ -283,6 +318,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         await redis.connect();
         await redis.purge();
         await redis.close();
+        await db.drop().catch(() => undefined);
       })
       .finally(() => process.exit(130));
   });

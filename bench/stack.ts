@@ -22,6 +22,8 @@ export async function startGateway(opts: {
   simUrl: string;
   redisUrl: string;
   prefix: string;
+  /** The store of record (a schema of the bench's own). */
+  databaseUrl: string;
   env?: Record<string, string>;
   /** What "started" means: /ready (default; needs Redis and the upstream) or /health (listening). */
   waitPath?: '/ready' | '/health';
@@ -39,6 +41,7 @@ export async function startGateway(opts: {
       WECOM_API_BASE: opts.simUrl,
       REDIS_URL: opts.redisUrl,
       REDIS_PREFIX: opts.prefix,
+      DATABASE_URL: opts.databaseUrl,
       GATEWAY_MASTER_KEY: 'bench-master-key-0123456789',
       GATEWAY_CLIENTS: CLIENTS,
       LOG_LEVEL: 'warn',

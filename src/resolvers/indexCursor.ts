@@ -1,12 +1,17 @@
 import { badUserInput } from '../errors/codes.js';
 
 /**
- * Cursors of index-backed listings and of `messageAdded`: the message's per-corp seq, opaque to
- * clients (base64url of `ix:<seq>`). The same cursor resumes a connection or a subscription.
+ * Cursors of index-backed listings and of `messageAdded`: the message's per-corp seq and its
+ * corp, opaque to clients (base64url of `ix:<corpId>:<seq>`). The same cursor resumes a
+ * connection or a subscription of the same corp; another corp's cursor is refused, since a seq
+ * means nothing outside its corp.
  */
-export function encodeIndexCursor(seq: number): string {
-  return base64url(`ix:${seq}`);
+export function encodeIndexCursor(corpId: string, seq: number): string {
+  const text = `ix:${corpId}:${seq}`;
+  return PRINTABLE_ASCII.test(text) ? base64url(text) : Buffer.from(text).toString('base64url');
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -32,9 +37,13 @@ export function base64url(ascii: string): string {
   return out;
 }
 
-export function decodeIndexCursor(cursor: string | null | undefined, field = 'after'): number | undefined {
+export function decodeIndexCursor(
+  cursor: string | null | undefined,
+  corpId: string,
+  field = 'after',
+): number | undefined {
   if (cursor === null || cursor === undefined || cursor === '') return undefined;
-  const match = /^ix:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const match = /^ix:(.+):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match) {
     throw badUserInput(
       `${field} must be a cursor from Corp.messages, Chat.messages or messageAdded, got ${JSON.stringify(cursor)}`,
@@ -42,5 +51,12 @@ export function decodeIndexCursor(cursor: string | null | undefined, field = 'af
       cursor,
     );
   }
-  return Number(match[1]);
+  if (match[1] !== corpId) {
+    throw badUserInput(
+      `${field} is a cursor of another corp (${match[1]}); a cursor resumes only listings of corp ${corpId}`,
+      field,
+      cursor,
+    );
+  }
+  return Number(match[2]);
 }

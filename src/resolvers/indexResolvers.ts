@@ -70,7 +70,7 @@ async function indexConnection(
   after: string | null | undefined,
   countWithPage: boolean,
 ): Promise<IndexConnection> {
-  const afterSeq = decodeIndexCursor(after);
+  const afterSeq = decodeIndexCursor(after, query.corpId);
   const { direction: _direction, ...countQuery } = query;
   let counted: Promise<number> | null = null;
   const totalCount = (): Promise<number> => {
@@ -80,14 +80,14 @@ async function indexConnection(
   // Handled here too: should the page fail, nobody awaits the count.
   if (countWithPage) totalCount().catch(() => {});
   const page = await ingest.index.query({ ...query, first, after: afterSeq });
-  const edges = page.items.map((m) => ({ cursor: encodeIndexCursor(m.seq), node: m }));
+  const edges = page.items.map((m) => ({ cursor: encodeIndexCursor(query.corpId, m.seq), node: m }));
   return {
     edges,
     pageInfo: {
       hasNextPage: page.hasMore,
       hasPreviousPage: after !== null && after !== undefined && after !== '',
       startCursor: edges[0]?.cursor ?? null,
-      endCursor: page.endSeq === null ? null : encodeIndexCursor(page.endSeq),
+      endCursor: page.endSeq === null ? null : encodeIndexCursor(query.corpId, page.endSeq),
     },
     totalCount,
   };

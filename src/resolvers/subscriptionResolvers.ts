@@ -46,7 +46,7 @@ export function subscribeMessageAdded(args: unknown, ctx: Context): AsyncIterabl
   ctx.access.requireCorp(input.corpId);
   const chat = input.chatId ? chatFromGlobalId(input.chatId, 'chatId') : null;
   if (chat && chat.corpId !== input.corpId) ctx.access.requireCorp(chat.corpId);
-  const afterSeq = decodeIndexCursor(input.after, 'after');
+  const afterSeq = decodeIndexCursor(input.after, input.corpId, 'after');
   const { bus, index } = ingestOf(ctx);
   const stream = messageStream(
     bus,
@@ -58,7 +58,7 @@ export function subscribeMessageAdded(args: unknown, ctx: Context): AsyncIterabl
   return gated(
     ctx,
     input.corpId,
-    mapAsync(stream, (m) => ({ cursor: encodeIndexCursor(m.seq), message: m })),
+    mapAsync(stream, (m) => ({ cursor: encodeIndexCursor(input.corpId, m.seq), message: m })),
   );
 }
 

@@ -1,5 +1,6 @@
 import type { SyncError } from '../ingest/SyncStateStore.js';
 import { corpSyncState, type SyncStateShape } from '../resolvers/indexResolvers.js';
+import { corpQuarantinedRecords, type QuarantinedRecordShape } from '../resolvers/quarantineResolvers.js';
 import { builder } from './builder.js';
 import { CorpRef } from './refs.js';
 
@@ -57,10 +58,57 @@ const SyncStateRef = builder.objectRef<SyncStateShape>('SyncState').implement({
       resolve: (s) => s.lastError,
     }),
     indexedMessages: t.exposeInt('indexedMessages'),
+    quarantined: t.exposeInt('quarantined', {
+      description:
+        'sync_msg records kept aside because they broke the documented shape (see Corp.quarantinedRecords); the rest of their page was archived and the sync went on.',
+    }),
     newestMessageAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.newestMessageAt }),
   }),
 });
 
+const QuarantinedRecordRef = builder.objectRef<QuarantinedRecordShape>('QuarantinedRecord').implement({
+  description:
+    'A sync_msg record that broke the documented shape, kept aside with the reason; it never stops the corp.',
+  fields: (t) => ({
+    msgid: t.exposeString('msgid', {
+      nullable: true,
+      description: 'Null when the record had no usable msgid.',
+    }),
+    reason: t.exposeString('reason', { description: 'What was wrong, field by field.' }),
+    raw: t.exposeString('raw', { description: 'The record as the upstream sent it (JSON).' }),
+    recordedAt: t.field({ type: 'DateTime', resolve: (q) => new Date(q.recordedAt) }),
+  }),
+});
+
+const QuarantinedEdgeRef = builder
+  .objectRef<{ cursor: string; node: QuarantinedRecordShape }>('QuarantinedRecordEdge')
+  .implement({
+    fields: (t) => ({
+      cursor: t.exposeString('cursor'),
+      node: t.field({ type: QuarantinedRecordRef, resolve: (e) => e.node }),
+    }),
+  });
+
+const QuarantinedConnectionRef = builder
+  .objectRef<{
+    edges: { cursor: string; node: QuarantinedRecordShape }[];
+    hasNextPage: boolean;
+    endCursor: string | null;
+  }>('QuarantinedRecordConnection')
+  .implement({
+    fields: (t) => ({
+      edges: t.field({ type: [QuarantinedEdgeRef], resolve: (c) => c.edges }),
+      hasNextPage: t.exposeBoolean('hasNextPage'),
+      endCursor: t.exposeString('endCursor', { nullable: true }),
+    }),
+  });
+
 builder.objectFields(CorpRef, (t) => ({
   syncState: t.field({ type: SyncStateRef, resolve: (corp, _args, ctx) => corpSyncState(corp.corpId, ctx) }),
+  quarantinedRecords: t.field({
+    type: QuarantinedConnectionRef,
+    description: 'sync_msg records kept aside, oldest first.',
+    args: { first: t.arg.int({ defaultValue: 20 }), after: t.arg.string() },
+    resolve: (corp, args, ctx) => corpQuarantinedRecords(corp.corpId, args, ctx),
+  }),
 }));

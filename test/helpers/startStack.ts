@@ -56,8 +56,8 @@ export type Stack = {
 
 export type StackOptions = {
   /**
-   * The production layout: PostgreSQL (a fresh schema) as the store of record and Redis (a fresh
-   * prefix) for coordination. Default: memory for both, as in the embedded demo.
+   * Coordination in Redis (a fresh prefix), as several replicas need; default in-process. The
+   * store of record is always PostgreSQL (a fresh schema): upstream mode requires it.
    */
   redis?: boolean;
   /** Extra API clients; a function gets the simulator's corp ids (known before the gateway starts). */
@@ -78,7 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50, ...options.sim });
   const { url: simUrl } = await sim.start();
   const prefix = options.redis ? uniquePrefix('graph') : undefined;
-  const schema = options.redis ? await freshSchema('stack') : undefined;
+  const schema = await freshSchema('stack');
   const clients: ClientConfig[] = [
     { id: 'admin', key: ADMIN_KEY, corps: ['*'], scopes: [...SCOPES] },
     ...(typeof options.clients === 'function'
@@ -95,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     UPSTREAM_TIMEOUT_MS: '3000',
     ...(typeof options.env === 'function' ? options.env(simUrl) : options.env),
     ...(prefix ? { REDIS_URL: testRedisUrl, REDIS_PREFIX: prefix } : {}),
-    ...(schema ? { DATABASE_URL: schema.url } : {}),
+    DATABASE_URL: schema.url,
   });
   const messages = new TestMessageLookup();
   let app: App | null = null;
@@ -139,14 +139,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await started.stop();
         await sim.stop();
         if (prefix) await purgePrefix(prefix);
-        await schema?.drop();
+        await schema.drop();
       },
     };
   } catch (error) {
     await app?.stop().catch(() => {});
     await sim.stop();
     if (prefix) await purgePrefix(prefix);
-    await schema?.drop();
+    await schema.drop();
     throw error;
   }
 }

@@ -6,6 +6,7 @@ import { loadConfig, SCOPES } from '../../src/config.js';
 import { createSecretBox } from '../../src/datasources/secretBox.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { wsSubscribe } from '../helpers/liveClients.js';
+import { freshSchema, type TestSchema } from '../helpers/postgres.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { postGraphql, reportFigures } from './figures.js';
 
@@ -23,9 +24,11 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
   const destination: DestinationStream = { write: (line: string) => void lines.push(line) };
   let sim: Simulator;
   let app: App | null = null;
+  let schema: TestSchema | null = null;
   afterAll(async () => {
     await app?.stop();
     await sim?.stop();
+    await schema?.drop();
   });
 
   it('searches every log line for every secret', async () => {
@@ -40,11 +43,13 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
       backlogPerCorp: 50,
     });
     const { url: simUrl } = await sim.start();
+    schema = await freshSchema('redaction');
     const config = loadConfig({
       PORT: '0',
       WECOM_API_BASE: simUrl,
       ...SUITE,
       GATEWAY_MASTER_KEY: MASTER_KEY,
+      DATABASE_URL: schema.url,
       GATEWAY_CLIENTS: JSON.stringify([{ id: 'ops', key: API_KEY, corps: ['*'], scopes: [...SCOPES] }]),
       LOG_LEVEL: 'debug',
     });

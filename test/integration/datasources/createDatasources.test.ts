@@ -1,8 +1,10 @@
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createDatasources } from '../../../src/datasources/createDatasources.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { freshSchema } from '../../helpers/postgres.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { type StubUpstream, SUITE_ID, SUITE_SECRET, startStubUpstream } from './stubUpstream.js';
 
 let stub: StubUpstream;
@@ -11,17 +13,12 @@ beforeEach(async () => {
 });
 afterEach(async () => stub.close());
 
-function config(redisUrl?: string, prefix = 'wag:') {
-  const base = loadConfig({
-    WECOM_API_BASE: stub.url,
-    WECOM_SUITE_ID: SUITE_ID,
-    WECOM_SUITE_SECRET: SUITE_SECRET,
-    GATEWAY_MASTER_KEY: 'factory-test-master-key',
-    GATEWAY_CLIENTS: JSON.stringify([{ id: 'c', key: 'k', corps: ['*'], scopes: ['admin'] }]),
-    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : {}),
-  });
-  return { ...base, wecomApiBase: stub.url };
-}
+const UPSTREAM_ENV = {
+  WECOM_SUITE_ID: SUITE_ID,
+  WECOM_SUITE_SECRET: SUITE_SECRET,
+  GATEWAY_MASTER_KEY: 'factory-test-master-key',
+  GATEWAY_CLIENTS: JSON.stringify([{ id: 'c', key: 'k', corps: ['*'], scopes: ['admin'] }]),
+};
 
 async function authorizeAndSync(ds: Awaited<ReturnType<typeof createDatasources>>): Promise<void> {
   await ds.ping();
@@ -34,26 +31,51 @@ async function authorizeAndSync(ds: Awaited<ReturnType<typeof createDatasources>
 }
 
 describe('createDatasources', () => {
-  it('wires memory stores when REDIS_URL is unset', async () => {
-    const ds = await createDatasources(config(), silentLogger);
+  it('wires memory stores without DATABASE_URL and REDIS_URL (the embedded demo)', async () => {
+    const embedded = loadConfig({ WECOM_SUITE_ID: SUITE_ID, WECOM_SUITE_SECRET: SUITE_SECRET });
+    const ds = await createDatasources({ ...embedded, wecomApiBase: stub.url }, silentLogger);
     expect(ds.redis).toBeNull();
+    expect(ds.durable.kind).toBe('memory');
     await authorizeAndSync(ds);
     await ds.close();
     await ds.close();
   });
 
-  it.skipIf(!redisAvailable)('wires Redis stores under the configured prefix', async () => {
+  it('refuses upstream mode without DATABASE_URL: the store of record must be durable', () => {
+    expect(() => loadConfig({ WECOM_API_BASE: stub.url, ...UPSTREAM_ENV })).toThrow(
+      /DATABASE_URL is required when WECOM_API_BASE is set/,
+    );
+  });
+
+  it('keeps the store of record in PostgreSQL (secrets sealed) and nothing durable in Redis', async () => {
     const prefix = uniquePrefix('factory');
-    const ds = await createDatasources(config(testRedisUrl, prefix), silentLogger);
-    expect(ds.redis).not.toBeNull();
+    const schema = await freshSchema('factory');
+    const config = loadConfig({
+      WECOM_API_BASE: stub.url,
+      ...UPSTREAM_ENV,
+      DATABASE_URL: schema.url,
+      REDIS_URL: testRedisUrl,
+      REDIS_PREFIX: prefix,
+    });
+    const ds = await createDatasources({ ...config, wecomApiBase: stub.url }, silentLogger);
+    expect(ds.durable.kind).toBe('postgres');
     await authorizeAndSync(ds);
-    const raw = await ds.redis!.keys(`${prefix}*`);
-    expect(raw).toContain(`${prefix}corp:rec:wwfactory`);
-    // Secrets at rest are sealed, never plain.
-    const stored = await ds.redis!.get(`${prefix}corp:pc:wwfactory`);
-    expect(stored).toMatch(/^v1:/);
-    expect(stored).not.toContain('pc-wwfactory');
+    const client = new pg.Client({ connectionString: schema.url });
+    await client.connect();
+    const { rows } = await client.query<{ sealed: string; state: string }>(
+      `SELECT c.sealed_permanent_code AS sealed, k.state FROM corps c JOIN corp_keys k USING (corp_id)
+        WHERE corp_id = 'wwfactory'`,
+    );
+    await client.end();
+    // Secrets at rest are sealed, never plain; the key is active (set upstream).
+    expect(rows).toEqual([{ sealed: expect.stringMatching(/^v1:/), state: 'active' }]);
+    expect(rows[0]!.sealed).not.toContain('pc-wwfactory');
+    // Redis holds only what can be rebuilt: token caches, no corp, key or cursor.
+    const keys = await ds.redis!.keys(`${prefix}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key.slice(prefix.length)).toMatch(/^(token|lock):/);
     await ds.close();
     await purgePrefix(prefix);
+    await schema.drop();
   });
 });

@@ -167,11 +167,24 @@ describe('fast encoders', () => {
   });
 
   it('index cursors: base64url as Buffer writes it, and they decode back', () => {
-    for (const text of ['', 'i', 'ix', 'ix:', 'ix:1', 'ix:12', 'ix:123456789012345']) {
+    for (const text of ['', 'i', 'ix', 'ix:', 'ix:1', 'ix:12', 'ix:ww1:123456789012345']) {
       expect(base64url(text)).toBe(Buffer.from(text).toString('base64url'));
     }
     for (const seq of [0, 1, 99, 1200, 123_456_789_012_345]) {
-      expect(decodeIndexCursor(encodeIndexCursor(seq))).toBe(seq);
+      expect(decodeIndexCursor(encodeIndexCursor('wwA', seq), 'wwA')).toBe(seq);
+    }
+    expect(decodeIndexCursor(encodeIndexCursor('企业:甲', 7), '企业:甲')).toBe(7);
+  });
+
+  it("index cursors carry their corp: another corp's cursor is BAD_USER_INPUT", () => {
+    const fromA = encodeIndexCursor('wwA', 42);
+    expect(() => decodeIndexCursor(fromA, 'wwB')).toThrow(
+      /after is a cursor of another corp \(wwA\); a cursor resumes only listings of corp wwB/,
+    );
+    try {
+      decodeIndexCursor(fromA, 'wwB');
+    } catch (error) {
+      expect((error as { extensions: { code: string } }).extensions.code).toBe('BAD_USER_INPUT');
     }
   });
 });

@@ -6,6 +6,7 @@ import { PersistedOperations, sha256 } from '../../../src/plugins/PersistedOpera
 const UPSTREAM = {
   WECOM_API_BASE: 'http://127.0.0.1:9',
   GATEWAY_MASTER_KEY: 'unit-test-master-key-0123',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
   GATEWAY_CLIENTS: JSON.stringify([{ id: 'a', key: 'k', corps: ['*'], scopes: ['corp:read'] }]),
 };
 
