@@ -5,6 +5,7 @@ import { type App, buildApp } from '../../src/app.js';
 import { type ClientConfig, loadConfig, SCOPES } from '../../src/config.js';
 import { silentLogger } from '../../src/datasources/Logger.js';
 import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
+import { createLogger } from '../../src/logging/createLogger.js';
 import { simulatorMsgids } from './archiveCheck.js';
 import { freshSchema } from './postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
@@ -102,7 +103,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     app = await buildApp(
       { ...config, wecomApiBase: simUrl },
-      { logger: silentLogger, ...(options.indexLookup ? {} : { messages }) },
+      {
+        logger: process.env['TEST_LOG'] ? createLogger({ level: 'debug' }) : silentLogger,
+        ...(options.indexLookup ? {} : { messages }),
+      },
     );
     const { url: gatewayUrl } = await app.start();
     sim.setCallbackUrl(`${gatewayUrl}/wecom/callback`);

@@ -22,6 +22,8 @@ export type OwnRedis = {
   stop(): Promise<void>;
   /** Starts it again on the same port and directory (loads the dump); resolves when it answers. */
   start(): Promise<void>;
+  /** kill -9 and its dump deleted: the next `start()` begins EMPTY, as a cache deployment does. */
+  crashEmpty(): Promise<void>;
   /** Stops it for good and removes its directory. */
   destroy(): Promise<void>;
 };
@@ -89,6 +91,15 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     port,
     start,
     stop,
+    async crashEmpty() {
+      const running = child;
+      if (running && running.exitCode === null) {
+        const exited = new Promise((r) => running.once('exit', r));
+        running.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(join(dir, 'dump.rdb'), { force: true });
+    },
     async destroy() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 import { gql } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Collected, sseSubscribe, wsSubscribe } from '../../helpers/liveClients.js';
-import { redisAvailable } from '../../helpers/redis.js';
 import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -13,11 +12,8 @@ const MESSAGE_ADDED = /* GraphQL */ `
 `;
 const ONE_CORP_KEY = 'one-corp-key';
 
-for (const [store, available] of [
-  ['memory', true],
-  ['redis', redisAvailable],
-] as const) {
-  describe.skipIf(!available)(`callbacks → index → subscriptions (${store})`, () => {
+for (const store of ['memory', 'redis'] as const) {
+  describe(`callbacks → index → subscriptions (${store} coordination)`, () => {
     let stack: Stack;
     let corpId: string;
     let otherCorpId: string;
@@ -121,6 +117,35 @@ for (const [store, available] of [
       expect(state.corp.syncState.indexedMessages).toBe(all);
       expect(state.corp.syncState.lastSyncOkAt).not.toBeNull();
       expect(state.corp.syncState.lastError).toBeNull();
+    });
+
+    it("refuses another corp's cursor with BAD_USER_INPUT, on Corp.messages and on messageAdded", async () => {
+      // A cursor of corp A used on corp B: before cursors carried their corp, B's archive was
+      // read from A's position (same seq, another corp).
+      const fromA = await lastCursor();
+      const listing = await stack
+        .client()
+        .rawRequest(
+          gql`query ($corpId: String!, $after: String) { corp(corpId: $corpId) { messages(first: 1, after: $after) {
+          edges { cursor } } } }`,
+          { corpId: otherCorpId, after: fromA },
+        )
+        .catch(
+          (error: { response: { errors: { message: string; extensions: { code: string } }[] } }) =>
+            error.response,
+        );
+      expect(listing.errors?.[0]).toMatchObject({
+        message: expect.stringContaining(`a cursor resumes only listings of corp ${otherCorpId}`),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      const live = wsSubscribe<MessageAdded>(stack.graphqlUrl, ADMIN_KEY, MESSAGE_ADDED, {
+        corpId: otherCorpId,
+        after: fromA,
+      });
+      started.push(live);
+      await waitFor('the refusal', () => live.errors.length > 0);
+      expect(JSON.stringify(live.errors)).toContain('BAD_USER_INPUT');
+      expect(live.items).toEqual([]);
     });
 
     it('refuses a subscriber without the corp, at subscribe time', async () => {

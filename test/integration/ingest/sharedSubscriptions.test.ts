@@ -56,7 +56,7 @@ describe.skipIf(!redisAvailable)('shared live subscriptions', () => {
   it('runs identical subscriptions as one group and delivers each event once to every member', async () => {
     const cursorOf = async (corpId: string) => {
       const last = await stack.app.ingest.index.lastSeq(corpId);
-      return Buffer.from(`ix:${last}`).toString('base64url');
+      return Buffer.from(`ix:${corpId}:${last}`).toString('base64url');
     };
     const sameA = [
       ...Array.from({ length: 6 }, () => subscribe('ws', { corpId: corpA })),
