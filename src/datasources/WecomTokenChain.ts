@@ -1,5 +1,5 @@
 import { CredentialCache, type CredentialCacheOptions } from './CredentialCache.js';
-import type { CorpRegistry, TokenChain } from './ports.js';
+import type { CorpRegistry, SuiteTicketStore, TokenChain } from './ports.js';
 import { retryOnTokenError, SUITE_TOKEN_ERRCODES } from './retryOnTokenError.js';
 import { corpTokenResponse, suiteTokenResponse } from './upstreamSchemas.js';
 import { WecomError } from './WecomError.js';
@@ -12,13 +12,12 @@ export type WecomTokenChainOptions = CredentialCacheOptions & {
   http: WecomHttp;
   suite: { suiteId: string; suiteSecret: string };
   corps: Pick<CorpRegistry, 'getPermanentCode'>;
+  /** Where the newest suite_ticket is kept: the store of record, since a lost one takes 10 minutes to come back. */
+  tickets: SuiteTicketStore;
 };
 
-const TICKET_KEY = 'suite:ticket';
 const SUITE_TOKEN_KEY = 'token:suite';
 const corpTokenKey = (corpId: string): string => `token:corp:${corpId}`;
-
-type StoredTicket = { ticket: string; ts: number };
 
 /**
  * suite_ticket → suite_access_token → per-corp access_token, each cached and fetched once per
@@ -35,14 +34,12 @@ export class WecomTokenChain implements TokenChain {
 
   /** Newest wins: a ticket older than the stored one (by push timestamp, seconds) is ignored. */
   async setSuiteTicket(ticket: string, timestampS: number = Math.floor(Date.now() / 1000)): Promise<void> {
-    const current = await this.#o.kv.get(TICKET_KEY);
-    if (current !== null && (JSON.parse(current) as StoredTicket).ts > timestampS) return;
-    await this.#o.kv.set(TICKET_KEY, JSON.stringify({ ticket, ts: timestampS } satisfies StoredTicket));
+    await this.#o.tickets.putIfNewer(this.#o.suite.suiteId, { ticket, ts: timestampS });
   }
 
   getSuiteToken(): Promise<string> {
     return this.#cache.get(SUITE_TOKEN_KEY, GET_SUITE_TOKEN, async () => {
-      const stored = await this.#o.kv.get(TICKET_KEY);
+      const stored = await this.#o.tickets.get(this.#o.suite.suiteId);
       if (stored === null) {
         throw new WecomError('no suite_ticket received yet: wait for the next suite_ticket callback', {
           code: 'UPSTREAM_ERROR',
@@ -53,7 +50,7 @@ export class WecomTokenChain implements TokenChain {
           hint: null,
         });
       }
-      const { ticket } = JSON.parse(stored) as StoredTicket;
+      const { ticket } = stored;
       const { suiteId, suiteSecret } = this.#o.suite;
       const res = await this.#o.http.postJson(
         GET_SUITE_TOKEN,

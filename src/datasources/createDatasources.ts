@@ -81,6 +81,7 @@ export async function createDatasources(
     http,
     suite: config.suite,
     corps,
+    tickets: durable.suiteTickets,
     refreshMarginS: config.upstream.tokenRefreshMarginS,
     logger,
     // A fetch may take the whole HTTP budget (2 × timeout); the lock must outlive it.

@@ -4,9 +4,17 @@ import type { Logger } from './Logger.js';
 import { MemoryHitStore } from './MemoryHitStore.js';
 import { MemoryKeyStore } from './MemoryKeyStore.js';
 import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
+import { MemorySuiteTicketStore } from './MemorySuiteTicketStore.js';
 import { MemoryMessageIndex } from './messageIndex/MemoryMessageIndex.js';
 import type { MessageIndex } from './messageIndex/MessageIndex.js';
-import type { CorpRegistry, HitStore, KeyStore, SyncStateTable, TaskStore } from './ports.js';
+import type {
+  CorpRegistry,
+  HitStore,
+  KeyStore,
+  SuiteTicketStore,
+  SyncStateTable,
+  TaskStore,
+} from './ports.js';
 import { createPgPool, type PgPool } from './postgres/createPgPool.js';
 import { migrate } from './postgres/migrate.js';
 import { PgCorpRegistry } from './postgres/PgCorpRegistry.js';
@@ -14,6 +22,7 @@ import { PgHitStore } from './postgres/PgHitStore.js';
 import { PgKeyStore } from './postgres/PgKeyStore.js';
 import { PgMessageIndex } from './postgres/PgMessageIndex.js';
 import { PgPartitions } from './postgres/PgPartitions.js';
+import { PgSuiteTicketStore } from './postgres/PgSuiteTicketStore.js';
 import { PgSyncStateTable } from './postgres/PgSyncStateTable.js';
 import { PgTaskStore } from './postgres/PgTaskStore.js';
 import type { SecretBox } from './secretBox.js';
@@ -29,6 +38,7 @@ export type DurableStores = {
   hits: HitStore;
   syncState: SyncStateTable;
   index: MessageIndex;
+  suiteTickets: SuiteTicketStore;
   /** Resolves when the store answers (for /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +65,7 @@ export async function createDurableStores(
       hits: new MemoryHitStore(),
       syncState: index.state,
       index,
+      suiteTickets: new MemorySuiteTicketStore(),
       ping: async () => undefined,
       close: () => kv.close(),
     };
@@ -76,6 +87,7 @@ export async function createDurableStores(
     hits: new PgHitStore(pool),
     syncState: new PgSyncStateTable(pool),
     index: new PgMessageIndex(pool, new PgPartitions(pool, logger), logger),
+    suiteTickets: new PgSuiteTicketStore(pool),
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -249,3 +249,12 @@ export interface KeyStore {
   /** Every key of the corp (cancel_auth, after the upstream confirmed it). */
   purge(corpId: string): Promise<void>;
 }
+
+export type StoredSuiteTicket = { ticket: string /** the push's TimeStamp, unix s */; ts: number };
+
+/** The newest suite_ticket per suite id (durable: WeCom pushes one only every 10 minutes). */
+export interface SuiteTicketStore {
+  get(suiteId: string): Promise<StoredSuiteTicket | null>;
+  /** Stores the ticket unless a newer one (by push time) is stored; true when stored. */
+  putIfNewer(suiteId: string, ticket: StoredSuiteTicket): Promise<boolean>;
+}

@@ -1,5 +1,6 @@
 import { KvCorpRegistry } from '../../../src/datasources/KvCorpRegistry.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
+import { MemorySuiteTicketStore } from '../../../src/datasources/MemorySuiteTicketStore.js';
 import type { KeyValueStore } from '../../../src/datasources/ports.js';
 import { createSecretBox } from '../../../src/datasources/secretBox.js';
 import { WecomClient } from '../../../src/datasources/WecomClient.js';
@@ -26,6 +27,7 @@ export function wire(stub: StubUpstream, kv: KeyValueStore, http: Partial<WecomH
     http: client,
     suite: { suiteId: SUITE_ID, suiteSecret: SUITE_SECRET },
     corps,
+    tickets: new MemorySuiteTicketStore(),
     refreshMarginS: 300,
     logger: silentLogger,
   });
