@@ -54,10 +54,10 @@ export function evaluateGoals(r: BenchResults): Goal[] {
   const compiled = r.startupCompiledMs?.length ? median(r.startupCompiledMs) : null;
   return [
     {
-      goal: 'index page throughput vs bare yoga',
-      target: '≥ 0.5×',
+      goal: 'message page (PostgreSQL) throughput vs bare yoga',
+      target: '≥ 0.7×',
       measured: r.overhead.map((o) => `${fmt(o.ops.page.ratio)}× at ${o.simLatencyMs} ms`).join(', '),
-      met: pageRatios.every((x) => x >= 0.5),
+      met: pageRatios.every((x) => x >= 0.7),
     },
     {
       goal: 'upstream calls per distinct key',
@@ -78,16 +78,10 @@ export function evaluateGoals(r: BenchResults): Goal[] {
       met: kb < 20,
     },
     {
-      goal: 'ingest, callback → index, one process',
-      target: '≥ 5,000 msg/s',
+      goal: 'ingest, sync_msg → committed rows (PostgreSQL), one process',
+      target: '≥ 10,000 msg/s',
       measured: `${fmt(r.ingest.medianMessagesPerSecond)} msg/s`,
-      met: r.ingest.medianMessagesPerSecond >= 5000,
-    },
-    {
-      goal: 'Redis bytes per message (index keys)',
-      target: '≤ 300 B',
-      measured: `${fmt(r.ingest.diskBytesPerMessage)} B`,
-      met: Number.isFinite(r.ingest.diskBytesPerMessage),
+      met: r.ingest.medianMessagesPerSecond >= 10_000,
     },
     {
       goal: 'token calls on a cold start, 2 replicas',
@@ -222,12 +216,14 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
 
   out.push('## 4. Ingest', '');
   out.push(
-    'Messages created in the simulator 1000 per `POST /__sim/messages` (each fires `conversation_new_message`),',
-    "one chain per corp, timed until the index counters hold them all. The simulator's creation time is part of it.",
+    'sync_msg → rows committed in PostgreSQL (page and cursor in one transaction), one gateway process. The gateway',
+    'is stopped, the messages are created in the simulator (1000 per `POST /__sim/messages`), then a fresh process',
+    'catches every corp up from its stored cursor at once; timed from the first committed row to the last, so the',
+    "simulator's time to create the messages is not counted.",
     '',
   );
   out.push(
-    row(['run', 'messages', 'seconds', 'msg/s', 'simulator create s', 'tail after last POST ms']),
+    row(['run', 'messages', 'seconds', 'msg/s', 'simulator create s', 'spawn → first row ms']),
     row(['---:', '---:', '---:', '---:', '---:', '---:']),
   );
   r.ingest.runs.forEach((x, i) => {
@@ -238,7 +234,7 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
         fmt(x.seconds),
         fmt(x.messagesPerSecond),
         fmt(x.simCreateSeconds),
-        fmt(x.tailMs),
+        fmt(x.startMs),
       ]),
     );
   });

@@ -197,7 +197,6 @@ async function main(): Promise<void> {
     let ingest: IngestResult = {
       runs: [],
       medianMessagesPerSecond: Number.NaN,
-      medianPipelineMessagesPerSecond: Number.NaN,
       diskBytesPerMessage: Number.NaN,
       diskBytesPerMessageOverall: Number.NaN,
     };
@@ -205,7 +204,30 @@ async function main(): Promise<void> {
       console.log('4. ingest (fresh gateway process)');
       gateway = await restart(gateway, simUrl);
       await waitArchived(gateway.url, sim);
-      ingest = await runIngest({ sim, db, corpIds, runs: P.ingestRuns, perRun: P.ingestPerRun });
+      ingest = await runIngest({
+        sim,
+        db,
+        corpIds,
+        runs: P.ingestRuns,
+        perRun: P.ingestPerRun,
+        stopGateway: async () => {
+          await gateway.child.stop();
+          children.delete(gateway.child);
+        },
+        startGateway: async () => {
+          gateway = track(
+            await startGateway({
+              port: gateway.port,
+              simUrl,
+              redisUrl,
+              prefix,
+              databaseUrl: db.url,
+              nodeArgs,
+            }),
+          );
+          return gateway;
+        },
+      });
     }
 
     const tokens: TokenRun[] = [];
