@@ -55,8 +55,12 @@ export class EventBus {
   constructor(options: { redis: Redis | null; prefix: string }) {
     this.#prefix = options.prefix;
     // The shared client fails fast when Redis is down (no offline queue); a subscriber must
-    // instead queue its SUBSCRIBEs until connected and replay them after a reconnect.
-    this.#subscriber = options.redis?.duplicate({ enableOfflineQueue: true }) ?? null;
+    // instead queue its SUBSCRIBEs until connected and replay them after a reconnect. No ready
+    // check: a SUBSCRIBE queued before the first connect puts the connection in subscriber mode,
+    // where ioredis's own INFO ready check is refused and the rejection crashed the process
+    // (seen in the bench: a gateway exiting at start).
+    this.#subscriber =
+      options.redis?.duplicate({ enableOfflineQueue: true, enableReadyCheck: false }) ?? null;
     // Outages are reported by the shared client and /ready; without a listener ioredis prints
     // "Unhandled error event" for every reconnect attempt.
     this.#subscriber?.on('error', () => {});
