@@ -2,21 +2,20 @@ import pg from 'pg';
 
 /** The bench's own schema: the gateways' store of record, counted and measured, dropped at the end. */
 export class BenchPostgres {
-  readonly client: pg.Client;
+  readonly client: pg.Pool;
   readonly url: string;
 
   constructor(
     baseUrl: string,
     readonly schema: string,
   ) {
-    this.client = new pg.Client({ connectionString: baseUrl });
+    this.client = new pg.Pool({ connectionString: baseUrl, max: 4 });
     const u = new URL(baseUrl);
     u.searchParams.set('options', `-c search_path=${schema}`);
     this.url = u.toString();
   }
 
   async connect(): Promise<void> {
-    await this.client.connect();
     await this.client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
   }
 
