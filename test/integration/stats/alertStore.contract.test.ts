@@ -1,30 +1,37 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertStore, ReplyAlert } from '../../../src/alerts/AlertStore.js';
 import { MemoryAlertStore } from '../../../src/alerts/MemoryAlertStore.js';
-import { RedisAlertStore } from '../../../src/alerts/RedisAlertStore.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { PgAlertStore } from '../../../src/alerts/PgAlertStore.js';
+import { type MigratedSchema, migratedSchema } from '../../helpers/migratedSchema.js';
 
 const CORP = 'wwcorpAlerts';
 
-const implementations: [string, boolean, () => { store: AlertStore; cleanup(): Promise<void> }][] = [
-  ['memory', true, () => ({ store: new MemoryAlertStore(), cleanup: async () => {} })],
-  [
-    'redis',
-    redisAvailable,
-    () => {
-      const prefix = uniquePrefix('alerts');
-      const redis = new Redis(testRedisUrl);
-      return {
-        store: new RedisAlertStore(redis, prefix),
-        cleanup: async () => {
-          redis.disconnect();
-          await purgePrefix(prefix);
-        },
-      };
+type Implementation = {
+  setup(): Promise<void>;
+  /** A store with nothing in it. */
+  fresh(): Promise<AlertStore>;
+  teardown(): Promise<void>;
+};
+
+function memory(): Implementation {
+  return { setup: async () => {}, fresh: async () => new MemoryAlertStore(), teardown: async () => {} };
+}
+
+function postgres(): Implementation {
+  let db: MigratedSchema;
+  return {
+    setup: async () => {
+      db = await migratedSchema('alert_contract');
     },
-  ],
-];
+    fresh: async () => {
+      await db.truncate(['alert_rules', 'alert_seqs', 'reply_alerts']);
+      return new PgAlertStore(db.pool);
+    },
+    teardown: async () => {
+      await db?.close();
+    },
+  };
+}
 
 function alert(id: string, chatKey: string, over: Partial<ReplyAlert> = {}): Omit<ReplyAlert, 'seq'> {
   return {
@@ -48,18 +55,17 @@ function alert(id: string, chatKey: string, over: Partial<ReplyAlert> = {}): Omi
   };
 }
 
-for (const [name, available, make] of implementations) {
-  describe.skipIf(!available)(`AlertStore contract (${name})`, () => {
+for (const [name, implementation] of [
+  ['memory', memory()],
+  ['postgres', postgres()],
+] as const) {
+  describe(`AlertStore contract (${name})`, () => {
     let store: AlertStore;
-    const cleanups: (() => Promise<void>)[] = [];
-    beforeEach(() => {
-      const made = make();
-      store = made.store;
-      cleanups.push(made.cleanup);
+    beforeAll(() => implementation.setup());
+    beforeEach(async () => {
+      store = await implementation.fresh();
     });
-    afterAll(async () => {
-      for (const c of cleanups) await c();
-    });
+    afterAll(() => implementation.teardown());
 
     it('stores, lists, updates and deletes rules per corp', async () => {
       const rule = {
@@ -100,6 +106,23 @@ for (const [name, available, make] of implementations) {
       expect((await store.openAlerts(CORP, 10)).map((a) => a.id)).toEqual(['a2']);
       // Reopening a resolved alert's key is still a no-op.
       expect(await store.open(alert('a1', 'wrG1'))).toBeNull();
+      expect(resolved[0]).toEqual({
+        ...alert('a1', 'wrG1'),
+        seq: 1,
+        status: 'RESOLVED',
+        resolvedAt: 1_712_535_000_000,
+        resolvedBy: by,
+      });
+    });
+
+    it('opens an alert once when replicas race, with seqs in a row', async () => {
+      const raced = await Promise.all([1, 2, 3, 4].map(() => store.open(alert('same', 'wrG1'))));
+      expect(raced.filter((a) => a !== null)).toHaveLength(1);
+      expect((await store.open(alert('next', 'wrG1')))?.seq).toBe(2);
+      const other = { ...alert('same', 'wrG1'), corpId: 'wwOther' };
+      expect((await store.open(other))?.seq).toBe(1);
+      await store.purge(CORP);
+      expect((await store.list('wwOther', 'ALL', 10)).items.map((a) => a.id)).toEqual(['same']);
     });
 
     it('pages newest first by status', async () => {
@@ -117,8 +140,22 @@ for (const [name, available, make] of implementations) {
         ['a4', 'RESOLVED'],
         ['a2', 'RESOLVED'],
       ]);
+      await store.putRule({
+        corpId: CORP,
+        id: 'r1',
+        name: 'five',
+        chatKind: 'GROUP',
+        minutes: 5,
+        employeeIds: null,
+        enabled: true,
+        createdAt: 1,
+        updatedAt: 1,
+      });
       await store.purge(CORP);
       expect((await store.list(CORP, 'ALL', 10)).items).toEqual([]);
+      expect(await store.listRules(CORP)).toEqual([]);
+      // Seqs start again after a purge.
+      expect((await store.open(alert('a9', 'wrG1')))?.seq).toBe(1);
     });
   });
 }
