@@ -37,30 +37,34 @@ const arg = (name: string, fallback: number) => {
 const LOAD_MESSAGES = `
   INSERT INTO messages (corp_id, send_time, msgid, seq, msgtype, sender_type, sender_id, peer_id, chat_id,
                         chat_key, receivers, encrypted_secret_key, public_key_version)
-  SELECT $1, $2::bigint + (i * $3::bigint) / $4::int, 'm' || i, i, CASE WHEN i % 20 < 14 THEN 1 ELSE i % 20 - 12 END,
+  SELECT $1, $2::bigint + (i * $3::bigint) / $4::int, 'm' || i, i, CASE WHEN p.t < 14 THEN 1 ELSE p.t - 12 END,
          x.sender_type, x.sender_id, x.peer_id, x.chat_id,
          COALESCE(x.chat_id, 's:' || least(x.sender_id, x.peer_id) || '|' || greatest(x.sender_id, x.peer_id)),
          x.receivers, $5::bytea, 1
     FROM generate_series(1, $4::int) AS i
-    CROSS JOIN LATERAL (SELECT 'wo' || lpad((i % ${EMPLOYEES})::text, 4, '0') AS e,
-                               'wo' || lpad(((i + 1) % ${EMPLOYEES})::text, 4, '0') AS e2,
-                               'wm' || lpad(((i * 7) % ${CUSTOMERS})::text, 5, '0') AS c,
-                               'wr' || lpad((i % ${GROUPS})::text, 4, '0') AS g) AS p
+    -- Independent draws per message (hashint4 with salts), so every employee sees every type
+    -- and direction, as in a real corp, and the rollup is as large as it gets.
+    CROSS JOIN LATERAL (SELECT (hashint4(i) & 2147483647) AS h1, (hashint4(i + 1000003) & 2147483647) AS h2) AS r
+    CROSS JOIN LATERAL (SELECT 'wo' || lpad((r.h1 % ${EMPLOYEES})::text, 4, '0') AS e,
+                               'wo' || lpad(((r.h1 + 1) % ${EMPLOYEES})::text, 4, '0') AS e2,
+                               'wm' || lpad((r.h2 % ${CUSTOMERS})::text, 5, '0') AS c,
+                               'wr' || lpad((r.h2 % ${GROUPS})::text, 4, '0') AS g,
+                               r.h2 % 20 AS t, (r.h1 / ${EMPLOYEES}) % 10 AS k, (r.h2 / ${CUSTOMERS}) % 6 AS d) AS p
     CROSS JOIN LATERAL (
-      SELECT CASE WHEN i % 10 < 8 THEN
-               CASE WHEN i % 6 < 3 THEN 2 ELSE 1 END
-             ELSE CASE i % 3 WHEN 0 THEN 2 WHEN 1 THEN 1 ELSE 3 END END AS sender_type,
-             CASE WHEN i % 10 < 8 THEN
-               CASE WHEN i % 6 < 3 THEN p.c ELSE p.e END
-             ELSE CASE i % 3 WHEN 0 THEN p.c WHEN 1 THEN p.e ELSE 'wbRobot' END END AS sender_id,
-             CASE WHEN i % 10 < 8 THEN
-               CASE WHEN i % 6 < 3 THEN p.e WHEN i % 6 < 5 THEN p.c ELSE p.e2 END END AS peer_id,
-             CASE WHEN i % 10 >= 8 THEN p.g END AS chat_id,
-             CASE WHEN i % 10 < 8 THEN
-               CASE WHEN i % 6 < 3 THEN jsonb_build_array(jsonb_build_array(1, p.e))
-                    WHEN i % 6 < 5 THEN jsonb_build_array(jsonb_build_array(2, p.c))
+      SELECT CASE WHEN p.k < 8 THEN
+               CASE WHEN p.d < 3 THEN 2 ELSE 1 END
+             ELSE CASE p.d % 3 WHEN 0 THEN 2 WHEN 1 THEN 1 ELSE 3 END END AS sender_type,
+             CASE WHEN p.k < 8 THEN
+               CASE WHEN p.d < 3 THEN p.c ELSE p.e END
+             ELSE CASE p.d % 3 WHEN 0 THEN p.c WHEN 1 THEN p.e ELSE 'wbRobot' END END AS sender_id,
+             CASE WHEN p.k < 8 THEN
+               CASE WHEN p.d < 3 THEN p.e WHEN p.d < 5 THEN p.c ELSE p.e2 END END AS peer_id,
+             CASE WHEN p.k >= 8 THEN p.g END AS chat_id,
+             CASE WHEN p.k < 8 THEN
+               CASE WHEN p.d < 3 THEN jsonb_build_array(jsonb_build_array(1, p.e))
+                    WHEN p.d < 5 THEN jsonb_build_array(jsonb_build_array(2, p.c))
                     ELSE jsonb_build_array(jsonb_build_array(1, p.e2)) END
-             ELSE CASE i % 3
+             ELSE CASE p.d % 3
                     WHEN 0 THEN jsonb_build_array(jsonb_build_array(1, p.e), jsonb_build_array(3, 'wbRobot'))
                     WHEN 1 THEN jsonb_build_array(jsonb_build_array(2, p.c), jsonb_build_array(3, 'wbRobot'))
                     ELSE jsonb_build_array(jsonb_build_array(1, p.e), jsonb_build_array(2, p.c)) END

@@ -34,3 +34,42 @@ export async function migratedSchema(label: string): Promise<MigratedSchema> {
     },
   };
 }
+
+/** One store implementation of a contract suite: set up once, a fresh store per test. */
+export type ContractImplementation<S> = {
+  setup(): Promise<void>;
+  /** A store with nothing in it. */
+  fresh(): Promise<S>;
+  teardown(): Promise<void>;
+};
+
+/**
+ * The memory and the PostgreSQL implementation of a store, for a contract suite: PostgreSQL gets
+ * its own migrated schema for the file, and `tables` are emptied before each test.
+ */
+export function contractImplementations<S>(
+  label: string,
+  tables: readonly string[],
+  make: { memory(): S; postgres(pool: PgPool): S },
+): [string, ContractImplementation<S>][] {
+  let db: MigratedSchema | undefined;
+  return [
+    ['memory', { setup: async () => {}, fresh: async () => make.memory(), teardown: async () => {} }],
+    [
+      'postgres',
+      {
+        setup: async () => {
+          db = await migratedSchema(label);
+        },
+        fresh: async () => {
+          if (!db) throw new Error(`${label}: setup() did not run`);
+          await db.truncate(tables);
+          return make.postgres(db.pool);
+        },
+        teardown: async () => {
+          await db?.close();
+        },
+      },
+    ],
+  ];
+}

@@ -2,36 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertStore, ReplyAlert } from '../../../src/alerts/AlertStore.js';
 import { MemoryAlertStore } from '../../../src/alerts/MemoryAlertStore.js';
 import { PgAlertStore } from '../../../src/alerts/PgAlertStore.js';
-import { type MigratedSchema, migratedSchema } from '../../helpers/migratedSchema.js';
+import { contractImplementations } from '../../helpers/migratedSchema.js';
 
 const CORP = 'wwcorpAlerts';
-
-type Implementation = {
-  setup(): Promise<void>;
-  /** A store with nothing in it. */
-  fresh(): Promise<AlertStore>;
-  teardown(): Promise<void>;
-};
-
-function memory(): Implementation {
-  return { setup: async () => {}, fresh: async () => new MemoryAlertStore(), teardown: async () => {} };
-}
-
-function postgres(): Implementation {
-  let db: MigratedSchema;
-  return {
-    setup: async () => {
-      db = await migratedSchema('alert_contract');
-    },
-    fresh: async () => {
-      await db.truncate(['alert_rules', 'alert_seqs', 'reply_alerts']);
-      return new PgAlertStore(db.pool);
-    },
-    teardown: async () => {
-      await db?.close();
-    },
-  };
-}
 
 function alert(id: string, chatKey: string, over: Partial<ReplyAlert> = {}): Omit<ReplyAlert, 'seq'> {
   return {
@@ -55,10 +28,14 @@ function alert(id: string, chatKey: string, over: Partial<ReplyAlert> = {}): Omi
   };
 }
 
-for (const [name, implementation] of [
-  ['memory', memory()],
-  ['postgres', postgres()],
-] as const) {
+for (const [name, implementation] of contractImplementations<AlertStore>(
+  'alert_contract',
+  ['alert_rules', 'alert_seqs', 'reply_alerts'],
+  {
+    memory: () => new MemoryAlertStore(),
+    postgres: (pool) => new PgAlertStore(pool),
+  },
+)) {
   describe(`AlertStore contract (${name})`, () => {
     let store: AlertStore;
     beforeAll(() => implementation.setup());

@@ -6,7 +6,7 @@ import { PgStatsStore } from '../../../src/stats/PgStatsStore.js';
 import { recallDelta } from '../../../src/stats/recallDelta.js';
 import type { BreakdownDimension, BreakdownQuery, StatsStore } from '../../../src/stats/StatsStore.js';
 import { summarizeCounters } from '../../../src/stats/summarizeCounters.js';
-import { type MigratedSchema, migratedSchema } from '../../helpers/migratedSchema.js';
+import { contractImplementations } from '../../helpers/migratedSchema.js';
 import { CORP, conversation, E, E2, T0, X } from '../../unit/stats/conversationFixture.js';
 
 const TABLES = [
@@ -17,33 +17,6 @@ const TABLES = [
   'stats_awaited_recalls',
   'message_rollup',
 ];
-
-type Implementation = {
-  setup(): Promise<void>;
-  /** A store with nothing in it. */
-  fresh(): Promise<StatsStore>;
-  teardown(): Promise<void>;
-};
-
-function memory(): Implementation {
-  return { setup: async () => {}, fresh: async () => new MemoryStatsStore(), teardown: async () => {} };
-}
-
-function postgres(): Implementation {
-  let db: MigratedSchema;
-  return {
-    setup: async () => {
-      db = await migratedSchema('stats_contract');
-    },
-    fresh: async () => {
-      await db.truncate(TABLES);
-      return new PgStatsStore(db.pool);
-    },
-    teardown: async () => {
-      await db?.close();
-    },
-  };
-}
 
 const DAY = Math.floor(T0 / 86_400);
 const query = (by: BreakdownDimension[], over: Partial<BreakdownQuery> = {}): BreakdownQuery => ({
@@ -61,10 +34,10 @@ const row = (over: Record<string, unknown>) => ({
   ...over,
 });
 
-for (const [name, implementation] of [
-  ['memory', memory()],
-  ['postgres', postgres()],
-] as const) {
+for (const [name, implementation] of contractImplementations<StatsStore>('stats_contract', TABLES, {
+  memory: () => new MemoryStatsStore(),
+  postgres: (pool) => new PgStatsStore(pool),
+})) {
   describe(`StatsStore contract (${name})`, () => {
     let store: StatsStore;
     beforeAll(() => implementation.setup());
