@@ -6,8 +6,12 @@ import { forCorp } from './forCorp.js';
 import { ingestOf, seconds, windowArgs } from './statisticsResolvers.js';
 import { validate } from './validation/validate.js';
 
-/** Most rows one breakdown returns; more is an error, not a silent cut. */
-export const MAX_BREAKDOWN_ROWS = 10_000;
+/**
+ * Most rows one breakdown returns; more is an error, not a silent cut. 50,000 holds a 30-day
+ * employee × type × day breakdown of a 200-employee corp (~42,000 rows measured); paging is the
+ * way past it.
+ */
+export const MAX_BREAKDOWN_ROWS = 50_000;
 
 export const BREAKDOWN_DIMENSIONS = ['DAY', 'EMPLOYEE', 'MESSAGE_TYPE', 'DIRECTION'] as const;
 
