@@ -65,6 +65,15 @@ for (const [name, implementation] of contractImplementations<StatsStore>('stats_
       expect(summarizeCounters(await store.read('wwOtherCorp', 'c', day)).messages).toBe(0);
     });
 
+    it('lets one of two racing commits from the same watermark through', async () => {
+      const f = applyMessages(conversation(), new Map(), 8 * 3600);
+      const commit = { expected: 0, next: 12, delta: f.delta, rollup: f.rollup, chats: f.chats };
+      const results = await Promise.all([store.commit(CORP, commit), store.commit(CORP, commit)]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(summarizeCounters(await store.read(CORP, 'c', day)).messages).toBe(12);
+      expect(await store.breakdown(CORP, query([]))).toEqual([row({ messages: 12 })]);
+    });
+
     it('keeps chat states and the waiting-turn index', async () => {
       const f = applyMessages(conversation(), new Map(), 8 * 3600);
       await store.commit(CORP, { expected: 0, next: 12, delta: f.delta, rollup: f.rollup, chats: f.chats });
