@@ -8,6 +8,7 @@ import {
 import { MAX_WINDOW_DAYS } from '../resolvers/statisticsResolvers.js';
 import { DAY_S } from '../stats/bucketsFor.js';
 import type { BreakdownRow } from '../stats/StatsStore.js';
+import { answeredWindowFields } from './answeredWindowFields.js';
 import { builder } from './builder.js';
 import { MessageType } from './message.js';
 import { CorpRef } from './refs.js';
@@ -55,16 +56,7 @@ const BreakdownRef = builder.objectRef<StatisticsBreakdownShape>('StatisticsBrea
     'Message counts grouped by any of day, employee, message type and direction, from a daily rollup kept with the ' +
     'statistics counters (docs/statistics.md). Resolution is one UTC day: the window is widened to whole days.',
   fields: (t) => ({
-    from: t.field({
-      type: 'DateTime',
-      description: 'Start of the window answered (inclusive).',
-      resolve: (b) => b.from,
-    }),
-    to: t.field({
-      type: 'DateTime',
-      description: 'End of the window answered (exclusive).',
-      resolve: (b) => b.to,
-    }),
+    ...answeredWindowFields(t),
     rows: t.field({
       type: [RowRef],
       description: 'Groups with at least one message, ascending by day, employeeId, msgtype, direction.',
