@@ -67,11 +67,6 @@ const PURGE = `
        rc AS (DELETE FROM stats_recalls WHERE corp_id = $1)
   DELETE FROM stats_awaited_recalls WHERE corp_id = $1`;
 
-const PRUNE = `
-  WITH b AS (DELETE FROM stats_counters WHERE ends_at < $1),
-       r AS (DELETE FROM message_rollup WHERE day < $2)
-  DELETE FROM stats_recalls WHERE counted_at < $1`;
-
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 /**
@@ -226,8 +221,12 @@ export class PgStatsStore implements StatsStore {
   }
 
   async prune(beforeS: number): Promise<void> {
+    // Three statements, not one: each spans every corp, and a multi-shard DELETE inside a CTE is
+    // what Citus refuses; no atomicity is needed across them.
+    await this.pool.query('DELETE FROM stats_counters WHERE ends_at < $1', [beforeS]);
     // A day row ends at (day + 1) × DAY_S; it goes when that is before `beforeS`.
-    await this.pool.query(PRUNE, [beforeS, Math.ceil(beforeS / DAY_S) - 1]);
+    await this.pool.query('DELETE FROM message_rollup WHERE day < $1', [Math.ceil(beforeS / DAY_S) - 1]);
+    await this.pool.query('DELETE FROM stats_recalls WHERE counted_at < $1', [beforeS]);
   }
 }
 
