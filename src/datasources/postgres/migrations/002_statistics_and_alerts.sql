@@ -8,8 +8,8 @@ CREATE TABLE stats_watermarks (
 );
 
 -- Rolling counters: one row per corp × dimension × bucket, the counters as a JSON object of
--- integers ({"n": 12, "t1": 9, …}). A row per bucket (not per counter) keeps the table ~20×
--- smaller; `read` sums the rows of one dimension's buckets in one index range scan.
+-- integers ({"n": 12, "t1": 9, …}). A row per bucket (not per counter) keeps the table as many
+-- times smaller as a bucket has counters; `read` sums one dimension's buckets in one index scan.
 CREATE TABLE stats_counters (
   corp_id text NOT NULL,
   -- 'c', 'e:<open_userid>', 'x:<external_userid>', 'k:<chatKey>'
