@@ -6,7 +6,6 @@ import { encodeGlobalId } from '../../../src/resolvers/globalId.js';
 import { chatRawId } from '../../../src/resolvers/ids.js';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';
 import { type Collected, wsSubscribe } from '../../helpers/liveClients.js';
-import { freshSchema, type TestSchema } from '../../helpers/postgres.js';
 import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -96,7 +95,6 @@ function oracle(messages: IndexedMessage[]) {
 // The gateway as deployed: PostgreSQL holds statistics and alerts (the memory stores run under
 // the contract suites and the unit tests), Redis coordinates.
 describe('statistics and reply-time alerts (postgres)', () => {
-  let db: TestSchema;
   let stack: Stack;
   let corpId: string;
   let otherCorpId: string;
@@ -122,10 +120,8 @@ describe('statistics and reply-time alerts (postgres)', () => {
     );
 
   beforeAll(async () => {
-    db = await freshSchema('stats_alerts');
     stack = await startStack({
       redis: true,
-      env: { DATABASE_URL: db.url },
       clients: (ids) => [
         { id: 'reader', key: READER_KEY, corps: [ids[0]!], scopes: ['corp:read'] },
         { id: 'writer', key: WRITER_KEY, corps: [ids[0]!], scopes: ['corp:read', 'rules:write'] },
@@ -146,7 +142,6 @@ describe('statistics and reply-time alerts (postgres)', () => {
   afterAll(async () => {
     await Promise.all(subs.map((s) => s.stop()));
     await stack?.stop();
-    await db?.drop();
   });
 
   it('agrees with the index counts of the same window, by type, employee and chat', async () => {

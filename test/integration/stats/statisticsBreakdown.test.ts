@@ -4,7 +4,6 @@ import type { ArchivedMessage } from '../../../src/datasources/ports.js';
 import { messageTypeName } from '../../../src/resolvers/messageType.js';
 import { PgStatsStore } from '../../../src/stats/PgStatsStore.js';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';
-import { freshSchema, type TestSchema } from '../../helpers/postgres.js';
 import { archiveAll, type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -66,7 +65,6 @@ function expectedRows(messages: ArchivedMessage[], byEmployee: boolean): Row[] {
 }
 
 describe('Corp.statisticsBreakdown over PostgreSQL', () => {
-  let db: TestSchema;
   let stack: Stack;
   let corpId: string;
   let otherCorpId: string;
@@ -74,10 +72,8 @@ describe('Corp.statisticsBreakdown over PostgreSQL', () => {
   let window: { from: string; to: string };
 
   beforeAll(async () => {
-    db = await freshSchema('breakdown');
     stack = await startStack({
       redis: true,
-      env: { DATABASE_URL: db.url },
       clients: (ids) => [{ id: 'reader', key: READER_KEY, corps: [ids[0]!], scopes: ['corp:read'] }],
     });
     corpId = stack.corps[0]!.corpId;
@@ -98,7 +94,6 @@ describe('Corp.statisticsBreakdown over PostgreSQL', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await db?.drop();
   });
 
   it('counts per employee × message type × day × direction as the archived messages do', async () => {
