@@ -26,7 +26,7 @@ import { bucketsFor, DAY_S } from '../src/stats/bucketsFor.js';
 import { PgStatsStore } from '../src/stats/PgStatsStore.js';
 import { StatsAggregator } from '../src/stats/StatsAggregator.js';
 import type { BreakdownDimension } from '../src/stats/StatsStore.js';
-import { urlWithSchema } from '../test/helpers/postgres.js';
+import { BenchPostgres } from './postgresTools.js';
 
 const CORP = 'wwBenchCorp';
 const EMPLOYEES = 200;
@@ -201,9 +201,9 @@ async function main(): Promise<void> {
   const fold = process.argv.includes('--fold');
   const base = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const schema = `bench_stats_${randomBytes(4).toString('hex')}`;
-  const admin = createPgPool(base, silentLogger, 1);
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const pool = createPgPool(urlWithSchema(base, schema), silentLogger, 2);
+  const db = new BenchPostgres(base, schema);
+  await db.connect();
+  const pool = createPgPool(db.url, silentLogger, 2);
   try {
     await migrate(pool, silentLogger);
     // Whole UTC days ending at the last midnight, so every window below is day-aligned.
@@ -267,8 +267,8 @@ async function main(): Promise<void> {
       );
   } finally {
     await pool.end();
-    if (!process.argv.includes('--keep')) await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    if (!process.argv.includes('--keep')) await db.drop();
+    await db.close();
   }
 }
 
