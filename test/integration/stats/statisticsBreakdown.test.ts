@@ -2,6 +2,7 @@ import { gql } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchivedMessage } from '../../../src/datasources/ports.js';
 import { messageTypeName } from '../../../src/resolvers/messageType.js';
+import { MAX_BREAKDOWN_ROWS } from '../../../src/resolvers/statisticsBreakdownResolvers.js';
 import { PgStatsStore } from '../../../src/stats/PgStatsStore.js';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';
 import { archiveAll, type Stack, startStack } from '../../helpers/startStack.js';
@@ -125,6 +126,26 @@ describe('Corp.statisticsBreakdown over PostgreSQL', () => {
     expect(total.corp.statisticsBreakdown.rows).toEqual([
       { day: null, employeeId: null, type: null, msgtype: null, direction: null, messages: archived.length },
     ]);
+  });
+
+  it('refuses a breakdown over the row cap instead of cutting it', async () => {
+    const pool = stack.app.datasources.durable.pool;
+    if (!pool) throw new Error('the stack runs on PostgreSQL');
+    // A day of 2020, outside every other window here: one rollup row per made-up employee.
+    const day = Math.floor(Date.UTC(2020, 0, 1) / 1000 / DAY_S);
+    await pool.query(
+      `INSERT INTO message_rollup (corp_id, day, employee_id, msgtype, direction, messages)
+       SELECT $1, $2, 'woCap' || i, 1, 'INTERNAL', 1 FROM generate_series(1, $3::int) AS i`,
+      [corpId, day, MAX_BREAKDOWN_ROWS + 1],
+    );
+    const at = (d: number) => new Date(d * DAY_S * 1000).toISOString();
+    const vars = { corpId, from: at(day), to: at(day + 1) };
+    const over = await gqlErrors(stack.client(READER_KEY), BREAKDOWN, { ...vars, by: ['EMPLOYEE'] });
+    expect(over.errors[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'by' });
+    expect(over.errors[0]!.message).toContain(`at most ${MAX_BREAKDOWN_ROWS} rows`);
+    const total: Json = await stack.client(READER_KEY).request(BREAKDOWN, { ...vars, by: ['DAY'] });
+    // Made-up employee rows only, no corp row: nothing without EMPLOYEE.
+    expect(total.corp.statisticsBreakdown.rows).toEqual([]);
   });
 
   it('enforces corp access and argument rules', async () => {
