@@ -176,7 +176,10 @@ const envSchema = z.object({
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Silence after which a chat's next message starts a new conversation (statistics), seconds. Default 28800 (8 h). */
   STATS_CONVERSATION_GAP_S: z.coerce.number().int().positive().default(28_800),
-  /** Statistics counters are kept this long after their hour/day ends, days (≥ the 92-day query window). Default 100. */
+  /**
+   * Statistics counters and the daily message rollup are kept this long after their hour/day ends,
+   * days (≥ the 92-day query window); an hourly pass deletes older ones. Default 100.
+   */
   STATS_RETENTION_DAYS: z.coerce.number().positive().default(100),
   /** How often every replica checks reply-time deadlines, seconds. Default 15. */
   ALERTS_INTERVAL_S: z.coerce.number().positive().default(15),

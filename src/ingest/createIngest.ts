@@ -53,9 +53,7 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
   };
   const statistics = createStatistics(config.stats, {
     ...common,
-    redis: ds.redis,
     pool: ds.durable.pool,
-    prefix: config.redis.prefix,
     corps: ds.corps,
     index,
   });

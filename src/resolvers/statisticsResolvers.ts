@@ -20,7 +20,8 @@ const idArg = (name: string) =>
     .max(128, `${name} must be at most 128 characters`)
     .nullish();
 
-const windowArgs = z
+/** from < to, at most MAX_WINDOW_DAYS apart (every statistics field). */
+export const windowArgs = z
   .object({ from: z.date(), to: z.date() })
   .refine((a) => a.from < a.to, {
     error: (iss) => {
@@ -55,12 +56,12 @@ const corpStatisticsArgs = z
     path: ['customerId'],
   });
 
-function ingestOf(ctx: Context): IngestView {
+export function ingestOf(ctx: Context): IngestView {
   if (!ctx.ingest) throw new Error('statistics are not configured in this process');
   return ctx.ingest;
 }
 
-const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+export const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** Corp.statistics: the corp, or one employee, customer or chat of it. */
 export async function corpStatistics(corpId: string, args: unknown, ctx: Context): Promise<StatisticsShape> {

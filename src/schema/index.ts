@@ -14,6 +14,7 @@ import './messageIndex.js';
 import './syncState.js';
 import './subscription.js';
 import './statistics.js';
+import './statisticsBreakdown.js';
 import './alerts.js';
 
 /** The assembled schema. */

@@ -1,6 +1,7 @@
 import { messageTypeName } from '../resolvers/messageType.js';
 import { chatStatistics, corpStatistics, type StatisticsShape } from '../resolvers/statisticsResolvers.js';
 import type { LatencySummary, StatisticsSummary } from '../stats/summarizeCounters.js';
+import { answeredWindowFields } from './answeredWindowFields.js';
 import { builder } from './builder.js';
 import { MessageType } from './message.js';
 import { ChatRef, CorpRef } from './refs.js';
@@ -47,16 +48,7 @@ const StatisticsRef = builder.objectRef<StatisticsShape>('ConversationStatistics
     'returned in from/to. Each message is counted in its send hour; reply figures are counted in the hour of the ' +
     "customer message they answer. A customer message's reply can arrive later, so recent windows fill in over time.",
   fields: (t) => ({
-    from: t.field({
-      type: 'DateTime',
-      description: 'Start of the window answered (inclusive).',
-      resolve: (s) => s.from,
-    }),
-    to: t.field({
-      type: 'DateTime',
-      description: 'End of the window answered (exclusive).',
-      resolve: (s) => s.to,
-    }),
+    ...answeredWindowFields(t),
     messages: t.exposeInt('messages', { description: 'Every message sent in the window.' }),
     messagesByType: t.field({
       type: [TypeCountRef],

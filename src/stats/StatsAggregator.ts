@@ -4,9 +4,9 @@ import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import type { CorpRegistry, KeyValueStore } from '../datasources/ports.js';
 import { runCoalesced } from '../ingest/runCoalesced.js';
 import { applyMessages, type ClosedTurn } from './applyMessages.js';
-import { bucketsFor } from './bucketsFor.js';
+import { bucketsFor, DAY_S } from './bucketsFor.js';
 import { recallDelta } from './recallDelta.js';
-import type { ChatState, Dimension, StatsStore } from './StatsStore.js';
+import type { BreakdownDimension, BreakdownRow, ChatState, Dimension, StatsStore } from './StatsStore.js';
 import { type StatisticsSummary, summarizeCounters } from './summarizeCounters.js';
 
 export type StatsAggregatorOptions = {
@@ -90,6 +90,20 @@ export class StatsAggregator {
     return { ...summarizeCounters(counters), from: plan.from, to: plan.to };
   }
 
+  /** Messages per day × employee × msgtype × direction over whole UTC days covering [fromS, toS). */
+  async breakdown(
+    corpId: string,
+    fromS: number,
+    toS: number,
+    by: ReadonlySet<BreakdownDimension>,
+    limit: number,
+  ): Promise<{ from: number; to: number; rows: BreakdownRow[] }> {
+    const fromDay = Math.floor(fromS / DAY_S);
+    const toDay = Math.ceil(toS / DAY_S);
+    const rows = await this.#o.store.breakdown(corpId, { fromDay, toDay, by, limit });
+    return { from: fromDay * DAY_S, to: toDay * DAY_S, rows };
+  }
+
   async #drain(corpId: string): Promise<void> {
     const { store, index, conversationGapS, onCommitted } = this.#o;
     const pageSize = this.#o.pageSize ?? 500;
@@ -107,6 +121,7 @@ export class StatsAggregator {
         expected: watermark,
         next,
         delta: folded.delta,
+        rollup: folded.rollup,
         chats: folded.chats,
       });
       // Lost the race to a replica whose lease we outlived: it has counted this page.

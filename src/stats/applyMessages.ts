@@ -1,8 +1,16 @@
 import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
-import { dayBucket, hourBucket } from './bucketsFor.js';
+import { DAY_S, dayBucket, hourBucket } from './bucketsFor.js';
 import { classifyMessage, type Direction } from './classifyMessage.js';
 import { latencyBin } from './latencyHistogram.js';
-import type { ChatState, Counters, Dimension, PendingTurn, StatsDelta } from './StatsStore.js';
+import {
+  type ChatState,
+  type Counters,
+  type Dimension,
+  type PendingTurn,
+  type RollupDelta,
+  rollupKey,
+  type StatsDelta,
+} from './StatsStore.js';
 
 const DIRECTION_FIELD: Record<Direction, string> = {
   EMPLOYEE_TO_CUSTOMER: 'dEC',
@@ -18,7 +26,12 @@ export type ClosedTurn = {
   reply: { msgid: string; at: number; employeeId: string };
 };
 
-export type Folded = { delta: StatsDelta; chats: Map<string, ChatState>; closed: ClosedTurn[] };
+export type Folded = {
+  delta: StatsDelta;
+  rollup: RollupDelta;
+  chats: Map<string, ChatState>;
+  closed: ClosedTurn[];
+};
 
 /** Adds counters into a delta, to both the hour and the day bucket of `at`. */
 export class DeltaBuilder {
@@ -45,6 +58,8 @@ export class DeltaBuilder {
  * caller reads the states before and commits the result atomically with the watermark.
  *
  * The math (docs/statistics.md):
+ * - every message adds one to the rollup of its UTC day, msgtype and direction: once for the corp
+ *   (employee '') and once for each employee it counts for;
  * - every message counts once per dimension (corp, chat, and the employees/customers it counts
  *   for, see classifyMessage) under its msgtype (`t<n>`) and direction, in its send hour;
  * - a conversation starts with a chat's first message, or the first after `gapS` of silence (`cs`);
@@ -60,6 +75,7 @@ export function applyMessages(
   gapS: number,
 ): Folded {
   const out = new DeltaBuilder();
+  const rollup: RollupDelta = new Map();
   const chats = new Map<string, ChatState>();
   const closed: ClosedTurn[] = [];
   for (const m of messages) {
@@ -85,6 +101,11 @@ export function applyMessages(
     out.add(dims, m.sendTime, 'n');
     out.add(dims, m.sendTime, `t${m.msgtype}`);
     out.add(dims, m.sendTime, DIRECTION_FIELD[c.direction]);
+    const day = Math.floor(m.sendTime / DAY_S);
+    for (const employeeId of ['', ...c.employeeIds]) {
+      const key = rollupKey({ day, msgtype: m.msgtype, direction: c.direction, employeeId });
+      rollup.set(key, (rollup.get(key) ?? 0) + 1);
+    }
 
     if (c.direction === 'CUSTOMER_TO_EMPLOYEE') {
       out.add(dims, m.sendTime, 'cm');
@@ -137,5 +158,5 @@ export function applyMessages(
     }
     chats.set(c.chatKey, s);
   }
-  return { delta: out.delta, chats, closed };
+  return { delta: out.delta, rollup, chats, closed };
 }

@@ -5,11 +5,11 @@ export const DAY_S = 86_400;
 export const hourBucket = (unixS: number) => `h${Math.floor(unixS / HOUR_S)}`;
 export const dayBucket = (unixS: number) => `d${Math.floor(unixS / DAY_S)}`;
 
-/** When a bucket's counters may be dropped: its end plus the retention. */
-export function bucketExpiry(bucket: string, retentionS: number): number {
+/** The end of a bucket (exclusive), unix s: retention drops it that long after. */
+export function bucketEnd(bucket: string): number {
   const n = Number(bucket.slice(1));
   const span = bucket.startsWith('d') ? DAY_S : HOUR_S;
-  return (n + 1) * span + retentionS;
+  return (n + 1) * span;
 }
 
 export type BucketPlan = {

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { AlertStore } from '../alerts/AlertStore.js';
 import { MemoryAlertStore } from '../alerts/MemoryAlertStore.js';
-import { RedisAlertStore } from '../alerts/RedisAlertStore.js';
+import { PgAlertStore } from '../alerts/PgAlertStore.js';
 import { ReplyAlertEvaluator } from '../alerts/ReplyAlertEvaluator.js';
 import type { Logger } from '../datasources/Logger.js';
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
@@ -9,15 +8,15 @@ import type { CorpRegistry, KeyValueStore } from '../datasources/ports.js';
 import type { PgPool } from '../datasources/postgres/createPgPool.js';
 import type { EventBus } from '../ingest/EventBus.js';
 import { MemoryStatsStore } from './MemoryStatsStore.js';
+import { PgStatsStore } from './PgStatsStore.js';
 import { RecallListener } from './RecallListener.js';
-import { RedisStatsStore } from './RedisStatsStore.js';
 import { StatsAggregator } from './StatsAggregator.js';
 import type { StatsStore } from './StatsStore.js';
 
 export type StatisticsOptions = {
   /** Silence after which a chat's next message starts a new conversation, seconds. */
   conversationGapS: number;
-  /** How long bucket counters are kept after their bucket ends, days. */
+  /** How long bucket counters and rollup days are kept after they end, days. */
   retentionDays: number;
   /** Period of the reply-alert timer, seconds. */
   alertIntervalS: number;
@@ -28,20 +27,21 @@ export type Statistics = {
   aggregator: StatsAggregator;
   alertStore: AlertStore;
   alerts: ReplyAlertEvaluator;
-  /** Backfill (background), recall listener, alert timer. */
+  /** Backfill (background), recall listener, alert timer, retention timer. */
   start(): Promise<void>;
   stop(): Promise<void>;
   purge(corpId: string): Promise<void>;
 };
 
+/** Period of the statistics retention pass, ms. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+
 /** Wires statistics and reply-time alerts onto the index and the event bus. */
 export function createStatistics(
   options: StatisticsOptions,
   deps: {
-    redis: Redis | null;
     /** The store of record; statistics and alerts live there when it is PostgreSQL. */
     pool: PgPool | null;
-    prefix: string;
     kv: KeyValueStore;
     corps: CorpRegistry;
     index: MessageIndex;
@@ -52,12 +52,18 @@ export function createStatistics(
   },
 ): Statistics {
   const retentionS = options.retentionDays * 86_400;
-  const store: StatsStore = deps.redis
-    ? new RedisStatsStore(deps.redis, deps.prefix, retentionS)
-    : new MemoryStatsStore();
-  const alertStore: AlertStore = deps.redis
-    ? new RedisAlertStore(deps.redis, deps.prefix)
-    : new MemoryAlertStore();
+  const store: StatsStore = deps.pool ? new PgStatsStore(deps.pool) : new MemoryStatsStore();
+  const alertStore: AlertStore = deps.pool ? new PgAlertStore(deps.pool) : new MemoryAlertStore();
+  // Retention is a periodic pass, not part of each commit: a DELETE by the ends_at index once an
+  // hour costs less than a range delete per corp per commit, and a bucket kept an hour longer is
+  // harmless. Every replica runs it; the deletes are idempotent.
+  const prune = () =>
+    store
+      .prune(Math.floor(Date.now() / 1000) - retentionS)
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: (error as Error).message }, 'stats retention pass failed'),
+      );
+  let pruneTimer: NodeJS.Timeout | null = null;
   const alerts = new ReplyAlertEvaluator({
     alerts: alertStore,
     stats: store,
@@ -93,6 +99,9 @@ export function createStatistics(
     alerts,
     async start() {
       alerts.start();
+      void prune();
+      pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
+      pruneTimer.unref();
       await recalls
         .start()
         .catch((error: unknown) =>
@@ -101,6 +110,7 @@ export function createStatistics(
       void aggregator.start();
     },
     async stop() {
+      if (pruneTimer) clearInterval(pruneTimer);
       await alerts.stop();
       await recalls.stop();
       await aggregator.stop();

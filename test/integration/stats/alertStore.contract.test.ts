@@ -1,30 +1,10 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertStore, ReplyAlert } from '../../../src/alerts/AlertStore.js';
 import { MemoryAlertStore } from '../../../src/alerts/MemoryAlertStore.js';
-import { RedisAlertStore } from '../../../src/alerts/RedisAlertStore.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { PgAlertStore } from '../../../src/alerts/PgAlertStore.js';
+import { contractImplementations } from '../../helpers/migratedSchema.js';
 
 const CORP = 'wwcorpAlerts';
-
-const implementations: [string, boolean, () => { store: AlertStore; cleanup(): Promise<void> }][] = [
-  ['memory', true, () => ({ store: new MemoryAlertStore(), cleanup: async () => {} })],
-  [
-    'redis',
-    redisAvailable,
-    () => {
-      const prefix = uniquePrefix('alerts');
-      const redis = new Redis(testRedisUrl);
-      return {
-        store: new RedisAlertStore(redis, prefix),
-        cleanup: async () => {
-          redis.disconnect();
-          await purgePrefix(prefix);
-        },
-      };
-    },
-  ],
-];
 
 function alert(id: string, chatKey: string, over: Partial<ReplyAlert> = {}): Omit<ReplyAlert, 'seq'> {
   return {
@@ -48,18 +28,21 @@ function alert(id: string, chatKey: string, over: Partial<ReplyAlert> = {}): Omi
   };
 }
 
-for (const [name, available, make] of implementations) {
-  describe.skipIf(!available)(`AlertStore contract (${name})`, () => {
+for (const [name, implementation] of contractImplementations<AlertStore>(
+  'alert_contract',
+  ['alert_rules', 'alert_seqs', 'reply_alerts'],
+  {
+    memory: () => new MemoryAlertStore(),
+    postgres: (pool) => new PgAlertStore(pool),
+  },
+)) {
+  describe(`AlertStore contract (${name})`, () => {
     let store: AlertStore;
-    const cleanups: (() => Promise<void>)[] = [];
-    beforeEach(() => {
-      const made = make();
-      store = made.store;
-      cleanups.push(made.cleanup);
+    beforeAll(() => implementation.setup());
+    beforeEach(async () => {
+      store = await implementation.fresh();
     });
-    afterAll(async () => {
-      for (const c of cleanups) await c();
-    });
+    afterAll(() => implementation.teardown());
 
     it('stores, lists, updates and deletes rules per corp', async () => {
       const rule = {
@@ -100,6 +83,23 @@ for (const [name, available, make] of implementations) {
       expect((await store.openAlerts(CORP, 10)).map((a) => a.id)).toEqual(['a2']);
       // Reopening a resolved alert's key is still a no-op.
       expect(await store.open(alert('a1', 'wrG1'))).toBeNull();
+      expect(resolved[0]).toEqual({
+        ...alert('a1', 'wrG1'),
+        seq: 1,
+        status: 'RESOLVED',
+        resolvedAt: 1_712_535_000_000,
+        resolvedBy: by,
+      });
+    });
+
+    it('opens an alert once when replicas race, with seqs in a row', async () => {
+      const raced = await Promise.all([1, 2, 3, 4].map(() => store.open(alert('same', 'wrG1'))));
+      expect(raced.filter((a) => a !== null)).toHaveLength(1);
+      expect((await store.open(alert('next', 'wrG1')))?.seq).toBe(2);
+      const other = { ...alert('same', 'wrG1'), corpId: 'wwOther' };
+      expect((await store.open(other))?.seq).toBe(1);
+      await store.purge(CORP);
+      expect((await store.list('wwOther', 'ALL', 10)).items.map((a) => a.id)).toEqual(['same']);
     });
 
     it('pages newest first by status', async () => {
@@ -117,8 +117,22 @@ for (const [name, available, make] of implementations) {
         ['a4', 'RESOLVED'],
         ['a2', 'RESOLVED'],
       ]);
+      await store.putRule({
+        corpId: CORP,
+        id: 'r1',
+        name: 'five',
+        chatKind: 'GROUP',
+        minutes: 5,
+        employeeIds: null,
+        enabled: true,
+        createdAt: 1,
+        updatedAt: 1,
+      });
       await store.purge(CORP);
       expect((await store.list(CORP, 'ALL', 10)).items).toEqual([]);
+      expect(await store.listRules(CORP)).toEqual([]);
+      // Seqs start again after a purge.
+      expect((await store.open(alert('a9', 'wrG1')))?.seq).toBe(1);
     });
   });
 }

@@ -13,7 +13,9 @@ const HOUR = 3600;
 async function folded() {
   const store = new MemoryStatsStore();
   const f = applyMessages(conversation(), new Map(), GAP);
-  expect(await store.commit(CORP, { expected: 0, next: 12, delta: f.delta, chats: f.chats })).toBe(true);
+  expect(
+    await store.commit(CORP, { expected: 0, next: 12, delta: f.delta, rollup: f.rollup, chats: f.chats }),
+  ).toBe(true);
   const read = async (dim: Dimension, from: number, to: number) =>
     summarizeCounters(await store.read(CORP, dim, bucketsFor(from, to).buckets));
   return { store, f, read };
@@ -116,9 +118,15 @@ describe('statistics math on a hand-computed conversation', () => {
       const states = await store.chatStates(CORP, keys);
       const f = applyMessages(batch, new Map(keys.map((k, i) => [k, states[i] ?? null])), GAP);
       const next = batch.at(-1)!.seq;
-      expect(await store.commit(CORP, { expected: watermark, next, delta: f.delta, chats: f.chats })).toBe(
-        true,
-      );
+      expect(
+        await store.commit(CORP, {
+          expected: watermark,
+          next,
+          delta: f.delta,
+          rollup: f.rollup,
+          chats: f.chats,
+        }),
+      ).toBe(true);
       watermark = next;
     }
     const { read } = await folded();
@@ -129,7 +137,9 @@ describe('statistics math on a hand-computed conversation', () => {
 
   it('refuses a commit computed from a stale watermark (a batch is counted once)', async () => {
     const { store, f } = await folded();
-    expect(await store.commit(CORP, { expected: 0, next: 12, delta: f.delta, chats: f.chats })).toBe(false);
+    expect(
+      await store.commit(CORP, { expected: 0, next: 12, delta: f.delta, rollup: f.rollup, chats: f.chats }),
+    ).toBe(false);
     const s = summarizeCounters(await store.read(CORP, 'c', bucketsFor(T0, T0 + 86_400).buckets));
     expect(s.messages).toBe(12);
   });
