@@ -34,7 +34,7 @@ export type GatewayYoga = YogaServerInstance<WsContext, Context>;
 
 /** The yoga instance: one Context per operation, one error mapping, auth on every transport. */
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
-  const loaderDeps = { api: options.ds.api, messages: options.messages };
+  const loaderDeps = { api: options.ds.api, messages: options.messages, hits: options.ingest?.hits ?? null };
   return createYoga<WsContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',

@@ -131,7 +131,7 @@ function hasField(set: SelectionSetNode, fragments: GraphQLResolveInfo['fragment
 /** Message.hits: the rules this message hit, from hit_keyword → get_hit_msg_list. */
 export async function messageHits(message: IndexedMessageLike, ctx: Context): Promise<KeywordHitShape[]> {
   forCorp(ctx, message.corpId);
-  const stored = await ingestOf(ctx).hits.get(message.corpId, message.msgid);
+  const stored = await ctx.loaders.corp(message.corpId).hits.load(message.msgid);
   return (stored?.rules ?? []).map((r) => ({
     corpId: message.corpId,
     msgid: message.msgid,

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { ArchivedMessage } from '../../datasources/ports.js';
+import type { ArchivedMessage, StoredHits } from '../../datasources/ports.js';
 import type { ChatdataResponse } from '../../datasources/upstreamSchemas.js';
 import { WecomError } from '../../datasources/WecomError.js';
 import { toConsentStatus } from '../mapConsent.js';
@@ -46,11 +46,24 @@ class CorpLoaderSet {
   #exportStatus: DataLoader<string, ChatdataResponse<'export/get_job_status'>> | undefined;
   #corpAuthInfo: DataLoader<'info', ChatdataResponse<'get_corp_auth_info'>> | undefined;
   #message: DataLoader<string, ArchivedMessage | null> | undefined;
+  readonly #hitStore: LoaderDeps['hits'];
+  #hits: DataLoader<string, StoredHits | null> | undefined;
 
-  constructor(corpId: string, { api, messages }: LoaderDeps) {
+  constructor(corpId: string, { api, messages, hits }: LoaderDeps) {
     this.#corpId = corpId;
     this.#api = api;
     this.#messages = messages;
+    this.#hitStore = hits ?? null;
+  }
+
+  /** Keyword hits by msgid: one store read for every message of a page, not one per message. */
+  get hits(): DataLoader<string, StoredHits | null> {
+    const corpId = this.#corpId;
+    const store = this.#hitStore;
+    this.#hits ??= new DataLoader<string, StoredHits | null>(async (msgids) =>
+      store ? store.getMany(corpId, msgids) : msgids.map(() => null),
+    );
+    return this.#hits;
   }
 
   /** null for customer groups (301059): upstream has no member data. */

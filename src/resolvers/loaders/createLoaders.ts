@@ -1,7 +1,12 @@
-import type { MessageLookup, WecomApi } from '../../datasources/ports.js';
+import type { HitStore, MessageLookup, WecomApi } from '../../datasources/ports.js';
 import { type CorpLoaders, createCorpLoaders } from './createCorpLoaders.js';
 
-export type LoaderDeps = { api: WecomApi; messages: MessageLookup | null };
+export type LoaderDeps = {
+  api: WecomApi;
+  messages: MessageLookup | null;
+  /** Keyword hits of archived messages; null while no ingestion is attached. */
+  hits?: Pick<HitStore, 'getMany'> | null;
+};
 
 export type Loaders = {
   /** The loaders of one corp, created on first use within this request. */

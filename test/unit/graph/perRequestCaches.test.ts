@@ -59,6 +59,17 @@ describe('request loaders', () => {
     expect(getMany).toHaveBeenCalledTimes(2);
   });
 
+  it('reads the keyword hits of a whole page in one store call', async () => {
+    const getMany = vi.fn(async (_corpId: string, msgids: readonly string[]) =>
+      msgids.map((msgid) => (msgid === 'm2' ? { msgid, rules: [], sendTime: null, recordedAt: 1 } : null)),
+    );
+    const loaders = createLoaders({ api: noApi, messages: null, hits: { getMany } });
+    const hits = await Promise.all(['m1', 'm2', 'm3'].map((id) => loaders.corp('wwA').hits.load(id)));
+    expect(hits.map((h) => h?.msgid ?? null)).toEqual([null, 'm2', null]);
+    expect(getMany).toHaveBeenCalledTimes(1);
+    expect(getMany).toHaveBeenCalledWith('wwA', ['m1', 'm2', 'm3']);
+  });
+
   it("renewLoaders() renews the loaders of the context resolvers see (envelop's copy)", async () => {
     const yoga = createGatewayYoga({
       authenticate: createAuthenticator([]),
