@@ -5,6 +5,7 @@ import type { FanoutResult } from './scenarios/fanout.js';
 import type { IngestResult } from './scenarios/ingest.js';
 import { OPS, type OverheadResult } from './scenarios/overhead.js';
 import type { TokenRun } from './scenarios/tokens.js';
+import type { ArchiveFigures } from './statisticsQuery.js';
 import { fmt, median } from './summarize.js';
 
 export type Goal = { goal: string; target: string; measured: string; met: boolean };
@@ -32,6 +33,8 @@ export type BenchResults = {
   startupMs: number[];
   /** The same with `npm run build` output under plain node (what the Docker image runs); null if not measured. */
   startupCompiledMs?: number[] | null;
+  /** Statistics over 1M messages of one corp, bytes on disk, the retention drop (bench/statisticsQuery.ts). */
+  archive?: ArchiveFigures | null;
   goals: Goal[];
 };
 
@@ -245,6 +248,24 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
       'averaged over the whole archive.',
     '',
   );
+
+  if (r.archive) {
+    const a = r.archive;
+    out.push('## 4b. The archive at 1,000,000 messages', '');
+    out.push(
+      `\`bench/statisticsQuery.ts\`: ${fmt(a.messages)} messages of one corp over ${a.days} days (200 employees, 5,000`,
+      'customers, 300 groups, 7 message types) loaded in SQL into a fresh schema, with the statistics rollup and',
+      `counters derived from them; each query the median of ${a.runs} runs after one warm-up.`,
+      '',
+      row(['query', 'rows', 'ms']),
+      row(['---', '---:', '---:']),
+      ...a.queries.map((q) => row([q.name, fmt(q.rows), fmt(q.ms)])),
+      '',
+      `On disk: ${fmt(a.diskBytesPerMessage)} B per message (every partition of \`messages\`, table + indexes). ` +
+        `Retention dropped the oldest day partition (${fmt(a.retentionDrop.messages)} messages) in ${fmt(a.retentionDrop.ms)} ms.`,
+      '',
+    );
+  }
 
   out.push('## 5. Token single-flight', '');
   out.push(

@@ -1,5 +1,5 @@
-import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { buildCompiled, removeCompiled } from './buildCompiled.js';
 import { pickSearchWord } from './operations.js';
@@ -13,6 +13,7 @@ import { type IngestResult, runIngest } from './scenarios/ingest.js';
 import { type OverheadResult, runOverhead } from './scenarios/overhead.js';
 import { runTokenColdStart, type TokenRun } from './scenarios/tokens.js';
 import { type Gateway, simApi, startGateway, startSimulator, waitArchived } from './stack.js';
+import type { ArchiveFigures } from './statisticsQuery.js';
 import { median } from './summarize.js';
 
 /**
@@ -22,7 +23,7 @@ import { median } from './summarize.js';
  * BENCHMARKS.md. `--quick` is a smoke run; `--only` runs some scenarios (overhead, amplification,
  * fanout, ingest, tokens, startup) and, like `--quick`, leaves BENCHMARKS.md alone.
  */
-const SCENARIOS = ['overhead', 'amplification', 'fanout', 'ingest', 'tokens', 'startup'] as const;
+const SCENARIOS = ['overhead', 'amplification', 'fanout', 'ingest', 'tokens', 'startup', 'archive'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',').map((s) => s.trim())) : null;
@@ -286,6 +287,29 @@ async function main(): Promise<void> {
       }
     }
 
+    let archive: ArchiveFigures | null = null;
+    if (runs('archive')) {
+      console.log(
+        '7. archive: statistics over 1,000,000 messages of one corp, bytes on disk, retention drop',
+      );
+      await stopAll();
+      const out = `${ROOT}/bench/results/.archive-${stamp}.json`;
+      mkdirSync(`${ROOT}/bench/results`, { recursive: true });
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/statisticsQuery.ts',
+          `--messages=${quick ? 100_000 : 1_000_000}`,
+          `--json=${out}`,
+        ],
+        { cwd: ROOT, stdio: 'inherit', env: { ...process.env, DATABASE_URL: databaseUrl } },
+      );
+      archive = JSON.parse(readFileSync(out, 'utf8')) as ArchiveFigures;
+      rmSync(out, { force: true });
+    }
+
     const results: BenchResults = {
       date: new Date().toISOString(),
       quick,
@@ -308,6 +332,7 @@ async function main(): Promise<void> {
       tokens,
       startupMs: startup,
       startupCompiledMs: startupCompiled,
+      archive,
       goals: [],
     };
     // Goals need every scenario; a partial run prints what it measured and keeps the JSON.

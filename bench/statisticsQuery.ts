@@ -11,9 +11,12 @@
  * after one warm-up: the breakdown from the rollup (PgStatsStore.breakdown, what
  * Corp.statisticsBreakdown runs), the same breakdown grouped straight from `messages` (the
  * alternative to a rollup), and the per-dimension counter read of Corp.statistics
- * (PgStatsStore.read over the bucket plan of the window).
+ * (PgStatsStore.read over the bucket plan of the window). Last, the archive's size on disk per
+ * message, and retention dropping the oldest day partition (PgMessageIndex.dropBefore).
+ * `--json=<file>` writes the figures for `npm run bench` (bench/run.ts runs this as `archive`).
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../src/datasources/Logger.js';
 import { MemoryKeyValueStore } from '../src/datasources/MemoryKeyValueStore.js';
@@ -194,6 +197,15 @@ async function load(
   await timed('ANALYZE', () => pool.query('ANALYZE'));
 }
 
+export type ArchiveFigures = {
+  messages: number;
+  days: number;
+  runs: number;
+  queries: { name: string; ms: number; rows: number }[];
+  diskBytesPerMessage: number;
+  retentionDrop: { messages: number; ms: number };
+};
+
 async function main(): Promise<void> {
   const messages = arg('messages', 1_000_000);
   const days = arg('days', 30);
@@ -256,9 +268,34 @@ async function main(): Promise<void> {
       ],
     ];
     console.log(`median of ${runs} runs after one warm-up:`);
+    const measured: ArchiveFigures['queries'] = [];
     for (const [name, work] of figures) {
       const { ms, size } = await median(runs, work);
+      measured.push({ name, ms, rows: size });
       console.log(`  ${name}: ${ms.toFixed(1)} ms (${size.toLocaleString('en')} rows/keys)`);
+    }
+    const bytes = await db.archiveBytes();
+    console.log(
+      `  archive on disk: ${(bytes / messages).toFixed(0)} B per message (table + indexes, every partition)`,
+    );
+    const index = new PgMessageIndex(pool, new PgPartitions(pool, silentLogger), silentLogger);
+    const dropStart = performance.now();
+    const dropped = await index.dropBefore(start + DAY_S);
+    const dropMs = performance.now() - dropStart;
+    console.log(
+      `  retention: the oldest day partition (${dropped.toLocaleString('en')} messages) dropped in ${dropMs.toFixed(1)} ms`,
+    );
+    const jsonArg = process.argv.find((a) => a.startsWith('--json='));
+    if (jsonArg) {
+      const out: ArchiveFigures = {
+        messages,
+        days,
+        runs,
+        queries: measured,
+        diskBytesPerMessage: bytes / messages,
+        retentionDrop: { messages: dropped, ms: dropMs },
+      };
+      writeFileSync(jsonArg.slice('--json='.length), JSON.stringify(out));
     }
     if (!fold)
       console.log(
