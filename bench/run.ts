@@ -84,12 +84,20 @@ async function stopAll(): Promise<void> {
   children.clear();
 }
 
-async function restart(gateway: Gateway, simUrl: string): Promise<Gateway> {
+async function stopGateway(gateway: Gateway): Promise<void> {
   await gateway.child.stop();
   children.delete(gateway.child);
-  const next = track(
-    await startGateway({ port: gateway.port, simUrl, redisUrl, prefix, databaseUrl: db.url, nodeArgs }),
-  );
+}
+
+/** A measured gateway process on the bench's Redis prefix and schema. */
+async function launch(port: number, simUrl: string, compiledMain?: string): Promise<Gateway> {
+  const options = { port, simUrl, redisUrl, prefix, databaseUrl: db.url, nodeArgs };
+  return track(await startGateway(compiledMain ? { ...options, compiledMain } : options));
+}
+
+async function restart(gateway: Gateway, simUrl: string): Promise<Gateway> {
+  await stopGateway(gateway);
+  const next = await launch(gateway.port, simUrl);
   startup.push(next.readyMs);
   return next;
 }
@@ -211,21 +219,9 @@ async function main(): Promise<void> {
         corpIds,
         runs: P.ingestRuns,
         perRun: P.ingestPerRun,
-        stopGateway: async () => {
-          await gateway.child.stop();
-          children.delete(gateway.child);
-        },
+        stopGateway: () => stopGateway(gateway),
         startGateway: async () => {
-          gateway = track(
-            await startGateway({
-              port: gateway.port,
-              simUrl,
-              redisUrl,
-              prefix,
-              databaseUrl: db.url,
-              nodeArgs,
-            }),
-          );
+          gateway = await launch(gateway.port, simUrl);
           return gateway;
         },
       });
@@ -266,18 +262,8 @@ async function main(): Promise<void> {
         if (compiledMain) {
           startupCompiled = [];
           for (let i = 0; i < 3; i++) {
-            await gateway.child.stop();
-            children.delete(gateway.child);
-            gateway = track(
-              await startGateway({
-                port: gateway.port,
-                simUrl,
-                redisUrl,
-                prefix,
-                databaseUrl: db.url,
-                compiledMain,
-              }),
-            );
+            await stopGateway(gateway);
+            gateway = await launch(gateway.port, simUrl, compiledMain);
             startupCompiled.push(gateway.readyMs);
           }
           console.log(
