@@ -1,7 +1,7 @@
 import { KvCorpRegistry } from '../../../src/datasources/KvCorpRegistry.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { MemorySuiteTicketStore } from '../../../src/datasources/MemorySuiteTicketStore.js';
-import type { KeyValueStore } from '../../../src/datasources/ports.js';
+import type { KeyValueStore, SuiteTicketStore } from '../../../src/datasources/ports.js';
 import { createSecretBox } from '../../../src/datasources/secretBox.js';
 import { WecomClient } from '../../../src/datasources/WecomClient.js';
 import { WecomHttp, type WecomHttpOptions } from '../../../src/datasources/WecomHttp.js';
@@ -11,7 +11,13 @@ import { type StubUpstream, SUITE_ID, SUITE_SECRET } from './stubUpstream.js';
 export const MASTER_KEY = 'test-master-key-0123456789';
 
 /** The real datasource objects wired against a stub upstream and a given KV. */
-export function wire(stub: StubUpstream, kv: KeyValueStore, http: Partial<WecomHttpOptions> = {}) {
+export function wire(
+  stub: StubUpstream,
+  kv: KeyValueStore,
+  http: Partial<WecomHttpOptions> = {},
+  /** Replicas share the store of record: pass one store to every replica's chain. */
+  tickets: SuiteTicketStore = new MemorySuiteTicketStore(),
+) {
   const box = createSecretBox(MASTER_KEY);
   const corps = new KvCorpRegistry(kv, box);
   const client = new WecomHttp({
@@ -27,7 +33,7 @@ export function wire(stub: StubUpstream, kv: KeyValueStore, http: Partial<WecomH
     http: client,
     suite: { suiteId: SUITE_ID, suiteSecret: SUITE_SECRET },
     corps,
-    tickets: new MemorySuiteTicketStore(),
+    tickets,
     refreshMarginS: 300,
     logger: silentLogger,
   });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedis } from '../../../src/datasources/createRedis.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
+import { MemorySuiteTicketStore } from '../../../src/datasources/MemorySuiteTicketStore.js';
 import type { KeyValueStore } from '../../../src/datasources/ports.js';
 import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
@@ -117,10 +118,12 @@ describe.skipIf(!redisAvailable)('token chain single-flight across replicas (red
     await purgePrefix(prefix);
   });
 
+  // The suite ticket lives in the store of record, which replicas share.
+  const tickets = new MemorySuiteTicketStore();
   async function replica(): Promise<ReturnType<typeof wire>> {
     const redis = await createRedis(testRedisUrl, silentLogger);
     const kv: KeyValueStore = new RedisKeyValueStore(redis, { prefix, ownsClient: true });
-    const ctx = wire(stub, kv);
+    const ctx = wire(stub, kv, {}, tickets);
     clients.push(kv, ctx.http);
     return ctx;
   }
