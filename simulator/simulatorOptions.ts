@@ -75,6 +75,25 @@ export type SimulatorOptions = {
   callbackToken: string;
   /** Callback EncodingAESKey (43 chars). Default the demo key (`WECOM_CALLBACK_AES_KEY`). */
   callbackAesKey: string;
+  /**
+   * The provider's own corpid: the receiveid of the GET URL verification (contract §8.1).
+   * Default the demo provider (`WECOM_PROVIDER_CORPID`).
+   */
+  providerCorpId: string;
+  /** Suite id of the display app (third-party / 代开发, contract §8.3). Default the demo one (`WECOM_DISPLAY_SUITE_ID`). */
+  displaySuiteId: string;
+  /** Its secret. Default the demo one (`WECOM_DISPLAY_SUITE_SECRET`). */
+  displaySuiteSecret: string;
+  /** Its callback Token. Default: callbackToken (`WECOM_DISPLAY_CALLBACK_TOKEN`). */
+  displayCallbackToken: string;
+  /** Its EncodingAESKey. Default: callbackAesKey (`WECOM_DISPLAY_CALLBACK_AES_KEY`). */
+  displayCallbackAesKey: string;
+  /**
+   * specapi (数据分析专区 over HTTP) went offline upstream on 2024-06-06 (contract §8.6): `offline`
+   * answers every specapi call with the offline error; `online` runs the old job API. Default
+   * offline (`SIM_SPECAPI`).
+   */
+  specapi: 'offline' | 'online';
 };
 
 /** Same literals as the gateway's DEMO_SUITE (src/config.ts), copied so the two never share code. */
@@ -83,6 +102,9 @@ export const DEMO_SUITE_VALUES = {
   suiteSecret: 'demo-suite-secret-0123456789',
   callbackToken: 'demoCallbackToken',
   callbackAesKey: '9c0EhFLcOqGacHr0cm3KZn17mELvfIoL2e0k2THSA0a',
+  providerCorpId: 'wwprovider0demo0corp',
+  displaySuiteId: 'wwsuite0display0demo',
+  displaySuiteSecret: 'demo-display-suite-secret-0123',
 } as const;
 
 export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
@@ -117,6 +139,9 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   specapiPhaseMs: 500,
   specapiConcurrency: 10,
   ...DEMO_SUITE_VALUES,
+  displayCallbackToken: DEMO_SUITE_VALUES.callbackToken,
+  displayCallbackAesKey: DEMO_SUITE_VALUES.callbackAesKey,
+  specapi: 'offline',
 };
 
 type Env = Record<string, string | undefined>;
@@ -152,6 +177,11 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
   if (!/^[a-zA-Z0-9]{43}$/.test(aesKey)) {
     throw new Error('WECOM_CALLBACK_AES_KEY must be 43 characters of [a-zA-Z0-9]');
   }
+  const displayAesKey = str(env, 'WECOM_DISPLAY_CALLBACK_AES_KEY', aesKey);
+  if (!/^[a-zA-Z0-9]{43}$/.test(displayAesKey)) {
+    throw new Error('WECOM_DISPLAY_CALLBACK_AES_KEY must be 43 characters of [a-zA-Z0-9]');
+  }
+  const callbackToken = str(env, 'WECOM_CALLBACK_TOKEN', d.callbackToken);
   return {
     ...d,
     port: num(env, 'SIM_PORT', d.port),
@@ -177,7 +207,13 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
     specapiPhaseMs: num(env, 'SIM_SPECAPI_PHASE_MS', d.specapiPhaseMs),
     suiteId: str(env, 'WECOM_SUITE_ID', d.suiteId),
     suiteSecret: str(env, 'WECOM_SUITE_SECRET', d.suiteSecret),
-    callbackToken: str(env, 'WECOM_CALLBACK_TOKEN', d.callbackToken),
+    callbackToken,
     callbackAesKey: aesKey,
+    providerCorpId: str(env, 'WECOM_PROVIDER_CORPID', d.providerCorpId),
+    displaySuiteId: str(env, 'WECOM_DISPLAY_SUITE_ID', d.displaySuiteId),
+    displaySuiteSecret: str(env, 'WECOM_DISPLAY_SUITE_SECRET', d.displaySuiteSecret),
+    displayCallbackToken: str(env, 'WECOM_DISPLAY_CALLBACK_TOKEN', callbackToken),
+    displayCallbackAesKey: displayAesKey,
+    specapi: oneOf(env, 'SIM_SPECAPI', ['offline', 'online'], d.specapi),
   };
 }

@@ -8,6 +8,7 @@ import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports
 import { simulatorMsgids } from './archiveCheck.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { simControl } from './simControl.js';
+import { TEST_APPS_ENV, TEST_APPS_SIM } from './testApps.js';
 import { waitFor } from './waitFor.js';
 
 export const ADMIN_KEY = 'test-admin-key';
@@ -70,7 +71,13 @@ export type StackOptions = {
  * ACTIVE with a public key (bounded wait).
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50, ...options.sim });
+  const sim = createSimulator({
+    port: 0,
+    messageRate: 0,
+    newMessageBatchMs: 50,
+    ...TEST_APPS_SIM,
+    ...options.sim,
+  });
   const { url: simUrl } = await sim.start();
   const prefix = options.redis ? uniquePrefix('graph') : undefined;
   const clients: ClientConfig[] = [
@@ -85,6 +92,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     GATEWAY_MASTER_KEY: 'test-master-key-0123456789',
     GATEWAY_CLIENTS: JSON.stringify(clients),
     LOG_LEVEL: 'silent',
+    ...TEST_APPS_ENV,
     UPSTREAM_RETRIES: '0',
     UPSTREAM_TIMEOUT_MS: '3000',
     ...(typeof options.env === 'function' ? options.env(simUrl) : options.env),

@@ -3,6 +3,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createDatasources } from '../../../src/datasources/createDatasources.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { TEST_APPS_ENV } from '../../helpers/testApps.js';
 import { type StubUpstream, SUITE_ID, SUITE_SECRET, startStubUpstream } from './stubUpstream.js';
 
 let stub: StubUpstream;
@@ -14,6 +15,7 @@ afterEach(async () => stub.close());
 function config(redisUrl?: string, prefix = 'wag:') {
   const base = loadConfig({
     WECOM_API_BASE: stub.url,
+    ...TEST_APPS_ENV,
     WECOM_SUITE_ID: SUITE_ID,
     WECOM_SUITE_SECRET: SUITE_SECRET,
     GATEWAY_MASTER_KEY: 'factory-test-master-key',

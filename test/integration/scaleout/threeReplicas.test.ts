@@ -5,6 +5,7 @@ import { RedisMessageIndex } from '../../../src/datasources/messageIndex/RedisMe
 import { type Collected, sseSubscribe, wsSubscribe } from '../../helpers/liveClients.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { type SpawnedGateway, spawnGateway } from '../../helpers/spawnGateway.js';
+import { TEST_APPS_ENV, TEST_APPS_SIM } from '../../helpers/testApps.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 const KEY = 'scaleout-key';
@@ -83,10 +84,11 @@ describe.skipIf(!redisAvailable)('three replicas on one Redis', () => {
   beforeAll(async () => {
     prefix = uniquePrefix('scaleout');
     redis = new Redis(testRedisUrl, { maxRetriesPerRequest: 1 });
-    sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50 });
+    sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50, ...TEST_APPS_SIM });
     await sim.start();
     const env = {
       WECOM_API_BASE: sim.url,
+      ...TEST_APPS_ENV,
       REDIS_URL: testRedisUrl,
       REDIS_PREFIX: prefix,
       GATEWAY_MASTER_KEY: 'scaleout-master-key-0123456789',
