@@ -47,7 +47,10 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 export async function buildApp(config: Config & { wecomApiBase: string }, deps: AppDeps = {}): Promise<App> {
   const logger: Logger = deps.logger ?? createLogger({ level: config.logLevel });
   const metrics = new GatewayMetrics();
-  const breaker = new CircuitBreaker(config.protection.breaker);
+  const breaker = new CircuitBreaker({
+    ...config.protection.breaker,
+    rateLimitBlockMs: config.upstream.rateLimitBlockMs,
+  });
   const datasources = await createDatasources(config, logger, { breaker, observe: metrics.observeUpstream });
   const ingest = createIngest(config, datasources, logger);
   watchIngest(metrics, ingest, datasources.corps);

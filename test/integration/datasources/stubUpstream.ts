@@ -14,7 +14,8 @@ export type StubCall = {
   raw: Buffer;
   body: unknown;
 };
-export type StubReply = { status?: number; json?: unknown; raw?: string; delayMs?: number };
+/** `drop`: the request is taken, then the connection is closed without an answer. */
+export type StubReply = { status?: number; json?: unknown; raw?: string; delayMs?: number; drop?: boolean };
 export type StubHandler = (call: StubCall) => StubReply | Promise<StubReply>;
 
 export type StubUpstream = {
@@ -134,6 +135,10 @@ export async function startStubUpstream(): Promise<StubUpstream> {
     } else reply = (await routes.get(call.path)?.(call)) ?? { status: 404, raw: 'not found' };
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (res.destroyed) return;
+    if (reply.drop) {
+      res.socket?.destroy();
+      return;
+    }
     res.statusCode = reply.status ?? 200;
     res.setHeader('content-type', reply.raw === undefined ? 'application/json' : 'text/plain');
     res.end(reply.raw ?? JSON.stringify(reply.json ?? {}));
