@@ -82,6 +82,9 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   });
   const callback = createCallbackHandler({
     suite: config.suite,
+    providerCorpId: config.providerCorpId,
+    onIgnored: (infoType, reason) =>
+      metrics.callbacksIgnored.inc({ info_type: metrics.infoTypeLabel(infoType), reason }),
     maxSkewS: config.callbackMaxSkewS,
     kv: datasources.kv,
     tokens: datasources.tokens,

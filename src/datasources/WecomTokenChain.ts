@@ -34,7 +34,7 @@ export class WecomTokenChain implements TokenChain {
   }
 
   /** Newest wins: a ticket older than the stored one (by push timestamp, seconds) is ignored. */
-  async setSuiteTicket(ticket: string, timestampS: number = Math.floor(Date.now() / 1000)): Promise<void> {
+  async setSuiteTicket(ticket: string, timestampS: number): Promise<void> {
     const current = await this.#o.kv.get(TICKET_KEY);
     if (current !== null && (JSON.parse(current) as StoredTicket).ts > timestampS) return;
     await this.#o.kv.set(TICKET_KEY, JSON.stringify({ ticket, ts: timestampS } satisfies StoredTicket));

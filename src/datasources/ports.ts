@@ -32,8 +32,11 @@ export interface KeyValueStore {
 
 /** Suite ticket → suite token → per-corp token, cached and single-flighted across replicas. */
 export interface TokenChain {
-  /** Stores the newest pushed suite_ticket (from the `suite_ticket` callback). */
-  setSuiteTicket(ticket: string): Promise<void>;
+  /**
+   * Stores a pushed suite_ticket unless a newer one (by the event's `TimeStamp`, unix seconds)
+   * is already stored: pushes may arrive out of order, and the newest wins (contract §8.12).
+   */
+  setSuiteTicket(ticket: string, timestampS: number): Promise<void>;
   getSuiteToken(): Promise<string>;
   getCorpToken(corpId: string): Promise<string>;
   /** Drops a cached token only if it still is `token` (another caller may have refreshed already). */

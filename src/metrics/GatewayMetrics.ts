@@ -56,6 +56,14 @@ export class GatewayMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly callbacksIgnored = new Counter({
+    name: 'wag_callback_events_ignored_total',
+    help:
+      'Well-signed callback events acknowledged without being acted on, by InfoType and reason: ' +
+      'unknown_info_type, unusable (fields off the contract), foreign_suite.',
+    labelNames: ['info_type', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({
     name: 'wag_subscriptions_active',
     help: 'Live GraphQL subscriptions (graphql-ws and SSE).',
@@ -82,6 +90,11 @@ export class GatewayMetrics {
     const kind = TOKEN_PATHS[call.path];
     if (kind && call.result === 'ok') this.tokenRefreshes.inc({ kind });
   };
+
+  /** WeCom chooses InfoTypes, but a label must stay bounded and plain. */
+  infoTypeLabel(infoType: string): string {
+    return /^[a-z][a-z0-9_]{0,47}$/.test(infoType) ? infoType : 'other';
+  }
 
   countWsConnections(count: () => number): void {
     this.#wsConnections = count;

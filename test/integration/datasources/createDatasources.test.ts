@@ -27,7 +27,7 @@ function config(redisUrl?: string, prefix = 'wag:') {
 
 async function authorizeAndSync(ds: Awaited<ReturnType<typeof createDatasources>>): Promise<void> {
   await ds.ping();
-  await ds.tokens.setSuiteTicket('ticket');
+  await ds.tokens.setSuiteTicket('ticket', 1);
   const corp = await ds.auth.createAuth('auth-wwfactory');
   expect(corp).toMatchObject({ corpId: 'wwfactory', status: 'ACTIVE', publicKeyVersion: 1 });
   expect((await ds.corps.list()).map((c) => c.corpId)).toEqual(['wwfactory']);

@@ -41,7 +41,7 @@ function encryptFor(publicKeyPem: string, secret: string, padding = constants.RS
 
 async function setup(kv: KeyValueStore = new MemoryKeyValueStore(), rsaPadding: 'pkcs1' | 'oaep' = 'pkcs1') {
   const ctx = wire(stub, kv);
-  await ctx.tokens.setSuiteTicket('t');
+  await ctx.tokens.setSuiteTicket('t', 1);
   const keys = new KvKeyManager({
     kv,
     box: ctx.box,

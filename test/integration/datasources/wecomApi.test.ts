@@ -26,7 +26,7 @@ async function failure(promise: Promise<unknown>): Promise<WecomError> {
 beforeEach(async () => {
   stub = await startStubUpstream();
   ctx = wire(stub, new MemoryKeyValueStore());
-  await ctx.tokens.setSuiteTicket('ticket-1');
+  await ctx.tokens.setSuiteTicket('ticket-1', 1);
   await seedCorp(ctx.corps, 'wwcorp1');
 });
 afterEach(async () => {
