@@ -45,6 +45,12 @@ export type SimulatorOptions = {
   ratePerHour: number;
   /** In-flight calls per corp per API before 45033. [I] threshold unpublished. Default 20 (`SIM_CONCURRENCY`). */
   concurrency: number;
+  /**
+   * Largest sync_msg / get_hit_msg_list answer (its msg_list as JSON), bytes; a page over it is
+   * refused with 301058 "lower limit" (contract §8.7). [I] size unpublished. Default 8 MiB
+   * (`SIM_SYNC_MAX_RESPONSE_BYTES`): 1000 records never reach it.
+   */
+  syncMaxResponseBytes: number;
   /** "Strict" per-minute limit of sync_msg / get_hit_msg_list without a callback token. [I] Default 6 (`SIM_TOKENLESS_SYNC_PER_MINUTE`). */
   tokenlessSyncPerMinute: number;
   /** Seeded backlog messages per corp over the last 5 days. Default 1200 (`SIM_BACKLOG_PER_CORP`). */
@@ -128,6 +134,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   ratePerHour: 150_000,
   concurrency: 20,
   tokenlessSyncPerMinute: 6,
+  syncMaxResponseBytes: 8 * 1024 * 1024,
   backlogPerCorp: 1200,
   analysisMs: 1500,
   exportPhaseMs: 500,
@@ -200,6 +207,7 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
     ratePerHour: num(env, 'SIM_RATE_PER_HOUR', d.ratePerHour, 1),
     concurrency: num(env, 'SIM_CONCURRENCY', d.concurrency, 1),
     tokenlessSyncPerMinute: num(env, 'SIM_TOKENLESS_SYNC_PER_MINUTE', d.tokenlessSyncPerMinute, 1),
+    syncMaxResponseBytes: num(env, 'SIM_SYNC_MAX_RESPONSE_BYTES', d.syncMaxResponseBytes, 1024),
     backlogPerCorp: num(env, 'SIM_BACKLOG_PER_CORP', d.backlogPerCorp),
     analysisMs: num(env, 'SIM_ANALYSIS_MS', d.analysisMs),
     exportPhaseMs: num(env, 'SIM_EXPORT_PHASE_MS', d.exportPhaseMs),
