@@ -51,8 +51,15 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     ...config.protection.breaker,
     rateLimitBlockMs: config.upstream.rateLimitBlockMs,
   });
-  const datasources = await createDatasources(config, logger, { breaker, observe: metrics.observeUpstream });
-  const ingest = createIngest(config, datasources, logger);
+  const datasources = await createDatasources(config, logger, {
+    breaker,
+    observe: metrics.observeUpstream,
+    onboarding: (app, kind) => metrics.onboarding.inc({ app, kind }),
+  });
+  const ingest = createIngest(config, datasources, logger, {
+    onGiveUp: (infoType, code) =>
+      metrics.callbacksFailed.inc({ info_type: metrics.infoTypeLabel(infoType), code }),
+  });
   watchIngest(metrics, ingest, datasources.corps);
   const authenticate = createAuthenticator(config.clients);
   const shutdown = new AbortController();
@@ -72,6 +79,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   const yoga = createGatewayYoga({
     authenticate,
     ds: datasources,
+    features: { specapi: config.specapi },
     messages: deps.messages ?? ingest.index,
     ingest,
     logger,
@@ -82,6 +90,8 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   });
   const callback = createCallbackHandler({
     suite: config.suite,
+    displaySuite: config.displaySuite,
+    displayTokens: datasources.display.tokens,
     providerCorpId: config.providerCorpId,
     onIgnored: (infoType, reason) =>
       metrics.callbacksIgnored.inc({ info_type: metrics.infoTypeLabel(infoType), reason }),

@@ -48,7 +48,8 @@ export async function dispatchCallbackEvent(
     case 'change_auth':
       return deps.auth.changeAuth(event.AuthCorpId);
     case 'cancel_auth':
-      return deps.auth.cancelAuth(event.AuthCorpId);
+      await deps.auth.cancelAuth(event.AuthCorpId);
+      return;
     default:
       if (deps.onEvent) return deps.onEvent(event);
       deps.logger.info(log, 'callback event has no consumer yet; acknowledged without processing');

@@ -12,7 +12,7 @@ import { EventBus } from './EventBus.js';
 import { HitStore } from './HitStore.js';
 import { HitSyncer } from './HitSyncer.js';
 import type { Inbox } from './Inbox.js';
-import { IngestWorker } from './IngestWorker.js';
+import { IngestWorker, type IngestWorkerOptions } from './IngestWorker.js';
 import { MemoryInbox } from './MemoryInbox.js';
 import { notifyingAuthEvents } from './notifyingAuthEvents.js';
 import { RedisInbox } from './RedisInbox.js';
@@ -38,13 +38,21 @@ export type Ingest = {
 };
 
 /** Wires the ingestion pipeline: inbox → workers → sync loops → index → event bus. */
-export function createIngest(config: Config, ds: Datasources, logger: Logger): Ingest {
+export function createIngest(
+  config: Config,
+  ds: Datasources,
+  logger: Logger,
+  hooks: Pick<IngestWorkerOptions, 'onGiveUp'> = {},
+): Ingest {
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const retentionMs = config.ingest.retentionDays * 86_400_000;
   const index: MessageIndex = ds.redis
     ? new RedisMessageIndex(ds.redis, config.redis.prefix)
     : new MemoryMessageIndex();
-  const inbox: Inbox = ds.redis ? new RedisInbox(ds.redis, config.redis.prefix) : new MemoryInbox();
+  const redeliverMs = config.ingest.redeliverMs;
+  const inbox: Inbox = ds.redis
+    ? new RedisInbox(ds.redis, config.redis.prefix, redeliverMs)
+    : new MemoryInbox(redeliverMs);
   const bus = new EventBus({ redis: ds.redis, prefix: config.redis.prefix });
   const hits = new HitStore(ds.kv, retentionMs);
   const syncState = new SyncStateStore(ds.kv, 'sync');
@@ -84,6 +92,9 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
   const auth = notifyingAuthEvents(ds.auth, { corps: ds.corps, bus, syncer, logger });
   const worker = new IngestWorker({
     auth,
+    displayAuth: ds.display.auth,
+    displaySuiteId: config.displaySuite.suiteId,
+    ...hooks,
     inbox,
     syncer,
     hitSyncer,

@@ -64,6 +64,20 @@ export class GatewayMetrics {
     labelNames: ['info_type', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly callbacksFailed = new Counter({
+    name: 'wag_callback_events_failed_total',
+    help: 'Callback events given up on (failed for good, not retried any more), by InfoType and error code.',
+    labelNames: ['info_type', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly onboarding = new Counter({
+    name: 'wag_onboarding_events_total',
+    help:
+      'Authorization trouble by app and kind: outcome_unknown (a permanent-code exchange lost its answer), ' +
+      'authorization_lost (the corp needs reset_permanent_code), cancel_unconfirmed (a cancel_auth the upstream did not confirm).',
+    labelNames: ['app', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({
     name: 'wag_subscriptions_active',
     help: 'Live GraphQL subscriptions (graphql-ws and SSE).',

@@ -150,13 +150,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
-/** Polls the registry (bounded: 10 s) until every corp is ACTIVE with a public key. */
+/**
+ * Polls the registries (bounded: 10 s) until every corp is ACTIVE with a public key and has
+ * authorized the display app too.
+ */
 async function waitForActiveCorps(app: App, corpIds: string[]): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const records = await Promise.all(corpIds.map((id) => app.datasources.corps.get(id)));
     const keys = await Promise.all(corpIds.map((id) => app.datasources.keys.current(id)));
-    if (records.every((r) => r?.status === 'ACTIVE') && keys.every((k) => k !== null)) return;
+    const display = await Promise.all(corpIds.map((id) => app.datasources.display.corps.get(id)));
+    if (
+      records.every((r) => r?.status === 'ACTIVE') &&
+      keys.every((k) => k !== null) &&
+      display.every((r) => r?.status === 'ACTIVE')
+    )
+      return;
     if (Date.now() > deadline) {
       throw new Error(`demo corps not ACTIVE with a key within 10 s: ${JSON.stringify(records)}`);
     }

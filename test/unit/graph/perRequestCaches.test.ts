@@ -63,6 +63,7 @@ describe('request loaders', () => {
     const yoga = createGatewayYoga({
       authenticate: createAuthenticator([]),
       ds: { api: noApi } as Context['ds'],
+      features: { specapi: false },
       messages: null,
       ingest: null,
       logger: silentLogger,
@@ -205,6 +206,7 @@ describe('index page and totalCount', () => {
     const yoga = createGatewayYoga({
       authenticate: createAuthenticator([{ id: 'c', key: 'k', corps: ['*'], scopes: ['corp:read'] }]),
       ds: { api: noApi, corps: { get: async () => corp } } as unknown as Context['ds'],
+      features: { specapi: false },
       messages: null,
       ingest: { index } as unknown as Context['ingest'],
       logger: silentLogger,
