@@ -4,6 +4,7 @@ import { callWithToken, type TokenHolder } from './callWithToken.js';
 import type { DrainOptions } from './DrainOptions.js';
 import { runCoalesced } from './runCoalesced.js';
 import { toArchivedMessage } from './toArchivedMessage.js';
+import { withSmallerPages } from './withSmallerPages.js';
 
 export type CorpSyncerOptions = DrainOptions & {
   index: MessageIndex;
@@ -67,11 +68,13 @@ export class CorpSyncer {
     let added = 0;
     for (;;) {
       const page = await callWithToken(state, corpId, holder, (token) =>
-        api.chatdata(corpId, 'sync_msg', {
-          ...(cursor ? { cursor } : {}),
-          ...(token ? { token } : {}),
-          limit: pageLimit,
-        }),
+        withSmallerPages(pageLimit, (limit) =>
+          api.chatdata(corpId, 'sync_msg', {
+            ...(cursor ? { cursor } : {}),
+            ...(token ? { token } : {}),
+            limit,
+          }),
+        ),
       );
       pages++;
       const fresh = await index.append(

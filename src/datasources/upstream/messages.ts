@@ -35,6 +35,16 @@ export const syncMsg = {
   }),
 };
 
+/**
+ * The sync_msg envelope alone, records unread: for a sync loop that validates each record with
+ * `classifySyncRecord` (src/ingest), so one record off the contract cannot stop a corp.
+ */
+export const syncMsgPage = z.object({
+  has_more: hasMore,
+  next_cursor: nextCursor,
+  msg_list: z.array(z.unknown()).default([]),
+});
+
 export const groupchatGet = {
   request: z.strictObject({ chatid: nonEmpty }),
   response: z.object({
