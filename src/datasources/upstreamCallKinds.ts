@@ -80,6 +80,19 @@ export function outcomeUnknown(error: WecomError): WecomError {
   );
 }
 
+/** The same unknown outcome, with what the caller should do now (a reconcile could not settle it). */
+export function unknownWithAdvice(lost: WecomError, advice: string, cause: unknown = lost): WecomError {
+  return new WecomError(`${lost.message}; ${advice}`, {
+    code: 'UPSTREAM_OUTCOME_UNKNOWN',
+    path: lost.path,
+    errcode: null,
+    httpStatus: lost.httpStatus,
+    retryable: false,
+    hint: null,
+    cause,
+  });
+}
+
 export function isOutcomeUnknown(error: unknown): error is WecomError {
   return error instanceof WecomError && error.code === 'UPSTREAM_OUTCOME_UNKNOWN';
 }
