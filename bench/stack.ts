@@ -1,4 +1,5 @@
 import { simControl } from '../test/helpers/simControl.js';
+import { TEST_APPS_ENV } from '../test/helpers/testApps.js';
 import { type Child, spawnNode, spawnTs, waitHttpOk } from './processes.js';
 
 export const BENCH_KEY = 'bench-key';
@@ -39,6 +40,8 @@ export async function startGateway(opts: {
       PORT: String(opts.port),
       HOST: '127.0.0.1',
       WECOM_API_BASE: opts.simUrl,
+      // Upstream mode refuses the demo secrets; the simulator process gets the same values.
+      ...TEST_APPS_ENV,
       REDIS_URL: opts.redisUrl,
       REDIS_PREFIX: opts.prefix,
       DATABASE_URL: opts.databaseUrl,
@@ -64,6 +67,7 @@ export async function startSimulator(opts: { port: number; callbackUrl: string }
   const child = spawnTs(
     'simulator/main.ts',
     {
+      ...TEST_APPS_ENV,
       SIM_PORT: String(opts.port),
       SIM_CALLBACK_URL: opts.callbackUrl,
       SIM_MESSAGE_RATE: '0',

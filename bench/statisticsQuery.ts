@@ -167,6 +167,7 @@ async function load(
       get: async () => null,
       upsert: async () => {},
       getPermanentCode: async () => null,
+      remove: async () => {},
     };
     const aggregator = new StatsAggregator({
       store: new PgStatsStore(pool),

@@ -10,7 +10,7 @@ import { keywordRoutes } from './api/keywordRoutes.js';
 import { serviceRoutes } from './api/serviceRoutes.js';
 import { specapiRoutes } from './api/specapiRoutes.js';
 import { syncRoutes } from './api/syncRoutes.js';
-import { CallbackEmitter } from './callbacks/CallbackEmitter.js';
+import { CallbackEmitter, type UrlVerification } from './callbacks/CallbackEmitter.js';
 import { handleControl } from './control/handleControl.js';
 import { SimState } from './domain/SimState.js';
 import { CallStats } from './http/CallStats.js';
@@ -27,8 +27,14 @@ export type Simulator = {
   start(): Promise<{ url: string; port: number }>;
   /** Stops timers, pending callbacks and the server; never hangs. */
   stop(): Promise<void>;
-  /** suite_ticket, then create_auth per demo corp; then the periodic ticket and live traffic. */
+  /**
+   * As WeCom when a provider saves its callback URL: the GET URL verification first (counted in
+   * /__sim/stats); then, for each app, suite_ticket and create_auth per demo corp; then the
+   * periodic tickets and live traffic.
+   */
   beginCallbacks(): Promise<void>;
+  /** The GET URL verification now (receiveid = the provider corpid), recorded for /__sim/stats. */
+  verifyCallbackUrl(): Promise<UrlVerification[]>;
   setCallbackUrl(url: string): void;
   readonly url: string;
   readonly options: SimulatorOptions;
@@ -43,6 +49,11 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Simu
     token: options.callbackToken,
     encodingAesKey: options.callbackAesKey,
     receiveId: options.suiteId,
+    display: {
+      token: options.displayCallbackToken,
+      encodingAesKey: options.displayCallbackAesKey,
+      receiveId: options.displaySuiteId,
+    },
     tries: options.callbackTries,
     timeoutMs: options.callbackTimeoutMs,
     retryDelayMs: options.callbackRetryDelayMs,
@@ -70,7 +81,26 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Simu
   const concurrency = new ConcurrencyLimiter();
   const delays = new Delays();
   const upstream = { state, routes, stats, faults, frequency, concurrency, delays };
-  const control = { state, stats, faults, frequency, deliveries: () => emitter.deliveries() };
+  const verifications: UrlVerification[] = [];
+  /** The GET of each distinct callback crypto (one when both apps share it), as WeCom sends them. */
+  const verifyCallbackUrl = async (): Promise<UrlVerification[]> => {
+    const sameCrypto =
+      options.displayCallbackToken === options.callbackToken &&
+      options.displayCallbackAesKey === options.callbackAesKey;
+    const results = [await emitter.verifyUrl(options.providerCorpId, 'archive')];
+    if (!sameCrypto) results.push(await emitter.verifyUrl(options.providerCorpId, 'display'));
+    verifications.push(...results);
+    return results;
+  };
+  const control = {
+    state,
+    stats,
+    faults,
+    frequency,
+    deliveries: () => emitter.deliveries(),
+    verifications: () => verifications,
+    verifyCallbackUrl,
+  };
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://simulator');
@@ -103,16 +133,30 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Simu
           resolve({ url, port });
         });
       }),
+    verifyCallbackUrl,
     async beginCallbacks() {
-      const ticket = state.suite.issueTicket();
-      await emitter.send('suite_ticket', { SuiteTicket: ticket });
-      // The ticket first (a receiver needs it before it can exchange auth codes), then every corp at once.
+      // WeCom checks the URL when it is saved; a receiver that fails it never gets an event.
+      // The simulator goes on anyway, so a test sees both the failed check and what follows.
+      await verifyCallbackUrl();
+      const apps = ['archive', 'display'] as const;
+      const pushTicket = (app: (typeof apps)[number]) => {
+        const ticket = state.suiteOf(app).issueTicket();
+        const timeStamp = state.suiteOf(app).ticketTimeStamp(ticket)!;
+        return emitter.send('suite_ticket', { SuiteTicket: ticket, TimeStamp: timeStamp }, app);
+      };
+      // The tickets first (a receiver needs one before it can exchange auth codes), then every
+      // corp authorizes both apps at once.
+      await Promise.all(apps.map(pushTicket));
       await Promise.all(
-        state.corpList().map((corp) => emitter.send('create_auth', { AuthCode: state.authorize(corp) })),
+        apps.flatMap((app) =>
+          state
+            .corpList()
+            .map((corp) => emitter.send('create_auth', { AuthCode: state.authorize(corp, app) }, app)),
+        ),
       );
-      every(options.suiteTicketIntervalMs, () =>
-        state.notifier.send('suite_ticket', { SuiteTicket: state.suite.issueTicket() }),
-      );
+      every(options.suiteTicketIntervalMs, () => {
+        for (const app of apps) void pushTicket(app);
+      });
       if (options.messageRate > 0) every(Math.max(10, 1000 / options.messageRate), () => state.liveTick());
       state.notifier.startBatching(options.newMessageBatchMs);
     },

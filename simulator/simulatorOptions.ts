@@ -45,6 +45,12 @@ export type SimulatorOptions = {
   ratePerHour: number;
   /** In-flight calls per corp per API before 45033. [I] threshold unpublished. Default 20 (`SIM_CONCURRENCY`). */
   concurrency: number;
+  /**
+   * Largest sync_msg / get_hit_msg_list answer (its msg_list as JSON), bytes; a page over it is
+   * refused with 301058 "lower limit" (contract §8.7). [I] size unpublished. Default 8 MiB
+   * (`SIM_SYNC_MAX_RESPONSE_BYTES`): 1000 records never reach it.
+   */
+  syncMaxResponseBytes: number;
   /** "Strict" per-minute limit of sync_msg / get_hit_msg_list without a callback token. [I] Default 6 (`SIM_TOKENLESS_SYNC_PER_MINUTE`). */
   tokenlessSyncPerMinute: number;
   /** Seeded backlog messages per corp over the last 5 days. Default 1200 (`SIM_BACKLOG_PER_CORP`). */
@@ -75,6 +81,25 @@ export type SimulatorOptions = {
   callbackToken: string;
   /** Callback EncodingAESKey (43 chars). Default the demo key (`WECOM_CALLBACK_AES_KEY`). */
   callbackAesKey: string;
+  /**
+   * The provider's own corpid: the receiveid of the GET URL verification (contract §8.1).
+   * Default the demo provider (`WECOM_PROVIDER_CORPID`).
+   */
+  providerCorpId: string;
+  /** Suite id of the display app (third-party / 代开发, contract §8.3). Default the demo one (`WECOM_DISPLAY_SUITE_ID`). */
+  displaySuiteId: string;
+  /** Its secret. Default the demo one (`WECOM_DISPLAY_SUITE_SECRET`). */
+  displaySuiteSecret: string;
+  /** Its callback Token. Default: callbackToken (`WECOM_DISPLAY_CALLBACK_TOKEN`). */
+  displayCallbackToken: string;
+  /** Its EncodingAESKey. Default: callbackAesKey (`WECOM_DISPLAY_CALLBACK_AES_KEY`). */
+  displayCallbackAesKey: string;
+  /**
+   * specapi (数据分析专区 over HTTP) went offline upstream on 2024-06-06 (contract §8.6): `offline`
+   * answers every specapi call with the offline error; `online` runs the old job API. Default
+   * offline (`SIM_SPECAPI`).
+   */
+  specapi: 'offline' | 'online';
 };
 
 /** Same literals as the gateway's DEMO_SUITE (src/config.ts), copied so the two never share code. */
@@ -83,6 +108,9 @@ export const DEMO_SUITE_VALUES = {
   suiteSecret: 'demo-suite-secret-0123456789',
   callbackToken: 'demoCallbackToken',
   callbackAesKey: '9c0EhFLcOqGacHr0cm3KZn17mELvfIoL2e0k2THSA0a',
+  providerCorpId: 'wwprovider0demo0corp',
+  displaySuiteId: 'wwsuite0display0demo',
+  displaySuiteSecret: 'demo-display-suite-secret-0123',
 } as const;
 
 export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
@@ -106,6 +134,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   ratePerHour: 150_000,
   concurrency: 20,
   tokenlessSyncPerMinute: 6,
+  syncMaxResponseBytes: 8 * 1024 * 1024,
   backlogPerCorp: 1200,
   analysisMs: 1500,
   exportPhaseMs: 500,
@@ -117,6 +146,9 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   specapiPhaseMs: 500,
   specapiConcurrency: 10,
   ...DEMO_SUITE_VALUES,
+  displayCallbackToken: DEMO_SUITE_VALUES.callbackToken,
+  displayCallbackAesKey: DEMO_SUITE_VALUES.callbackAesKey,
+  specapi: 'offline',
 };
 
 type Env = Record<string, string | undefined>;
@@ -152,6 +184,11 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
   if (!/^[a-zA-Z0-9]{43}$/.test(aesKey)) {
     throw new Error('WECOM_CALLBACK_AES_KEY must be 43 characters of [a-zA-Z0-9]');
   }
+  const displayAesKey = str(env, 'WECOM_DISPLAY_CALLBACK_AES_KEY', aesKey);
+  if (!/^[a-zA-Z0-9]{43}$/.test(displayAesKey)) {
+    throw new Error('WECOM_DISPLAY_CALLBACK_AES_KEY must be 43 characters of [a-zA-Z0-9]');
+  }
+  const callbackToken = str(env, 'WECOM_CALLBACK_TOKEN', d.callbackToken);
   return {
     ...d,
     port: num(env, 'SIM_PORT', d.port),
@@ -170,6 +207,7 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
     ratePerHour: num(env, 'SIM_RATE_PER_HOUR', d.ratePerHour, 1),
     concurrency: num(env, 'SIM_CONCURRENCY', d.concurrency, 1),
     tokenlessSyncPerMinute: num(env, 'SIM_TOKENLESS_SYNC_PER_MINUTE', d.tokenlessSyncPerMinute, 1),
+    syncMaxResponseBytes: num(env, 'SIM_SYNC_MAX_RESPONSE_BYTES', d.syncMaxResponseBytes, 1024),
     backlogPerCorp: num(env, 'SIM_BACKLOG_PER_CORP', d.backlogPerCorp),
     analysisMs: num(env, 'SIM_ANALYSIS_MS', d.analysisMs),
     exportPhaseMs: num(env, 'SIM_EXPORT_PHASE_MS', d.exportPhaseMs),
@@ -177,7 +215,13 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
     specapiPhaseMs: num(env, 'SIM_SPECAPI_PHASE_MS', d.specapiPhaseMs),
     suiteId: str(env, 'WECOM_SUITE_ID', d.suiteId),
     suiteSecret: str(env, 'WECOM_SUITE_SECRET', d.suiteSecret),
-    callbackToken: str(env, 'WECOM_CALLBACK_TOKEN', d.callbackToken),
+    callbackToken,
     callbackAesKey: aesKey,
+    providerCorpId: str(env, 'WECOM_PROVIDER_CORPID', d.providerCorpId),
+    displaySuiteId: str(env, 'WECOM_DISPLAY_SUITE_ID', d.displaySuiteId),
+    displaySuiteSecret: str(env, 'WECOM_DISPLAY_SUITE_SECRET', d.displaySuiteSecret),
+    displayCallbackToken: str(env, 'WECOM_DISPLAY_CALLBACK_TOKEN', callbackToken),
+    displayCallbackAesKey: displayAesKey,
+    specapi: oneOf(env, 'SIM_SPECAPI', ['offline', 'online'], d.specapi),
   };
 }

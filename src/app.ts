@@ -47,9 +47,19 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 export async function buildApp(config: Config & { wecomApiBase: string }, deps: AppDeps = {}): Promise<App> {
   const logger: Logger = deps.logger ?? createLogger({ level: config.logLevel });
   const metrics = new GatewayMetrics();
-  const breaker = new CircuitBreaker(config.protection.breaker);
-  const datasources = await createDatasources(config, logger, { breaker, observe: metrics.observeUpstream });
-  const ingest = createIngest(config, datasources, logger);
+  const breaker = new CircuitBreaker({
+    ...config.protection.breaker,
+    rateLimitBlockMs: config.upstream.rateLimitBlockMs,
+  });
+  const datasources = await createDatasources(config, logger, {
+    breaker,
+    observe: metrics.observeUpstream,
+    onboarding: (app, kind) => metrics.onboarding.inc({ app, kind }),
+  });
+  const ingest = createIngest(config, datasources, logger, {
+    onGiveUp: (infoType, code) =>
+      metrics.callbacksFailed.inc({ info_type: metrics.infoTypeLabel(infoType), code }),
+  });
   watchIngest(metrics, ingest, datasources.corps);
   const authenticate = createAuthenticator(config.clients);
   const shutdown = new AbortController();
@@ -69,6 +79,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   const yoga = createGatewayYoga({
     authenticate,
     ds: datasources,
+    features: { specapi: config.specapi },
     messages: deps.messages ?? ingest.index,
     ingest,
     logger,
@@ -79,6 +90,11 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   });
   const callback = createCallbackHandler({
     suite: config.suite,
+    displaySuite: config.displaySuite,
+    displayTokens: datasources.display.tokens,
+    providerCorpId: config.providerCorpId,
+    onIgnored: (infoType, reason) =>
+      metrics.callbacksIgnored.inc({ info_type: metrics.infoTypeLabel(infoType), reason }),
     maxSkewS: config.callbackMaxSkewS,
     kv: datasources.kv,
     tokens: datasources.tokens,

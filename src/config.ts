@@ -15,6 +15,17 @@ export const DEMO_SUITE = {
   callbackAesKey: '9c0EhFLcOqGacHr0cm3KZn17mELvfIoL2e0k2THSA0a',
 } as const;
 
+/**
+ * Demo values of the provider's own corpid (receiveid of WeCom's URL verification) and of the
+ * display app (the third-party / 代开发 app behind the display component and JS-SDK signatures).
+ * The simulator has the same defaults; in upstream mode none of them is accepted.
+ */
+export const DEMO_PROVIDER_CORPID = 'wwprovider0demo0corp';
+export const DEMO_DISPLAY_SUITE = {
+  suiteId: 'wwsuite0display0demo',
+  suiteSecret: 'demo-display-suite-secret-0123',
+} as const;
+
 /** Used only in embedded mode when GATEWAY_MASTER_KEY is unset. Never acceptable in production. */
 const DEMO_MASTER_KEY = 'embedded-demo-master-key-not-for-production';
 const DEMO_CLIENT_KEY = 'demo-key';
@@ -38,6 +49,8 @@ const clientSchema = z.object({
   scopes: z.array(z.enum(SCOPES)),
 });
 export type ClientConfig = z.infer<typeof clientSchema>;
+
+const aesKey = z.string().regex(/^[a-zA-Z0-9]{43}$/, 'must be 43 characters of [a-zA-Z0-9]');
 
 const boolish = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -102,15 +115,35 @@ const envSchema = z.object({
   WECOM_API_BASE: z.url().optional(),
   /** SuiteId of the 「会话存档接口授权」 app. Default: the demo suite. */
   WECOM_SUITE_ID: z.string().min(1).default(DEMO_SUITE.suiteId),
-  /** Suite secret. Default: the demo secret. */
-  WECOM_SUITE_SECRET: z.string().min(1).default(DEMO_SUITE.suiteSecret),
-  /** Callback Token (signature key). Default: the demo token. */
-  WECOM_CALLBACK_TOKEN: z.string().min(1).default(DEMO_SUITE.callbackToken),
-  /** Callback EncodingAESKey, 43 chars of [a-zA-Z0-9]. Default: the demo key. */
-  WECOM_CALLBACK_AES_KEY: z
-    .string()
-    .regex(/^[a-zA-Z0-9]{43}$/, 'must be 43 characters of [a-zA-Z0-9]')
-    .default(DEMO_SUITE.callbackAesKey),
+  /** Suite secret. Default in embedded mode: the demo secret; required (and not the demo one) in upstream mode. */
+  WECOM_SUITE_SECRET: z.string().min(1).optional(),
+  /** Callback Token (signature key). Default in embedded mode: the demo token; required in upstream mode. */
+  WECOM_CALLBACK_TOKEN: z.string().min(1).optional(),
+  /** Callback EncodingAESKey, 43 chars of [a-zA-Z0-9]. Default in embedded mode: the demo key; required in upstream mode. */
+  WECOM_CALLBACK_AES_KEY: aesKey.optional(),
+  /**
+   * The provider's own corpid (服务商 CorpID): WeCom signs the GET URL verification of a callback
+   * URL with it as receiveid, and some events carry it. Default in embedded mode: the demo
+   * provider; required in upstream mode.
+   */
+  WECOM_PROVIDER_CORPID: z.string().min(1).optional(),
+  /**
+   * SuiteId of the third-party (or 代开发) app of the same provider that the display component,
+   * JS-SDK `config`/`agentConfig` signatures, jsapi tickets and `agentId` need (contract §8.3).
+   * Default in embedded mode: the demo display app; required in upstream mode.
+   */
+  WECOM_DISPLAY_SUITE_ID: z.string().min(1).optional(),
+  /** Secret of the display app. Default in embedded mode: the demo secret; required in upstream mode. */
+  WECOM_DISPLAY_SUITE_SECRET: z.string().min(1).optional(),
+  /** Callback Token of the display app when it differs from WECOM_CALLBACK_TOKEN. Default: the same. */
+  WECOM_DISPLAY_CALLBACK_TOKEN: z.string().min(1).optional(),
+  /** Callback EncodingAESKey of the display app when it differs. Default: WECOM_CALLBACK_AES_KEY. */
+  WECOM_DISPLAY_CALLBACK_AES_KEY: aesKey.optional(),
+  /**
+   * `on` keeps the CUSTOM analysis path (specapi/create_job, the 数据分析专区 HTTP API). Default
+   * `off`: WeCom took specapi offline on 2024-06-06 (contract §8.6), so the call can only fail.
+   */
+  WECOM_SPECAPI: z.enum(['on', 'off']).default('off'),
   /** RSA padding of `encrypted_secret_key`: pkcs1 (default, PKCS#1 v1.5) or oaep. */
   WECOM_RSA_PADDING: z.enum(['pkcs1', 'oaep']).default('pkcs1'),
   /**
@@ -147,8 +180,17 @@ const envSchema = z.object({
   GATEWAY_CLIENTS: z.string().min(1).optional(),
   /** Deadline of one upstream HTTP call, ms. Default 8000. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
-  /** Retries of a retryable upstream failure (-1, 45033, 5xx, timeout). Default 2. */
+  /**
+   * Retries of a retryable upstream failure (-1, 45033, 5xx, timeout). Default 2. Calls that
+   * change state upstream are never retried after a timeout or a dropped connection
+   * (src/datasources/upstreamCallKinds.ts).
+   */
   UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  /**
+   * How long calls to one (corp, API) fail fast after WeCom answered 45009, seconds, counted
+   * from the hit. Default 60 (WeCom's minute block, contract §8.8); lower it only in tests.
+   */
+  UPSTREAM_RATE_LIMIT_BLOCK_S: z.coerce.number().positive().default(60),
   /** Refresh a cached token this many seconds before `expires_in` runs out. Default 300 s. */
   TOKEN_REFRESH_MARGIN_S: z.coerce.number().int().min(0).default(300),
   /** Reject callbacks whose timestamp is further than this from now, seconds. Default 300 s. */
@@ -174,6 +216,11 @@ const envSchema = z.object({
   SYNC_STALL_S: z.coerce.number().positive().default(120),
   /** Workers taking callback events from the inbox per process. Default 4. */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * An inbox event that failed transiently (45009, 45033, -1, timeout, 5xx) or whose worker died
+   * is handed out again after this long, seconds. Default 30.
+   */
+  INGEST_REDELIVER_S: z.coerce.number().positive().default(30),
   /** Silence after which a chat's next message starts a new conversation (statistics), seconds. Default 28800 (8 h). */
   STATS_CONVERSATION_GAP_S: z.coerce.number().int().positive().default(28_800),
   /**
@@ -208,7 +255,14 @@ export type Config = {
   mode: 'embedded' | 'upstream';
   /** Set in upstream mode; in embedded mode app.ts fills it with the simulator's URL. */
   wecomApiBase: string | undefined;
-  suite: { suiteId: string; suiteSecret: string; callbackToken: string; callbackAesKey: string };
+  /** The 「会话存档接口授权」 app: every archive API. */
+  suite: SuiteConfig;
+  /** The provider's own corpid: receiveid of the URL verification. */
+  providerCorpId: string;
+  /** The third-party / 代开发 app behind the display component and JS-SDK signatures. */
+  displaySuite: SuiteConfig;
+  /** CUSTOM analysis through specapi (offline upstream since 2024-06-06). */
+  specapi: boolean;
   rsaPadding: 'pkcs1' | 'oaep';
   /** `workers` undefined → the pool's default, min(2, available CPUs). */
   rsaDecrypt: { kind: 'forge' | 'native'; workers: number | undefined };
@@ -216,7 +270,7 @@ export type Config = {
   database: { url: string | undefined; poolMax: number };
   masterKey: string;
   clients: ClientConfig[];
-  upstream: { timeoutMs: number; retries: number; tokenRefreshMarginS: number };
+  upstream: { timeoutMs: number; retries: number; tokenRefreshMarginS: number; rateLimitBlockMs: number };
   callbackMaxSkewS: number;
   ingest: {
     retentionDays: number;
@@ -225,6 +279,7 @@ export type Config = {
     watchdogIntervalS: number;
     stallS: number;
     concurrency: number;
+    redeliverMs: number;
   };
   stats: { conversationGapS: number; retentionDays: number; alertIntervalS: number };
   sim: { port: number; seed: number; messageRate: number };
@@ -234,6 +289,13 @@ export type Config = {
   exposeErrors: boolean;
   live: { sharedSubscriptions: boolean; maxQueue: number };
   protection: ProtectionConfig;
+};
+
+export type SuiteConfig = {
+  suiteId: string;
+  suiteSecret: string;
+  callbackToken: string;
+  callbackAesKey: string;
 };
 
 export class ConfigError extends Error {
@@ -270,6 +332,7 @@ export function loadConfig(
   if (mode === 'upstream' && !e.GATEWAY_MASTER_KEY) {
     throw new ConfigError('GATEWAY_MASTER_KEY is required when WECOM_API_BASE is set (16+ characters)');
   }
+  const apps = appsFrom(e, mode);
   let clients: ClientConfig[];
   if (e.GATEWAY_CLIENTS) {
     const result = z.array(clientSchema).min(1).safeParse(readJsonOption(e.GATEWAY_CLIENTS, readFile));
@@ -289,12 +352,8 @@ export function loadConfig(
     host: e.HOST,
     mode,
     wecomApiBase: e.WECOM_API_BASE?.replace(/\/+$/, ''),
-    suite: {
-      suiteId: e.WECOM_SUITE_ID,
-      suiteSecret: e.WECOM_SUITE_SECRET,
-      callbackToken: e.WECOM_CALLBACK_TOKEN,
-      callbackAesKey: e.WECOM_CALLBACK_AES_KEY,
-    },
+    ...apps,
+    specapi: e.WECOM_SPECAPI === 'on',
     rsaPadding: e.WECOM_RSA_PADDING,
     rsaDecrypt: { kind: e.WECOM_RSA_DECRYPT, workers: e.RSA_DECRYPT_WORKERS },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
@@ -305,6 +364,7 @@ export function loadConfig(
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       retries: e.UPSTREAM_RETRIES,
       tokenRefreshMarginS: e.TOKEN_REFRESH_MARGIN_S,
+      rateLimitBlockMs: e.UPSTREAM_RATE_LIMIT_BLOCK_S * 1000,
     },
     callbackMaxSkewS: e.CALLBACK_MAX_SKEW_S,
     ingest: {
@@ -314,6 +374,7 @@ export function loadConfig(
       watchdogIntervalS: e.SYNC_WATCHDOG_INTERVAL_S,
       stallS: e.SYNC_STALL_S,
       concurrency: e.INGEST_CONCURRENCY,
+      redeliverMs: e.INGEST_REDELIVER_S * 1000,
     },
     stats: {
       conversationGapS: e.STATS_CONVERSATION_GAP_S,
@@ -330,6 +391,57 @@ export function loadConfig(
     live: { sharedSubscriptions: e.SUBSCRIPTIONS_SHARED ?? true, maxQueue: e.SUBSCRIBER_MAX_QUEUE },
     protection: protectionFrom(e, mode, readFile),
   };
+}
+
+type Env = z.infer<typeof envSchema>;
+
+/**
+ * The two apps and the provider corpid. Embedded mode fills what is unset with the demo values
+ * the simulator also uses. Upstream mode refuses to start without real values: with the demo
+ * callback Token and AESKey anyone who read this repository can sign callbacks (one forged
+ * cancel_auth once purged a corp's archive), and a demo secret cannot work upstream anyway.
+ */
+function appsFrom(e: Env, mode: Config['mode']): Pick<Config, 'suite' | 'providerCorpId' | 'displaySuite'> {
+  const demo = mode === 'embedded';
+  const problems: string[] = [];
+  const secret = (name: keyof Env, value: string | undefined, demoValue: string): string => {
+    if (demo) return value ?? demoValue;
+    if (value === undefined) problems.push(`${name} is required when WECOM_API_BASE is set`);
+    else if (value === demoValue)
+      problems.push(`${name} must not be the demo value when WECOM_API_BASE is set, got the demo value`);
+    return value ?? demoValue;
+  };
+  const suite: SuiteConfig = {
+    suiteId: e.WECOM_SUITE_ID,
+    suiteSecret: secret('WECOM_SUITE_SECRET', e.WECOM_SUITE_SECRET, DEMO_SUITE.suiteSecret),
+    callbackToken: secret('WECOM_CALLBACK_TOKEN', e.WECOM_CALLBACK_TOKEN, DEMO_SUITE.callbackToken),
+    callbackAesKey: secret('WECOM_CALLBACK_AES_KEY', e.WECOM_CALLBACK_AES_KEY, DEMO_SUITE.callbackAesKey),
+  };
+  const providerCorpId = secret('WECOM_PROVIDER_CORPID', e.WECOM_PROVIDER_CORPID, DEMO_PROVIDER_CORPID);
+  const displaySuite: SuiteConfig = {
+    suiteId: secret('WECOM_DISPLAY_SUITE_ID', e.WECOM_DISPLAY_SUITE_ID, DEMO_DISPLAY_SUITE.suiteId),
+    suiteSecret: secret(
+      'WECOM_DISPLAY_SUITE_SECRET',
+      e.WECOM_DISPLAY_SUITE_SECRET,
+      DEMO_DISPLAY_SUITE.suiteSecret,
+    ),
+    // "Same callback crypto unless set apart": one Token/AESKey pair may serve both apps.
+    callbackToken: e.WECOM_DISPLAY_CALLBACK_TOKEN ?? suite.callbackToken,
+    callbackAesKey: e.WECOM_DISPLAY_CALLBACK_AES_KEY ?? suite.callbackAesKey,
+  };
+  if (!demo) {
+    if (displaySuite.callbackToken === DEMO_SUITE.callbackToken)
+      problems.push('WECOM_DISPLAY_CALLBACK_TOKEN must not be the demo value when WECOM_API_BASE is set');
+    if (displaySuite.callbackAesKey === DEMO_SUITE.callbackAesKey)
+      problems.push('WECOM_DISPLAY_CALLBACK_AES_KEY must not be the demo value when WECOM_API_BASE is set');
+  }
+  if (displaySuite.suiteId === suite.suiteId) {
+    problems.push(
+      `WECOM_DISPLAY_SUITE_ID must differ from WECOM_SUITE_ID (two apps), got ${suite.suiteId} for both`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return { suite, providerCorpId, displaySuite };
 }
 
 function defaultReadFile(path: string): string {
@@ -359,11 +471,7 @@ export type ProtectionConfig = {
   shutdownGraceMs: number;
 };
 
-function protectionFrom(
-  e: z.infer<typeof envSchema>,
-  mode: Config['mode'],
-  readFile: (path: string) => string,
-): ProtectionConfig {
+function protectionFrom(e: Env, mode: Config['mode'], readFile: (path: string) => string): ProtectionConfig {
   return {
     maxDepth: e.GRAPHQL_MAX_DEPTH,
     maxAliases: e.GRAPHQL_MAX_ALIASES,

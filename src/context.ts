@@ -25,6 +25,9 @@ export type IngestView = {
   statistics: Pick<Statistics, 'aggregator' | 'alertStore'>;
 };
 
+/** `specapi`: the CUSTOM analysis path (WECOM_SPECAPI; specapi is offline upstream since 2024-06-06). */
+export type Features = { specapi: boolean };
+
 /**
  * One per GraphQL operation (HTTP request, SSE stream, or graphql-ws subscribe). Loaders live
  * here and nowhere else, so batching and caching never leak between requests or clients.
@@ -33,6 +36,8 @@ export type Context = {
   access: Access;
   /** The slice of the datasources resolvers use (ports only, so any implementation fits). */
   ds: { api: WecomApi; corps: CorpRegistry; keys: KeyManager; tasks: TaskStore; jsapi: JsapiTickets };
+  /** Switches from config that change what the graph may do. */
+  features: Features;
   /** The message index's lookup side; null until ingestion provides one (see Message docs). */
   messages: MessageLookup | null;
   /** Null only in tests that build the graph without ingestion. */

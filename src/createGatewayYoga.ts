@@ -15,6 +15,7 @@ import { schema } from './schema/index.js';
 export type GatewayYogaOptions = {
   authenticate: Authenticate;
   ds: Context['ds'];
+  features: Context['features'];
   messages: MessageLookup | null;
   ingest: IngestView | null;
   logger: Logger;
@@ -81,6 +82,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       return {
         access: new Access(options.authenticate(ws ? fromWs : header)),
         ds: options.ds,
+        features: options.features,
         messages: options.messages,
         ingest: options.ingest,
         // Per corp, and within a corp per loader, created on first use (createLoaders).

@@ -19,6 +19,13 @@ export async function startEmbedded(config: Config, logger: Logger): Promise<Run
     suiteSecret: config.suite.suiteSecret,
     callbackToken: config.suite.callbackToken,
     callbackAesKey: config.suite.callbackAesKey,
+    providerCorpId: config.providerCorpId,
+    displaySuiteId: config.displaySuite.suiteId,
+    displaySuiteSecret: config.displaySuite.suiteSecret,
+    displayCallbackToken: config.displaySuite.callbackToken,
+    displayCallbackAesKey: config.displaySuite.callbackAesKey,
+    // The embedded demo keeps the CUSTOM analysis path alive only when it is switched on.
+    specapi: config.specapi ? 'online' : 'offline',
   });
   const simAddress = await sim.start();
   let app: App | null = null;

@@ -19,19 +19,22 @@ function issue(call: ApiCall, tickets: Map<string, number>, kind: 'jsapi' | 'age
   return { ticket, expires_in: ttlS };
 }
 
-/** JS-SDK tickets (contract §6: `config` and `agentConfig` signatures): the only GET APIs here. */
+/**
+ * JS-SDK tickets (contract §6: `config` and `agentConfig` signatures): the only GET APIs here,
+ * and the only ones that take the display app's corp token (contract §8.3).
+ */
 export function jsapiRoutes(): Route[] {
   return [
     {
       path: '/cgi-bin/get_jsapi_ticket',
-      auth: 'corp',
+      auth: 'displayCorp',
       method: 'GET',
       handle: (call) =>
         issue(call, corpOf(call).jsapiTickets, 'jsapi', call.state.options.jsapiTicketsPerHour),
     },
     {
       path: '/cgi-bin/ticket/get',
-      auth: 'corp',
+      auth: 'displayCorp',
       method: 'GET',
       handle: (call) => {
         const type = call.query.get('type');

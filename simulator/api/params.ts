@@ -31,13 +31,27 @@ export function optInt(body: Body, name: string): number | undefined {
   return v;
 }
 
-/** `limit` outside 1..max is "pull request over size limit" (301058), as WeCom reports for sync_msg. */
+/**
+ * `limit` outside 1..max is an invalid parameter (40058). 301058 is not about the range: it says
+ * the answer would be too large, lower `limit` (contract §8.7; see `checkResponseSize`).
+ */
 export function limitParam(body: Body, fallback: number, max: number): number {
   const v = optInt(body, 'limit');
   if (v === undefined || v === 0) return fallback;
   if (v < 1 || v > max)
-    throw new WecomError(301058, `request over size limit: limit must be 1..${max}, got ${v}`);
+    throw new WecomError(INVALID_PARAMETER, `invalid parameter: limit must be 1..${max}, got ${v}`);
   return v;
+}
+
+/** 301058 "pull request over size limit": the page would exceed the response cap; ask with a lower limit. */
+export function checkResponseSize(page: unknown, maxBytes: number, limit: number): void {
+  const bytes = Buffer.byteLength(JSON.stringify(page));
+  if (bytes > maxBytes) {
+    throw new WecomError(
+      301058,
+      `pull request over size limit: ${limit} records are ${bytes} bytes, over ${maxBytes}; lower limit`,
+    );
+  }
 }
 
 export function optArray(body: Body, name: string): unknown[] | undefined {

@@ -3,6 +3,12 @@ import { type ApplicableRange, EMPTY_RANGE } from '../domain/KeywordRule.js';
 import { INVALID_PARAMETER, WecomError } from '../http/WecomError.js';
 import { type Body, charLength, intList, optArray, optObject, optString, stringList } from './params.js';
 
+/**
+ * Department, user, external-contact and chat lists of a rule's range hold ≤100 entries each on
+ * the HTTP API (doc 99676, contract §8.4); the 1000/2000 of §3.5 are the data zone's.
+ */
+const MAX_RANGE_IDS = 100;
+
 export type RuleInput = { name?: string; words?: string[]; semantics?: number[]; range?: ApplicableRange };
 
 function list(obj: Body | undefined, name: string): unknown[] | undefined {
@@ -55,7 +61,7 @@ export function parseRange(raw: Body, corp: CorpRuntime, base: ApplicableRange):
   pick(
     list(sub('department'), 'id_list'),
     (v) => {
-      const ids = capped(intList(v, 'department.id_list'), 100, 'department.id_list');
+      const ids = capped(intList(v, 'department.id_list'), MAX_RANGE_IDS, 'department.id_list');
       const bad = ids.find((x) => !d.departments.some((dep) => dep.id === x));
       if (bad !== undefined) throw new WecomError(710607, `department ${bad} is not in the authorized scope`);
       return ids;
@@ -66,7 +72,7 @@ export function parseRange(raw: Body, corp: CorpRuntime, base: ApplicableRange):
     list(sub('user'), 'id_list'),
     (v) =>
       known(
-        capped(stringList(v, 'user.id_list'), 1000, 'user.id_list'),
+        capped(stringList(v, 'user.id_list'), MAX_RANGE_IDS, 'user.id_list'),
         new Set(d.employees.map((e) => e.openUserId)),
         710608,
         'user',
@@ -77,7 +83,7 @@ export function parseRange(raw: Body, corp: CorpRuntime, base: ApplicableRange):
     list(sub('external_contact'), 'id_list'),
     (v) =>
       known(
-        capped(stringList(v, 'external_contact.id_list'), 100, 'external_contact.id_list'),
+        capped(stringList(v, 'external_contact.id_list'), MAX_RANGE_IDS, 'external_contact.id_list'),
         new Set(d.customers.map((c) => c.externalUserId)),
         710609,
         'external contact',
@@ -88,7 +94,7 @@ export function parseRange(raw: Body, corp: CorpRuntime, base: ApplicableRange):
     list(sub('chat'), 'id_list'),
     (v) =>
       known(
-        capped(stringList(v, 'chat.id_list'), 2000, 'chat.id_list', 710649),
+        capped(stringList(v, 'chat.id_list'), MAX_RANGE_IDS, 'chat.id_list', 710649),
         new Set(d.groups.map((g) => g.chatId)),
         710606,
         'chat',

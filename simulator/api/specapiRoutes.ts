@@ -47,9 +47,28 @@ function messageList(call: ApiCall): SpecJob['items'] {
   });
 }
 
+/**
+ * specapi went offline upstream on 2024-06-06 (contract §8.6): unless the simulator is told to
+ * play the old world (`SIM_SPECAPI=online`), every call is refused as an API that is gone.
+ */
+function checkOnline(call: ApiCall): void {
+  if (call.state.options.specapi === 'online') return;
+  throw new WecomError(
+    SPECAPI_OFFLINE,
+    'api forbidden: specapi (数据分析专区 over HTTP) is offline since 2024-06-06; use the 数据与智能专区',
+  );
+}
+
+/** What WeCom answers an API it took away: "api forbidden" [I: the exact code is not documented]. */
+export const SPECAPI_OFFLINE = 48002;
+
 function createJob(call: ApiCall) {
+  checkOnline(call);
   const { state } = call;
   const corp = corpOf(call);
+  if (corp.keys.version === null) {
+    throw new WecomError(710659, 'public key not set: call set_public_key before reading the archive');
+  }
   const items = messageList(call);
   const customId = reqString(call.body, 'custom_id');
   if (Buffer.byteLength(customId) > MAX_CUSTOM_ID_BYTES) {
@@ -104,6 +123,7 @@ function run(state: SimState, job: SpecJob): NonNullable<SpecJob['result']> {
 
 /** status 0 initialised (until the zone program pulls it) → 1 running → 2 finished, one phase each. */
 function jobResult(call: ApiCall) {
+  checkOnline(call);
   const { state } = call;
   const corp = corpOf(call);
   const jobId = reqString(call.body, 'jobid', 40088);
@@ -128,7 +148,7 @@ function jobResult(call: ApiCall) {
 /** 数据分析专区 job API (contract §3.12), with a built-in zone program: word frequency per chat. */
 export function specapiRoutes(): Route[] {
   return [
-    { path: '/cgi-bin/chatdata/specapi/create_job', auth: 'corp', needsKey: true, handle: createJob },
+    { path: '/cgi-bin/chatdata/specapi/create_job', auth: 'corp', handle: createJob },
     { path: '/cgi-bin/chatdata/specapi/get_job_result', auth: 'corp', handle: jobResult },
   ];
 }

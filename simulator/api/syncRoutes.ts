@@ -3,7 +3,7 @@ import { type ApiCall, corpOf, type Route } from '../http/Route.js';
 import { INVALID_PARAMETER, WecomError } from '../http/WecomError.js';
 import { hasMore } from './hasMore.js';
 import { messageWire } from './messageWire.js';
-import { limitParam, optInt, optString } from './params.js';
+import { checkResponseSize, limitParam, optInt, optString } from './params.js';
 
 /**
  * A callback token must be one this corp received and < 10 min old. A bad token is an error
@@ -40,10 +40,12 @@ function syncMsg(call: ApiCall) {
   const start = Math.max(pos, corp.firstInWindow(state.clock.nowS()));
   const page = corp.messages.slice(start, start + limit);
   const next = start + page.length;
+  const msgList = page.map((m) => messageWire(m));
+  checkResponseSize(msgList, state.options.syncMaxResponseBytes, limit);
   return {
     has_more: hasMore(state.options, call.path, next < corp.messages.length),
     next_cursor: state.cursors.encode('sync', corp.corpId, next),
-    msg_list: page.map((m) => messageWire(m)),
+    msg_list: msgList,
   };
 }
 
@@ -59,14 +61,16 @@ function hitMsgList(call: ApiCall) {
   while (start < corp.hits.length && corp.byId.get(corp.hits[start]!.msgid)!.sendTime < floor) start += 1;
   const page = corp.hits.slice(start, start + limit);
   const next = start + page.length;
+  const msgList = page.map((h) => ({
+    msgid: h.msgid,
+    ...(needDetail ? { msg_detail: messageWire(corp.byId.get(h.msgid)!, false) } : {}),
+    hit_rule_list: h.hits,
+  }));
+  checkResponseSize(msgList, state.options.syncMaxResponseBytes, limit);
   return {
     has_more: hasMore(state.options, call.path, next < corp.hits.length),
     next_cursor: state.cursors.encode('hit', corp.corpId, next),
-    msg_list: page.map((h) => ({
-      msgid: h.msgid,
-      ...(needDetail ? { msg_detail: messageWire(corp.byId.get(h.msgid)!, false) } : {}),
-      hit_rule_list: h.hits,
-    })),
+    msg_list: msgList,
   };
 }
 

@@ -3,15 +3,24 @@ import { encrypt, getSignature } from '@wecom/crypto';
 import { request } from 'undici';
 import { envelopeXml, eventXml, type XmlFieldValue } from './callbackXml.js';
 
-export type CallbackEmitterOptions = {
-  /** The receiver's 指令回调URL. */
-  url: string;
+/** How one app's callbacks are signed and addressed. */
+export type CallbackSigner = {
   /** Callback Token (signature key). */
   token: string;
   /** 43-character EncodingAESKey. */
   encodingAesKey: string;
   /** Suite id: the receiveid inside the ciphertext and the events' SuiteId. */
   receiveId: string;
+};
+
+/** The provider's two apps (contract §8.3): the archive authorization and the display app. */
+export type CallbackApp = 'archive' | 'display';
+
+export type CallbackEmitterOptions = CallbackSigner & {
+  /** The receiver's 指令回调URL. */
+  url: string;
+  /** The display app's signer; default: the archive app's (tests of one app only). */
+  display?: CallbackSigner;
   /** Attempts per event, including the first (≥1). */
   tries: number;
   /** Deadline of one attempt, ms; a slower receiver counts as a failure and is retried. */
@@ -22,6 +31,7 @@ export type CallbackEmitterOptions = {
 
 export type CallbackDelivery = {
   infoType: string;
+  app: CallbackApp;
   ok: boolean;
   attempts: number;
   lastStatus: number | null;
@@ -32,6 +42,15 @@ const HISTORY_LIMIT = 1000;
 const HEADER_FIELDS = ['SuiteId', 'InfoType', 'TimeStamp'] as const;
 
 type AttemptResult = { ok: boolean; status: number | null; error: string | null };
+
+/** The outcome of one URL verification (the GET WeCom sends when a callback URL is saved). */
+export type UrlVerification = {
+  ok: boolean;
+  receiveId: string;
+  status: number | null;
+  error: string | null;
+  at: number;
+};
 
 /**
  * Plays WeCom's side of the callback contract: encrypts and signs one event, POSTs it, and
@@ -68,8 +87,12 @@ export class CallbackEmitter {
    * named like a header field replaces that header's value (to send a wrong SuiteId, say).
    * Resolves with the delivery record; never rejects.
    */
-  send(infoType: string, fields: Record<string, XmlFieldValue>): Promise<CallbackDelivery> {
-    const sending = this.#send(infoType, fields);
+  send(
+    infoType: string,
+    fields: Record<string, XmlFieldValue>,
+    app: CallbackApp = 'archive',
+  ): Promise<CallbackDelivery> {
+    const sending = this.#send(infoType, fields, app);
     this.#sends.add(sending);
     void sending.finally(() => this.#sends.delete(sending));
     return sending;
@@ -79,6 +102,47 @@ export class CallbackEmitter {
     return [...this.#history];
   }
 
+  /**
+   * What WeCom does when a callback URL is saved: a GET with `echostr` = a random string
+   * encrypted for `receiveId` (the provider's own corpid, contract §8.1) and signed like an
+   * event; the receiver must answer the plaintext verbatim. One attempt; never rejects.
+   */
+  async verifyUrl(receiveId: string, app: CallbackApp = 'archive'): Promise<UrlVerification> {
+    const signer = this.#signer(app);
+    const plaintext = String(randomInt(1, 2 ** 47));
+    const timestamp = Math.floor(Date.now() / 1000);
+    const nonce = String(randomInt(1, 2 ** 47));
+    const echostr = encrypt(signer.encodingAesKey, plaintext, receiveId);
+    const url = new URL(this.#url);
+    url.searchParams.set('msg_signature', getSignature(signer.token, timestamp, nonce, echostr));
+    url.searchParams.set('timestamp', String(timestamp));
+    url.searchParams.set('nonce', nonce);
+    url.searchParams.set('echostr', echostr);
+    const at = Date.now();
+    try {
+      const response = await request(url, {
+        method: 'GET',
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
+      const text = await response.body.text();
+      const ok = response.statusCode === 200 && text === plaintext;
+      return {
+        ok,
+        receiveId,
+        status: response.statusCode,
+        error: ok ? null : `answered ${response.statusCode}: ${text.slice(0, 200)}`,
+        at,
+      };
+    } catch (error) {
+      return { ok: false, receiveId, status: null, error: (error as Error).message, at };
+    }
+  }
+
+  #signer(app: CallbackApp): CallbackSigner {
+    if (app === 'archive') return this.#options;
+    return this.#options.display ?? this.#options;
+  }
+
   /** Aborts in-flight attempts and pending retries; resolves once every send has settled. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -86,9 +150,14 @@ export class CallbackEmitter {
     await Promise.allSettled([...this.#sends]);
   }
 
-  async #send(infoType: string, fields: Record<string, XmlFieldValue>): Promise<CallbackDelivery> {
+  async #send(
+    infoType: string,
+    fields: Record<string, XmlFieldValue>,
+    app: CallbackApp,
+  ): Promise<CallbackDelivery> {
     const delivery: CallbackDelivery = {
       infoType,
+      app,
       ok: false,
       attempts: 0,
       lastStatus: null,
@@ -96,7 +165,7 @@ export class CallbackEmitter {
     };
     let signed: { query: URLSearchParams; body: string };
     try {
-      signed = this.#sign(infoType, fields);
+      signed = this.#sign(infoType, fields, this.#signer(app));
     } catch (error) {
       delivery.lastError = (error as Error).message;
       return this.#record(delivery);
@@ -119,8 +188,12 @@ export class CallbackEmitter {
     return this.#record(delivery);
   }
 
-  #sign(infoType: string, fields: Record<string, XmlFieldValue>): { query: URLSearchParams; body: string } {
-    const { token, encodingAesKey, receiveId } = this.#options;
+  #sign(
+    infoType: string,
+    fields: Record<string, XmlFieldValue>,
+    signer: CallbackSigner,
+  ): { query: URLSearchParams; body: string } {
+    const { token, encodingAesKey, receiveId } = signer;
     const timestamp = Math.floor(Date.now() / 1000);
     const header: Record<(typeof HEADER_FIELDS)[number], XmlFieldValue> = {
       SuiteId: receiveId,

@@ -3,7 +3,8 @@
  * carrying the ciphertext. Kept apart from the emitter so the escaping is testable alone.
  */
 
-export type XmlFieldValue = string | number;
+/** A text field, or a group of text fields (`<ChatArchiveApi><Edition>2</Edition></ChatArchiveApi>`). */
+export type XmlFieldValue = string | number | { readonly [child: string]: string | number };
 
 const TAG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -15,6 +16,11 @@ export function cdata(text: string): string {
 function element(name: string, value: XmlFieldValue): string {
   if (!TAG_NAME.test(name)) {
     throw new TypeError(`callback field name must match ${TAG_NAME}, got ${JSON.stringify(name)}`);
+  }
+  if (typeof value === 'object') {
+    return `<${name}>${Object.entries(value)
+      .map(([child, inner]) => element(child, inner))
+      .join('')}</${name}>`;
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value))

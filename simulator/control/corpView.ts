@@ -7,6 +7,7 @@ export function corpView(corp: CorpRuntime) {
     corpId: d.corpId,
     name: d.name,
     authorized: corp.authorized,
+    displayAuthorized: corp.display.authorized,
     keySet: corp.keys.version !== null,
     publicKeyVer: corp.keys.version,
     messageCount: corp.messages.length,

@@ -1,7 +1,8 @@
 import type { CorpRuntime } from '../domain/CorpRuntime.js';
 import type { SimState } from '../domain/SimState.js';
+import type { SimApp } from '../domain/SuiteAuth.js';
 import type { AgreeStatus } from '../domain/types.js';
-import { type ControlBody, ControlError, optStr, str } from './ControlError.js';
+import { type ControlBody, ControlError, int, optStr, str } from './ControlError.js';
 
 export function corpFrom(state: SimState, body: ControlBody): CorpRuntime {
   const corpId = str(body, 'corpId');
@@ -48,27 +49,95 @@ function consent(state: SimState, corp: CorpRuntime, body: ControlBody) {
   return { openUserId, externalUserId, status };
 }
 
+function appFrom(body: ControlBody): SimApp {
+  const app = optStr(body, 'app') ?? 'archive';
+  if (app !== 'archive' && app !== 'display')
+    throw new ControlError(`app must be archive or display, got ${app}`);
+  return app;
+}
+
+/** suite_ticket: a new one, or (`ticket`) one pushed before, again, with its own older TimeStamp. */
+function suiteTicket(state: SimState, body: ControlBody) {
+  const app = appFrom(body);
+  const suite = state.suiteOf(app);
+  const again = optStr(body, 'ticket');
+  const ticket = again ?? suite.issueTicket();
+  const timeStamp = suite.ticketTimeStamp(ticket);
+  if (timeStamp === null) throw new ControlError(`ticket was not pushed by the ${app} suite`);
+  state.notifier.send('suite_ticket', { SuiteTicket: ticket, TimeStamp: timeStamp }, app);
+  return { suiteTicket: ticket, timeStamp };
+}
+
+const TYPES = [
+  'suite_ticket',
+  'create_auth',
+  'cancel_auth',
+  'change_auth',
+  'reset_permanent_code',
+  'advanced_api_expired',
+  'trial_expired',
+  'consent',
+  'conversation_new_message',
+  'hit_keyword',
+  'export_finished',
+  'custom',
+];
+
 /** POST /__sim/events: pushes one callback now, with the state change it stands for. */
 export function fireEvent(state: SimState, body: ControlBody): Record<string, unknown> {
   const type = str(body, 'type');
   const n = state.notifier;
   switch (type) {
-    case 'suite_ticket': {
-      const ticket = state.suite.issueTicket();
-      n.send('suite_ticket', { SuiteTicket: ticket });
-      return { suiteTicket: ticket };
-    }
+    case 'suite_ticket':
+      return suiteTicket(state, body);
     case 'create_auth': {
-      const authCode = state.authorize(corpFrom(state, body));
-      n.send('create_auth', { AuthCode: authCode });
+      const app = appFrom(body);
+      const authCode = state.authorize(corpFrom(state, body), app);
+      n.send('create_auth', { AuthCode: authCode }, app);
+      return { authCode };
+    }
+    case 'reset_permanent_code': {
+      // A new permanent code for the corp; the old one stops working (contract §8.2).
+      const app = appFrom(body);
+      const corp = corpFrom(state, body);
+      if (!corp.grant(app).authorized)
+        throw new ControlError(`${corp.corpId} has not authorized the ${app} app`);
+      const authCode = state.authorize(corp, app);
+      n.send('reset_permanent_code', { AuthCorpId: corp.corpId, AuthCode: authCode }, app);
       return { authCode };
     }
     case 'cancel_auth':
     case 'change_auth': {
+      const app = appFrom(body);
       const corp = corpFrom(state, body);
-      if (type === 'cancel_auth') state.cancel(corp);
-      n.send(type, { AuthCorpId: corp.corpId });
+      if (type === 'cancel_auth') state.cancel(corp, app);
+      n.send(type, { AuthCorpId: corp.corpId }, app);
       return { corpId: corp.corpId };
+    }
+    case 'advanced_api_expired':
+    case 'trial_expired': {
+      // Nested XML, as the SKIT sample of these events (contract §8.2).
+      const corp = corpFrom(state, body);
+      const edition = body['edition'] === undefined ? 1 : int(body, 'edition', 0, 99);
+      n.send(type, {
+        ServiceCorpId: state.options.providerCorpId,
+        AuthCorpId: corp.corpId,
+        ChatArchiveApi: { Edition: edition },
+      });
+      return { corpId: corp.corpId, edition };
+    }
+    case 'custom': {
+      // Any InfoType with text fields: how a receiver copes with events it does not know.
+      const infoType = str(body, 'infoType');
+      const fields = (body['fields'] ?? {}) as Record<string, unknown>;
+      if (
+        typeof fields !== 'object' ||
+        Array.isArray(fields) ||
+        Object.values(fields).some((v) => typeof v !== 'string')
+      )
+        throw new ControlError('fields must be an object of strings');
+      n.send(infoType, fields as Record<string, string>, appFrom(body));
+      return { infoType };
     }
     case 'consent':
       return consent(state, corpFrom(state, body), body);
@@ -87,8 +156,6 @@ export function fireEvent(state: SimState, body: ControlBody): Record<string, un
       return { jobId };
     }
     default:
-      throw new ControlError(
-        `type must be one of suite_ticket|create_auth|cancel_auth|change_auth|consent|conversation_new_message|hit_keyword|export_finished, got ${type}`,
-      );
+      throw new ControlError(`type must be one of ${TYPES.join('|')}, got ${type}`);
   }
 }

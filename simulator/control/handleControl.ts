@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CallbackDelivery } from '../callbacks/CallbackEmitter.js';
+import type { CallbackDelivery, UrlVerification } from '../callbacks/CallbackEmitter.js';
 import type { SimState } from '../domain/SimState.js';
 import type { CallStats } from '../http/CallStats.js';
 import type { Fault, FaultInjector } from '../http/FaultInjector.js';
@@ -18,6 +18,8 @@ export type ControlDeps = {
   faults: FaultInjector;
   frequency: FrequencyLimiter;
   deliveries: () => readonly CallbackDelivery[];
+  verifications: () => readonly UrlVerification[];
+  verifyCallbackUrl: () => Promise<UrlVerification[]>;
 };
 
 const EXPORT_CODE_TTL_MS = 5 * 60_000;
@@ -38,6 +40,11 @@ function parseFault(b: ControlBody): Fault {
   if (b['errcode'] !== undefined) fault.errcode = int(b, 'errcode', -1, 999_999_999);
   if (b['httpStatus'] !== undefined) fault.httpStatus = int(b, 'httpStatus', 100, 599);
   if (b['delayMs'] !== undefined) fault.delayMs = int(b, 'delayMs', 0, 120_000);
+  if (b['responseLost'] !== undefined) {
+    if (typeof b['responseLost'] !== 'boolean')
+      throw new ControlError(`responseLost must be a boolean, got ${JSON.stringify(b['responseLost'])}`);
+    fault.responseLost = b['responseLost'];
+  }
   if (b['times'] !== undefined) fault.times = int(b, 'times', 1, 1_000_000);
   if (b['rate'] !== undefined) {
     const r = b['rate'];
@@ -45,8 +52,13 @@ function parseFault(b: ControlBody): Fault {
       throw new ControlError(`rate must be a number 0..1, got ${JSON.stringify(r)}`);
     fault.rate = r;
   }
-  if (fault.errcode === undefined && fault.httpStatus === undefined && fault.delayMs === undefined) {
-    throw new ControlError('a fault needs errcode, httpStatus or delayMs');
+  if (
+    fault.errcode === undefined &&
+    fault.httpStatus === undefined &&
+    fault.delayMs === undefined &&
+    !fault.responseLost
+  ) {
+    throw new ControlError('a fault needs errcode, httpStatus, delayMs or responseLost');
   }
   return fault;
 }
@@ -84,9 +96,15 @@ function stats(deps: ControlDeps) {
     if (d.ok) e.ok += 1;
     else e.failed += 1;
   }
+  const verifications = deps.verifications();
   return {
     calls: deps.stats.snapshot(),
     callbacks: { total: deliveries.length, byInfoType, recent: deliveries.slice(-50) },
+    urlVerification: {
+      ok: verifications.filter((v) => v.ok).length,
+      failed: verifications.filter((v) => !v.ok).length,
+      last: verifications.at(-1) ?? null,
+    },
     nowMs: deps.state.clock.nowMs(),
   };
 }
@@ -112,12 +130,23 @@ async function route(deps: ControlDeps, req: IncomingMessage, url: URL): Promise
       if (chatId && !corp.data.groups.some((g) => g.chatId === chatId))
         throw new ControlError(`chatId ${chatId} is not a group of ${corp.corpId}`, 404);
       const msgtype = body['msgtype'] === undefined ? undefined : int(body, 'msgtype', 0, 28);
-      const created = state.createMessages(corp, count, chatId, msgtype);
+      const malformed = int(body, 'malformed', 0, count, 0);
+      const created = state.createMessages(corp, count, chatId, msgtype, malformed);
       const tokens = state.notifier.flush(corp);
-      return [200, { msgids: created.map((m) => m.msgid), dropped: count - created.length, ...tokens }];
+      return [
+        200,
+        {
+          msgids: created.map((m) => m.msgid),
+          malformed: created.filter((m) => m.malformed).map((m) => ({ msgid: m.msgid, kind: m.malformed })),
+          dropped: count - created.length,
+          ...tokens,
+        },
+      ];
     }
     case 'POST /__sim/events':
       return [200, fireEvent(state, body)];
+    case 'POST /__sim/verify-url':
+      return [200, { results: await deps.verifyCallbackUrl() }];
     case 'GET /__sim/faults':
       return [200, { faults: deps.faults.list() }];
     case 'POST /__sim/faults':

@@ -17,11 +17,20 @@ export type AnalysisJob = {
 export type ExportJob = { jobId: string; createdAtMs: number; resultId: string; notified: boolean };
 export type Media = { mediaId: string; createdAt: number; filename: string; bytes: number };
 
+/** One app's authorization in a corp: its permanent code and the corp tokens issued for it. */
+export type AppGrant = {
+  authorized: boolean;
+  permanentCode: string | null;
+  readonly accessTokens: Map<string, number>;
+};
+
 /** Everything the simulator remembers about one demo corp beyond its generated data. */
-export class CorpRuntime {
+export class CorpRuntime implements AppGrant {
+  /** The archive app's grant (these three fields); the display app's is `display`. */
   authorized = false;
   permanentCode: string | null = null;
   readonly accessTokens = new Map<string, number>();
+  readonly display: AppGrant = { authorized: false, permanentCode: null, accessTokens: new Map() };
   readonly keys: KeyRing;
   /** Seeded backlog waiting for the first public key; archived with it (see README). */
   backlog: PendingMessage[] = [];
@@ -55,6 +64,29 @@ export class CorpRuntime {
 
   get corpId(): string {
     return this.data.corpId;
+  }
+
+  grant(app: 'archive' | 'display'): AppGrant {
+    return app === 'archive' ? this : this.display;
+  }
+
+  /**
+   * What a cancelled authorization leaves upstream: nothing. 企业取消授权之后，存档的消息就会自动清除
+   * (contract §8.5): messages, the unreleased backlog, keys, rules, hits, jobs, media and tokens
+   * go, and a new authorization starts from an empty archive.
+   */
+  clearArchive(): void {
+    this.messages.length = 0;
+    this.byId.clear();
+    this.backlog = [];
+    this.keys.clear();
+    this.rules.clear();
+    this.hits.length = 0;
+    for (const map of [this.syncTokens, this.hitTokens, this.analysis, this.exports, this.media]) map.clear();
+    this.exportCodes.clear();
+    this.summaries.clear();
+    this.pendingNew = false;
+    this.pendingHit = false;
   }
 
   append(message: ArchivedMessage): void {

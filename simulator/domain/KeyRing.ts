@@ -32,13 +32,22 @@ export class KeyRing {
         `invalid public key: must be RSA-2048, got ${key.asymmetricKeyType} ${bits ?? '?'} bits`,
       );
     }
-    if (this.current && ver <= this.current.ver) {
-      throw new WecomError(40212, `public_key_ver must be greater than ${this.current.ver}, got ${ver}`);
+    const last = this.history.at(-1);
+    if (last !== undefined && ver <= last) {
+      throw new WecomError(40212, `public_key_ver must be greater than ${last}, got ${ver}`);
     }
     const first = this.current === null;
     this.current = { ver, key };
     this.history.push(ver);
     return first;
+  }
+
+  /**
+   * A cancelled authorization takes the key with it: nothing is archived until a new key is set.
+   * Versions stay monotonic across it (a new key must still be greater), as the gateway assumes.
+   */
+  clear(): void {
+    this.current = null;
   }
 
   encrypt(secret: string): { encryptedSecretKey: string; publicKeyVer: number } {

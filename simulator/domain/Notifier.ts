@@ -1,10 +1,13 @@
 import type { CorpRuntime } from './CorpRuntime.js';
 import type { SimClock } from './SimClock.js';
-import { newSecret } from './SuiteAuth.js';
+import { newSecret, type SimApp } from './SuiteAuth.js';
+
+/** A callback field: text, or one group of text fields (`<ChatArchiveApi><Edition>`). */
+export type CallbackField = string | number | { readonly [child: string]: string | number };
 
 /** The part of CallbackEmitter the simulator's domain needs. */
 export type CallbackSink = {
-  send(infoType: string, fields: Record<string, string | number>): Promise<unknown>;
+  send(infoType: string, fields: Record<string, CallbackField>, app?: SimApp): Promise<unknown>;
 };
 
 /**
@@ -36,8 +39,8 @@ export class Notifier {
   }
 
   /** Fire and forget: the emitter records the outcome for /__sim/stats. */
-  send(infoType: string, fields: Record<string, string | number>): void {
-    const p = this.sink.send(infoType, fields).catch(() => undefined);
+  send(infoType: string, fields: Record<string, CallbackField>, app: SimApp = 'archive'): void {
+    const p = this.sink.send(infoType, fields, app).catch(() => undefined);
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }

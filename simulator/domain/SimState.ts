@@ -9,15 +9,18 @@ import { matchRule } from './matchRule.js';
 import { type CallbackSink, Notifier } from './Notifier.js';
 import { SimClock } from './SimClock.js';
 import type { SpecJob } from './SpecJob.js';
-import { SuiteAuth } from './SuiteAuth.js';
-import type { ArchivedMessage, CorpData, DraftMessage } from './types.js';
+import { type SimApp, SuiteAuth } from './SuiteAuth.js';
+import { type ArchivedMessage, type CorpData, type DraftMessage, MALFORMATIONS } from './types.js';
 
 const DAY_S = 86_400;
 
 /** The whole simulated upstream: clock, suite credentials, corps and the callback notifier. */
 export class SimState {
   readonly clock: SimClock;
+  /** The 「会话内容存档接口授权」 app. */
   readonly suite: SuiteAuth;
+  /** The display app (third-party / 代开发): display component, JS-SDK tickets, agentId. */
+  readonly displaySuite: SuiteAuth;
   readonly corps = new Map<string, CorpRuntime>();
   readonly notifier: Notifier;
   readonly cursors: CursorCodec;
@@ -32,7 +35,20 @@ export class SimState {
     sink: CallbackSink,
   ) {
     this.clock = new SimClock(options.startTimeMs);
-    this.suite = new SuiteAuth(this.clock, options.tokenTtlS);
+    this.suite = new SuiteAuth(
+      this.clock,
+      options.tokenTtlS,
+      'archive',
+      options.suiteId,
+      options.suiteSecret,
+    );
+    this.displaySuite = new SuiteAuth(
+      this.clock,
+      options.tokenTtlS,
+      'display',
+      options.displaySuiteId,
+      options.displaySuiteSecret,
+    );
     this.cursors = new CursorCodec(`sim-cursor-${options.seed}`);
     const root = new Prng(options.seed);
     this.livePrng = root.fork('live');
@@ -65,16 +81,30 @@ export class SimState {
     return [...this.corps.values()];
   }
 
-  /** create_auth: the corp (re)authorizes; a fresh permanent code replaces any old one. */
-  authorize(corp: CorpRuntime): string {
-    corp.authorized = true;
-    corp.permanentCode = randomBytes(32).toString('base64url');
-    return this.suite.issueAuthCode(corp.corpId);
+  suiteOf(app: SimApp): SuiteAuth {
+    return app === 'archive' ? this.suite : this.displaySuite;
   }
 
-  cancel(corp: CorpRuntime): void {
-    corp.authorized = false;
-    corp.permanentCode = null;
+  /**
+   * create_auth (and reset_permanent_code): the corp (re)authorizes the app; a fresh permanent
+   * code replaces any old one, which stops working.
+   */
+  authorize(corp: CorpRuntime, app: SimApp = 'archive'): string {
+    const grant = corp.grant(app);
+    grant.authorized = true;
+    grant.permanentCode = randomBytes(32).toString('base64url');
+    return this.suiteOf(app).issueAuthCode(corp.corpId);
+  }
+
+  /** cancel_auth: the app's code and tokens stop working; for the archive app, its archive is gone. */
+  cancel(corp: CorpRuntime, app: SimApp = 'archive'): void {
+    const grant = corp.grant(app);
+    grant.authorized = false;
+    grant.permanentCode = null;
+    // Tokens issued before stay known, so a call with one is told 48004 (cancelled), not 40014.
+    if (app !== 'archive') return;
+    corp.clearArchive();
+    for (const [jobId, job] of this.specJobs) if (job.corpId === corp.corpId) this.specJobs.delete(jobId);
   }
 
   /** The first key releases the seeded backlog, encrypted with it, as if archiving had begun earlier. */
@@ -94,14 +124,24 @@ export class SimState {
     count: number,
     chatId: string | null,
     msgtype?: number,
+    malformed = 0,
   ): ArchivedMessage[] {
     const created: ArchivedMessage[] = [];
+    // `malformed` of them, spread over the batch so well-formed records follow each one.
+    const broken = new Map(
+      Array.from({ length: Math.min(malformed, count) }, (_, k) => [
+        Math.floor((k * count) / malformed),
+        MALFORMATIONS[k % MALFORMATIONS.length]!,
+      ]),
+    );
     for (let i = 0; i < count; i += 1) {
       const type = msgtype ?? randomMsgtype(this.livePrng);
       const draft = draftMessage(this.livePrng, corp.data, type, chatId);
       if (corp.keys.version === null) continue;
       const sendTime = Math.max(this.clock.nowS(), corp.messages.at(-1)?.sendTime ?? 0);
       const msg = this.archive(corp, { draft, sendTime, msgid: makeMsgid(this.livePrng, draft, sendTime) });
+      const malformation = broken.get(i);
+      if (malformation) msg.malformed = malformation;
       created.push(msg);
       const hits = [...corp.rules.values()].flatMap((r) => matchRule(r, draft, corp.data) ?? []);
       if (hits.length) {

@@ -7,7 +7,10 @@ const AUTH_CODE_TTL_MS = 10 * 60_000;
 
 export const newSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
 
-/** Suite-level credentials: pushed tickets, suite tokens and single-use auth codes. */
+/** The provider's two apps (contract §8.3): the archive authorization and the display app. */
+export type SimApp = 'archive' | 'display';
+
+/** One app's suite-level credentials: pushed tickets, suite tokens and single-use auth codes. */
 export class SuiteAuth {
   private readonly tickets = new Map<string, number>();
   private readonly suiteTokens = new Map<string, number>();
@@ -16,12 +19,26 @@ export class SuiteAuth {
   constructor(
     private readonly clock: SimClock,
     private readonly tokenTtlS: number,
+    readonly app: SimApp,
+    readonly suiteId: string,
+    readonly suiteSecret: string,
   ) {}
 
   issueTicket(): string {
     const ticket = newSecret(24);
     this.tickets.set(ticket, this.clock.nowMs());
     return ticket;
+  }
+
+  /** When a ticket this suite pushed was issued, unix seconds of the simulator clock (its TimeStamp). */
+  ticketTimeStamp(ticket: string): number | null {
+    const issued = this.tickets.get(ticket);
+    return issued === undefined ? null : Math.floor(issued / 1000);
+  }
+
+  /** Whether this suite issued the token (valid or not): decides which app a call is for. */
+  issued(suiteToken: string): boolean {
+    return this.suiteTokens.has(suiteToken);
   }
 
   /** Any ticket the simulator pushed in the last 30 minutes is accepted. */

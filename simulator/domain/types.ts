@@ -61,6 +61,14 @@ export type DraftMessage = {
   qrCode: boolean;
 };
 
+/**
+ * How a sync_msg record may break the documented shape (contract §8.13: no page promises every
+ * field): `no_encrypt_info` (service_encrypt_info missing), `unknown_msgtype` (outside 0..28),
+ * `wrong_type` (send_time a string).
+ */
+export const MALFORMATIONS = ['no_encrypt_info', 'unknown_msgtype', 'wrong_type'] as const;
+export type Malformation = (typeof MALFORMATIONS)[number];
+
 export type ArchivedMessage = DraftMessage & {
   msgid: string;
   seq: number;
@@ -68,4 +76,6 @@ export type ArchivedMessage = DraftMessage & {
   secretKey: string;
   encryptedSecretKey: string;
   publicKeyVer: number;
+  /** Set on records the control API made malformed (`POST /__sim/messages {malformed}`). */
+  malformed?: Malformation;
 };

@@ -3,6 +3,11 @@ export type Fault = {
   errcode?: number;
   httpStatus?: number;
   delayMs?: number;
+  /**
+   * The call is carried out upstream (its effect stays), then the connection is closed without
+   * an answer: what a client sees when a response is lost on the way back.
+   */
+  responseLost?: boolean;
   /** Applies to the next N matching calls; unset = until cleared. */
   times?: number;
   /** Probability per matching call, 0..1; unset = always. */

@@ -1,6 +1,7 @@
 import type { Body } from '../api/params.js';
 import type { CorpRuntime } from '../domain/CorpRuntime.js';
 import type { SimState } from '../domain/SimState.js';
+import type { SuiteAuth } from '../domain/SuiteAuth.js';
 import type { FrequencyLimiter } from './Limits.js';
 
 export type ApiCall = {
@@ -11,16 +12,22 @@ export type ApiCall = {
   ip: string;
   raw: Buffer;
   contentType: string;
-  /** Set for `auth: 'corp'` routes: the corp the access_token belongs to. */
+  /** Set for `auth: 'corp'` and `'displayCorp'` routes: the corp the access_token belongs to. */
   corp: CorpRuntime | null;
+  /** Set for `auth: 'suite'` routes: the app whose suite_access_token it is. */
+  suite: SuiteAuth | null;
   /** For endpoint-specific budgets such as the strict token-less sync limit. */
   frequency: FrequencyLimiter;
 };
 
 export type Route = {
   path: string;
-  /** Which token the query string must carry: none, suite_access_token or a corp access_token. */
-  auth: 'none' | 'suite' | 'corp';
+  /**
+   * Which token the query string must carry: none, a suite_access_token (either app's), or a
+   * corp access_token of the archive app (`corp`: every chatdata API and media upload) or of the
+   * display app (`displayCorp`: the JS-SDK tickets). The other app's corp token is refused (48001).
+   */
+  auth: 'none' | 'suite' | 'corp' | 'displayCorp';
   /** HTTP method the API takes; anything else is 43002. Default POST (the jsapi ticket APIs are GET). */
   method?: 'GET' | 'POST';
   /** Reads of archived data: 710659 until the corp has set a public key. */

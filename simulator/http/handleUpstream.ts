@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorpRuntime } from '../domain/CorpRuntime.js';
 import type { SimState } from '../domain/SimState.js';
+import type { SimApp, SuiteAuth } from '../domain/SuiteAuth.js';
 import type { CallStats } from './CallStats.js';
 import type { Delays } from './Delays.js';
 import type { FaultInjector } from './FaultInjector.js';
@@ -20,22 +21,46 @@ export type UpstreamDeps = {
   delays: Delays;
 };
 
-/** The corp a corp access_token was issued to, even when expired (limits are keyed per corp). */
-function tokenOwner(state: SimState, token: string | null): CorpRuntime | null {
+type TokenOwner = { corp: CorpRuntime; app: SimApp };
+
+/** The corp and app a corp access_token was issued to, even when expired (limits are keyed per corp). */
+function tokenOwner(state: SimState, token: string | null): TokenOwner | null {
   if (!token) return null;
-  for (const corp of state.corps.values()) if (corp.accessTokens.has(token)) return corp;
+  for (const corp of state.corps.values()) {
+    if (corp.accessTokens.has(token)) return { corp, app: 'archive' };
+    if (corp.display.accessTokens.has(token)) return { corp, app: 'display' };
+  }
   return null;
 }
 
-function authenticateCorp(state: SimState, token: string | null): CorpRuntime {
+const APP_NAME = { archive: '会话内容存档接口授权 (archive) app', display: 'display app' } as const;
+
+function authenticateCorp(state: SimState, token: string | null, app: SimApp): CorpRuntime {
   if (token === null || token === '') throw new WecomError(41001, 'access_token missing');
-  const corp = tokenOwner(state, token);
-  if (!corp) throw new WecomError(40014, `invalid access_token`);
-  if (state.clock.nowMs() >= corp.accessTokens.get(token)!)
+  const owner = tokenOwner(state, token);
+  if (!owner) throw new WecomError(40014, `invalid access_token`);
+  const grant = owner.corp.grant(owner.app);
+  if (state.clock.nowMs() >= grant.accessTokens.get(token)!)
     throw new WecomError(42001, 'access_token expired');
-  if (!corp.authorized)
-    throw new WecomError(48004, `api forbidden: authorization of corp ${corp.corpId} is cancelled`);
-  return corp;
+  // The two apps have separate permissions (contract §8.3): the archive APIs need the archive
+  // authorization's token, the JS-SDK tickets the display app's.
+  if (owner.app !== app) {
+    throw new WecomError(
+      48001,
+      `api unauthorized: this API needs a token of the ${APP_NAME[app]}, got one of the ${APP_NAME[owner.app]}`,
+    );
+  }
+  if (!grant.authorized) {
+    throw new WecomError(48004, `api forbidden: authorization of corp ${owner.corp.corpId} is cancelled`);
+  }
+  return owner.corp;
+}
+
+function authenticateSuite(state: SimState, token: string | null): SuiteAuth {
+  const suite =
+    [state.suite, state.displaySuite].find((s) => token !== null && s.issued(token)) ?? state.suite;
+  suite.checkSuiteToken(token);
+  return suite;
 }
 
 function parseJson(raw: Buffer): Record<string, unknown> {
@@ -67,7 +92,13 @@ export async function handleUpstream(
   const ip = clientIp(req.socket.remoteAddress);
   stats.count(path);
   const route = deps.routes.get(path);
-  const fail = (e: WecomError) => sendJson(res, e.httpStatus, errorEnvelope(e.errcode, e.message, ip));
+  let lost = false;
+  /** A lost response: whatever the call did stays done, and the client gets no answer at all. */
+  const answer = (status: number, body: unknown) => {
+    if (lost) res.socket?.destroy();
+    else sendJson(res, status, body);
+  };
+  const fail = (e: WecomError) => answer(e.httpStatus, errorEnvelope(e.errcode, e.message, ip));
   if (!route) {
     // WeCom has no documented code for an unknown cgi; 404 + 48001 ("api forbidden") keeps it a
     // non-retryable failure that a client cannot mistake for success or for a busy system.
@@ -75,13 +106,15 @@ export async function handleUpstream(
     return fail(new WecomError(48001, `api forbidden: unknown api ${path}`, 404));
   }
   const accessToken = url.searchParams.get(route.auth === 'suite' ? 'suite_access_token' : 'access_token');
-  const owner = route.auth === 'corp' ? tokenOwner(state, accessToken) : null;
-  const limitKey = `${owner?.corpId ?? (route.auth === 'corp' ? 'anonymous' : 'suite')}|${path}`;
+  const corpRoute = route.auth === 'corp' || route.auth === 'displayCorp';
+  const owner = corpRoute ? tokenOwner(state, accessToken) : null;
+  const limitKey = `${owner?.corp.corpId ?? (corpRoute ? 'anonymous' : 'suite')}|${path}`;
   let release: (() => void) | null = null;
   try {
     release = deps.concurrency.acquire(limitKey, state.options.concurrency);
     const raw = await readBody(req);
     const fault = deps.faults.take(path);
+    lost = fault?.responseLost === true;
     if (fault?.delayMs) await deps.delays.sleep(fault.delayMs);
     if (fault?.httpStatus) {
       return sendJson(res, fault.httpStatus, { error: `injected HTTP ${fault.httpStatus}` });
@@ -92,8 +125,10 @@ export async function handleUpstream(
     const contentType = req.headers['content-type'] ?? '';
     const body = route.multipart ? {} : parseJson(raw);
     let corp: CorpRuntime | null = null;
-    if (route.auth === 'suite') state.suite.checkSuiteToken(accessToken);
-    if (route.auth === 'corp') corp = authenticateCorp(state, accessToken);
+    let suite: SuiteAuth | null = null;
+    if (route.auth === 'suite') suite = authenticateSuite(state, accessToken);
+    if (route.auth === 'corp') corp = authenticateCorp(state, accessToken, 'archive');
+    if (route.auth === 'displayCorp') corp = authenticateCorp(state, accessToken, 'display');
     deps.frequency.hit(limitKey, state.options.ratePerMinute, 60_000, path);
     deps.frequency.hit(limitKey, state.options.ratePerHour, 3_600_000, path);
     if (route.needsKey && corp && corp.keys.version === null) {
@@ -108,10 +143,11 @@ export async function handleUpstream(
       raw,
       contentType,
       corp,
+      suite,
       frequency: deps.frequency,
     };
     const result = await route.handle(call);
-    sendJson(res, 200, route.bareSuccess ? result : { errcode: 0, errmsg: 'ok', ...result });
+    answer(200, route.bareSuccess ? result : { errcode: 0, errmsg: 'ok', ...result });
   } catch (e) {
     if (e instanceof WecomError) return fail(e);
     // A simulator bug: report it as WeCom's "system busy" (-1) rather than an HTTP 500.

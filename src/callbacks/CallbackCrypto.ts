@@ -7,8 +7,12 @@ export type CallbackCryptoOptions = {
   token: string;
   /** 43-character EncodingAESKey. */
   encodingAesKey: string;
-  /** Expected receiveid inside every ciphertext: the suite id for 指令回调 callbacks. */
-  receiveId: string;
+  /**
+   * The receiveids accepted inside a ciphertext: the suite id (指令回调 events) and the
+   * provider's own corpid (WeCom's GET URL verification uses it, and some events carry it,
+   * contract §8.1). Anything else is refused.
+   */
+  receiveIds: readonly string[];
   /** Reject a timestamp further than this from now, seconds. */
   maxSkewS: number;
   /** Clock in unix ms. Default Date.now. */
@@ -39,6 +43,9 @@ export class CallbackCrypto {
       throw new RangeError('encodingAesKey must be 43 characters of [a-zA-Z0-9]');
     }
     if (!(options.maxSkewS > 0)) throw new RangeError(`maxSkewS must be > 0, got ${options.maxSkewS}`);
+    if (options.receiveIds.length === 0 || options.receiveIds.some((id) => id === '')) {
+      throw new RangeError('receiveIds must hold at least one non-empty id');
+    }
     this.#options = { now: Date.now, ...options };
   }
 
@@ -66,10 +73,10 @@ export class CallbackCrypto {
     }
     const { message, id } = this.#decrypt(signed.ciphertext);
     // Checked with the same constant-time compare: a forged padding shows up here as a wrong id.
-    if (!constantTimeEqual(this.#options.receiveId, id)) {
+    if (!this.#options.receiveIds.some((accepted) => constantTimeEqual(accepted, id))) {
       throw new CallbackError(
         'BAD_CIPHERTEXT',
-        `receiveid must be the configured suite id, got ${shown(id, 40)}`,
+        `receiveid must be the configured suite id or provider corpid, got ${shown(id, 40)}`,
       );
     }
     return { plaintext: message, receiveId: id, timestamp };

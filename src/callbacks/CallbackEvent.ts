@@ -67,11 +67,36 @@ const exportFinished = z.object({
   AuthCorpId: id,
   JobId: text(64),
 });
+// The corp is learnt from exchanging the AuthCode, so AuthCorpId is not required (some
+// deliveries of the generic third-party event carry none).
 const resetPermanentCode = z.object({
   InfoType: z.literal('reset_permanent_code'),
   ...optionalHeader,
-  AuthCorpId: id,
+  AuthCorpId: id.optional(),
   AuthCode: text(512),
+});
+/**
+ * The paid archive API of a corp expired (`advanced_api_expired`) or its trial ended
+ * (`trial_expired`, `advanced_api_trial_expired`): ServiceCorpId, AuthCorpId and a nested
+ * `<ChatArchiveApi><Edition>` (contract §3.11, §8.2). Only AuthCorpId is required; the edition
+ * is kept when it is a number.
+ */
+const expiryShape = {
+  ...optionalHeader,
+  ServiceCorpId: id.optional(),
+  AuthCorpId: id,
+  AdvanceApiType: z.string().max(64).optional(),
+  'ChatArchiveApi.Edition': z
+    .string()
+    .regex(/^[0-9]{1,9}$/, 'must be an edition number')
+    .transform((value) => Number(value))
+    .optional(),
+};
+const advancedApiExpired = z.object({ InfoType: z.literal('advanced_api_expired'), ...expiryShape });
+const trialExpired = z.object({ InfoType: z.literal('trial_expired'), ...expiryShape });
+const advancedApiTrialExpired = z.object({
+  InfoType: z.literal('advanced_api_trial_expired'),
+  ...expiryShape,
 });
 
 export const callbackEventSchema = z.discriminatedUnion('InfoType', [
@@ -85,11 +110,19 @@ export const callbackEventSchema = z.discriminatedUnion('InfoType', [
   approvedRoom,
   exportFinished,
   resetPermanentCode,
+  advancedApiExpired,
+  trialExpired,
+  advancedApiTrialExpired,
 ]);
 
 /** A decrypted, validated callback, discriminated by `InfoType` (WeCom's own field names). */
 export type CallbackEvent = z.infer<typeof callbackEventSchema>;
 export type CallbackInfoType = CallbackEvent['InfoType'];
+/** The expiry events, one shape. */
+export type ArchiveExpiryEvent = Extract<
+  CallbackEvent,
+  { InfoType: 'advanced_api_expired' | 'trial_expired' | 'advanced_api_trial_expired' }
+>;
 
 export const CALLBACK_INFO_TYPES: readonly CallbackInfoType[] = callbackEventSchema.options.map(
   (option) => option.shape.InfoType.value,

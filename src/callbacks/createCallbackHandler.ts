@@ -1,20 +1,38 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Config } from '../config.js';
+import type { SuiteConfig } from '../config.js';
 import type { AuthEvents, KeyValueStore, TokenChain } from '../datasources/ports.js';
-import { CallbackCrypto, type SignedCiphertext } from './CallbackCrypto.js';
+import { CallbackCrypto, type Opened, type SignedCiphertext } from './CallbackCrypto.js';
 import { CallbackError } from './CallbackError.js';
-import { type CallbackEvent, parseCallbackEvent } from './CallbackEvent.js';
+import { type CallbackEvent, type ParsedCallback, parseCallbackEvent } from './CallbackEvent.js';
 import { DeliveryGuard } from './DeliveryGuard.js';
-import { type CallbackLogger, dispatchCallbackEvent, errorSummary } from './dispatchCallbackEvent.js';
+import {
+  type CallbackAppKind,
+  type CallbackLogger,
+  dispatchCallbackEvent,
+  errorSummary,
+} from './dispatchCallbackEvent.js';
 import { MAX_CALLBACK_XML_BYTES, parseCallbackXml } from './parseCallbackXml.js';
 import { readCappedBody } from './readCappedBody.js';
 
+/** What the callback endpoint needs to know of one app: its suite id and callback crypto. */
+export type CallbackApp = Pick<SuiteConfig, 'suiteId' | 'callbackToken' | 'callbackAesKey'>;
+
+/** Why a well-signed event was acknowledged without being acted on (a metric label). */
+export type IgnoredReason = 'unknown_info_type' | 'unusable' | 'foreign_suite';
+
 export type CallbackHandlerDeps = {
-  suite: Config['suite'];
+  /** The 「会话存档接口授权」 app. */
+  suite: CallbackApp;
+  /** The display app (third-party / 代开发); absent → only the archive app's callbacks arrive here. */
+  displaySuite?: CallbackApp;
+  /** The provider's own corpid: accepted as receiveid (WeCom's URL verification uses it). */
+  providerCorpId?: string;
   /** Accepted distance between a callback's timestamp and now, seconds (CALLBACK_MAX_SKEW_S). */
   maxSkewS: number;
   kv: KeyValueStore;
   tokens: Pick<TokenChain, 'setSuiteTicket'>;
+  /** The display app's token chain (its own suite_ticket). */
+  displayTokens?: Pick<TokenChain, 'setSuiteTicket'>;
   auth: AuthEvents;
   /** Every valid event other than suite_ticket and create/change/cancel_auth. Absent → logged only. */
   onEvent?: (event: CallbackEvent) => Promise<void>;
@@ -23,6 +41,8 @@ export type CallbackHandlerDeps = {
    * process it afterwards") instead of calling `auth` inline. Default false.
    */
   queueAuthEvents?: boolean;
+  /** Told about every well-signed event acknowledged without being acted on (metrics). */
+  onIgnored?: (infoType: string, reason: IgnoredReason) => void;
   logger: CallbackLogger;
   /** Clock in unix ms. Default Date.now. */
   now?: () => number;
@@ -34,25 +54,27 @@ export type CallbackHandlerDeps = {
 
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
 
+/** One callback crypto (Token + AESKey) and the apps whose callbacks it opens. */
+type Receiver = { crypto: CallbackCrypto; apps: { app: CallbackAppKind; suiteId: string }[] };
+
 /**
  * The /wecom/callback endpoint: GET is WeCom's URL verification, POST an encrypted event.
- * Every check runs before anything is dispatched, and the answer is `success` only once the
- * dispatch resolved, so a rejected or failed delivery changes nothing and WeCom retries it.
+ * A request is refused only when it is not WeCom's: a bad signature, bad crypto (wrong key or
+ * receiveid), a stale timestamp, a replay in progress, or an envelope that is not one. Once an
+ * event is signed and decrypts, it is acknowledged `success` even when it is not understood
+ * (unknown InfoType, another suite, fields off the contract): WeCom would otherwise resend it
+ * forever. Those are logged and counted instead. An understood event is answered only once its
+ * dispatch resolved, so a failed dispatch (503) is retried by WeCom.
  */
 export function createCallbackHandler(
   deps: CallbackHandlerDeps,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const now = deps.now ?? Date.now;
-  const crypto = new CallbackCrypto({
-    token: deps.suite.callbackToken,
-    encodingAesKey: deps.suite.callbackAesKey,
-    receiveId: deps.suite.suiteId,
-    maxSkewS: deps.maxSkewS,
-    now,
-  });
+  const receivers = receiversOf(deps, now);
   const guard = new DeliveryGuard(deps.kv, deps.maxSkewS, now);
   const dispatchDeps = {
     tokens: deps.tokens,
+    displayTokens: deps.displayTokens,
     auth: deps.auth,
     onEvent: deps.onEvent,
     queueAuthEvents: deps.queueAuthEvents ?? false,
@@ -60,6 +82,20 @@ export function createCallbackHandler(
     createAuthAckAfterMs: deps.createAuthAckAfterMs ?? 700,
   };
   const maxBodyBytes = deps.maxBodyBytes ?? MAX_CALLBACK_XML_BYTES;
+
+  /** Acknowledged without acting on it: logged and counted. */
+  function ignore(
+    res: ServerResponse,
+    log: Record<string, unknown>,
+    reason: IgnoredReason,
+    detail: string,
+  ): void {
+    const infoType = typeof log['infoType'] === 'string' ? log['infoType'] : 'unreadable';
+    const level = reason === 'unknown_info_type' ? 'warn' : 'error';
+    deps.logger[level]({ ...log, reason, detail }, 'well-signed callback acknowledged but not acted on');
+    deps.onIgnored?.(infoType, reason);
+    reply(res, 200, TEXT, 'success');
+  }
 
   async function handlePost(
     req: IncomingMessage,
@@ -74,18 +110,24 @@ export function createCallbackHandler(
       const encrypted = parseCallbackXml(body, 'callback body')['Encrypt'];
       if (!encrypted)
         throw new CallbackError('BAD_EVENT', 'callback body: Encrypt is required and must not be empty');
-      const opened = crypto.open({ ...signed, ciphertext: encrypted });
-      const parsed = parseCallbackEvent(parseCallbackXml(opened.plaintext, 'decrypted event'));
-      log['infoType'] = parsed.known ? parsed.event.InfoType : parsed.infoType;
-      if (parsed.known) {
-        if ('AuthCorpId' in parsed.event) log['corpId'] = parsed.event.AuthCorpId;
-        if (parsed.event.SuiteId !== undefined && parsed.event.SuiteId !== deps.suite.suiteId) {
-          throw new CallbackError(
-            'BAD_EVENT',
-            `SuiteId must be the configured suite id, got ${parsed.event.SuiteId}`,
-          );
-        }
+      const { opened, receiver } = openWithAny(receivers, { ...signed, ciphertext: encrypted });
+      let parsed: ParsedCallback;
+      try {
+        parsed = parseCallbackEvent(parseCallbackXml(opened.plaintext, 'decrypted event'));
+      } catch (error) {
+        if (!(error instanceof CallbackError)) throw error;
+        log['infoType'] = /<InfoType>(?:<!\[CDATA\[)?([A-Za-z0-9_.]{1,64})/.exec(opened.plaintext)?.[1];
+        return ignore(res, log, 'unusable', error.message);
       }
+      log['infoType'] = parsed.known ? parsed.event.InfoType : parsed.infoType;
+      if (!parsed.known) return ignore(res, log, 'unknown_info_type', 'no handler for this InfoType');
+      const event = parsed.event;
+      if ('AuthCorpId' in event && event.AuthCorpId !== undefined) log['corpId'] = event.AuthCorpId;
+      const app = appOf(receiver, event.SuiteId);
+      if (app === null) {
+        return ignore(res, log, 'foreign_suite', `SuiteId ${event.SuiteId} is none of the configured apps`);
+      }
+      log['app'] = app;
       const delivery = await guard
         .claim(signed.msgSignature, signed.nonce, opened.timestamp)
         .catch((error: unknown) => {
@@ -100,8 +142,7 @@ export function createCallbackHandler(
         return reply(res, 200, TEXT, 'success');
       }
       try {
-        if (parsed.known) await dispatchCallbackEvent(parsed.event, dispatchDeps, log);
-        else deps.logger.warn(log, 'callback with unknown InfoType acknowledged and ignored');
+        await dispatchCallbackEvent(event, app, dispatchDeps, log);
       } catch (error) {
         await delivery.release().catch(() => undefined);
         deps.logger.error({ ...log, err: errorSummary(error) }, 'callback dispatch failed; WeCom will retry');
@@ -126,9 +167,16 @@ export function createCallbackHandler(
     if (!echostr)
       throw new CallbackError('BAD_CALLBACK_REQUEST', 'URL verification needs query parameter echostr');
     // A base64 "+" sent unencoded arrives as a space; base64 itself never contains spaces.
-    const plaintext = crypto.verifyUrl({ ...signedQuery(query), ciphertext: echostr.replaceAll(' ', '+') });
+    const { opened } = openWithAny(receivers, {
+      ...signedQuery(query),
+      ciphertext: echostr.replaceAll(' ', '+'),
+    });
+    const plaintext = opened.plaintext;
     deps.logger.info(
-      { ref: DeliveryGuard.ref(query.get('msg_signature') ?? '', query.get('nonce') ?? '') },
+      {
+        ref: DeliveryGuard.ref(query.get('msg_signature') ?? '', query.get('nonce') ?? ''),
+        receiveId: opened.receiveId,
+      },
       'callback URL verified',
     );
     reply(res, 200, TEXT, plaintext);
@@ -169,6 +217,61 @@ export function createCallbackHandler(
     if (coded.code === 'BODY_TOO_LARGE') headers['connection'] = 'close';
     reply(res, coded.status, headers, JSON.stringify({ code: coded.code, message: coded.message }));
   }
+}
+
+/**
+ * One receiver per distinct callback crypto. With one Token/AESKey pair for both apps (the
+ * default) a single receiver opens both apps' callbacks; set apart, the signature tells which.
+ */
+function receiversOf(deps: CallbackHandlerDeps, now: () => number): Receiver[] {
+  const apps = [
+    { app: 'archive' as const, config: deps.suite },
+    ...(deps.displaySuite ? [{ app: 'display' as const, config: deps.displaySuite }] : []),
+  ];
+  const groups = new Map<string, { config: CallbackApp; apps: Receiver['apps'] }>();
+  for (const { app, config } of apps) {
+    const key = `${config.callbackToken}\n${config.callbackAesKey}`;
+    const group = groups.get(key) ?? { config, apps: [] };
+    group.apps.push({ app, suiteId: config.suiteId });
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ config, apps: opened }) => ({
+    apps: opened,
+    crypto: new CallbackCrypto({
+      token: config.callbackToken,
+      encodingAesKey: config.callbackAesKey,
+      receiveIds: [...opened.map((a) => a.suiteId), ...(deps.providerCorpId ? [deps.providerCorpId] : [])],
+      maxSkewS: deps.maxSkewS,
+      now,
+    }),
+  }));
+}
+
+/** Opens with the receiver whose Token signed the request; BAD_SIGNATURE when none did. */
+function openWithAny(
+  receivers: Receiver[],
+  signed: SignedCiphertext,
+): { opened: Opened; receiver: Receiver } {
+  let refusal: unknown;
+  for (const receiver of receivers) {
+    try {
+      return { opened: receiver.crypto.open(signed), receiver };
+    } catch (error) {
+      if (!(error instanceof CallbackError) || error.code !== 'BAD_SIGNATURE') throw error;
+      refusal = error;
+    }
+  }
+  throw refusal;
+}
+
+/**
+ * The app an event belongs to: named by its SuiteId, which must be one this receiver opens;
+ * events without SuiteId (consent, export, expiry) belong to the receiver's first app, the
+ * archive app when both share a crypto. null: another suite.
+ */
+function appOf(receiver: Receiver, suiteId: string | undefined): CallbackAppKind | null {
+  if (suiteId === undefined) return receiver.apps[0]!.app;
+  return receiver.apps.find((a) => a.suiteId === suiteId)?.app ?? null;
 }
 
 function signedQuery(query: URLSearchParams): Omit<SignedCiphertext, 'ciphertext'> {

@@ -7,8 +7,13 @@ export type CallbackLogger = {
   error(obj: object, msg?: string): void;
 };
 
+/** Which of the provider's two apps an event is for. */
+export type CallbackAppKind = 'archive' | 'display';
+
 export type CallbackDispatchDeps = {
   tokens: Pick<TokenChain, 'setSuiteTicket'>;
+  /** The display app's chain; absent → a display suite_ticket is only logged. */
+  displayTokens?: Pick<TokenChain, 'setSuiteTicket'> | undefined;
   auth: AuthEvents;
   onEvent?: ((event: CallbackEvent) => Promise<void>) | undefined;
   /** Authorization events go to `onEvent` (a durable queue) rather than to `auth` inline. */
@@ -24,18 +29,27 @@ export type CallbackDispatchDeps = {
  */
 export async function dispatchCallbackEvent(
   event: CallbackEvent,
+  app: CallbackAppKind,
   deps: CallbackDispatchDeps,
   log: Record<string, unknown>,
 ): Promise<void> {
-  if (event.InfoType === 'suite_ticket') return deps.tokens.setSuiteTicket(event.SuiteTicket);
-  if (deps.queueAuthEvents && deps.onEvent) return deps.onEvent(event);
+  if (event.InfoType === 'suite_ticket') {
+    // The newest ticket by its own TimeStamp wins (contract §8.12): pushes can arrive out of order.
+    const chain = app === 'display' ? deps.displayTokens : deps.tokens;
+    if (chain) return chain.setSuiteTicket(event.SuiteTicket, event.TimeStamp);
+    deps.logger.warn(log, 'suite_ticket for an app without a token chain; ignored');
+    return;
+  }
+  // The display app's authorization events are the workers' (they route by SuiteId).
+  if ((deps.queueAuthEvents || app === 'display') && deps.onEvent) return deps.onEvent(event);
   switch (event.InfoType) {
     case 'create_auth':
       return createAuthWithinAckBudget(event.AuthCode, deps, log);
     case 'change_auth':
       return deps.auth.changeAuth(event.AuthCorpId);
     case 'cancel_auth':
-      return deps.auth.cancelAuth(event.AuthCorpId);
+      await deps.auth.cancelAuth(event.AuthCorpId);
+      return;
     default:
       if (deps.onEvent) return deps.onEvent(event);
       deps.logger.info(log, 'callback event has no consumer yet; acknowledged without processing');

@@ -19,14 +19,17 @@ const parser = new XMLParser({
   processEntities: true,
   htmlEntities: false,
   isArray: () => false,
-  // <xml><Field>…</Field></xml> is two levels; a little slack gives a clear "must be text" error.
-  maxNestedTags: 4,
+  // <xml><Group><Field>…</Field></Group></xml> is three levels (the expiry events' nested
+  // <ChatArchiveApi><Edition>); one more gives a clear "must be text" error.
+  maxNestedTags: 5,
 });
 
 /**
- * Parses a WeCom callback document (`<xml>` with text children only) into field → string.
- * Hostile input (DTDs, entity bombs, deep nesting, oversize, repeated or nested fields) is a
- * BAD_EVENT naming the problem; nothing here expands anything the sender declared.
+ * Parses a WeCom callback document into field → string. Fields are text children of `<xml>`;
+ * one level of grouping is allowed and flattened with a dot (`<ChatArchiveApi><Edition>2`
+ * becomes `ChatArchiveApi.Edition: "2"`, contract §8.2). Hostile input (DTDs, entity bombs,
+ * deeper nesting, oversize, repeated fields) is a BAD_EVENT naming the problem; nothing here
+ * expands anything the sender declared.
  */
 export function parseCallbackXml(xml: string, what = 'callback XML'): Record<string, string> {
   const bytes = Buffer.byteLength(xml, 'utf8');
@@ -55,13 +58,23 @@ export function parseCallbackXml(xml: string, what = 'callback XML'): Record<str
   }
   const fields: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(parsed['xml'])) {
-    if (Array.isArray(value)) throw new CallbackError('BAD_EVENT', `${what}: ${name} must appear once`);
-    if (typeof value !== 'string') {
-      throw new CallbackError('BAD_EVENT', `${what}: ${name} must be text, got ${shown(value)}`);
+    if (!isRecord(value)) {
+      fields[name] = textOf(name, value, what);
+      continue;
     }
-    fields[name] = value;
+    for (const [child, inner] of Object.entries(value)) {
+      fields[`${name}.${child}`] = textOf(`${name}.${child}`, inner, what);
+    }
   }
   return fields;
+}
+
+function textOf(name: string, value: unknown, what: string): string {
+  if (Array.isArray(value)) throw new CallbackError('BAD_EVENT', `${what}: ${name} must appear once`);
+  if (typeof value !== 'string') {
+    throw new CallbackError('BAD_EVENT', `${what}: ${name} must be text, got ${shown(value)}`);
+  }
+  return value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -11,6 +11,8 @@ export type CircuitBreakerOptions = {
   windowMs: number;
   /** Open → one half-open probe after this long, ms. */
   cooldownMs: number;
+  /** How long a 45009 blocks its (scope, path), ms from the hit. Default 60 000 (contract §8.8). */
+  rateLimitBlockMs?: number;
   /** Most (scope, path) circuits kept; the oldest is forgotten beyond it. Default 10 000. */
   maxCircuits?: number;
   now?: () => number;
@@ -48,13 +50,9 @@ type Circuit = {
   openUntil: number;
   /** 45009: calls fail fast until then. */
   blockedUntil: number;
-  /** 45009s seen in the current clock hour: a second one escalates to the hour window. */
-  rateHour: number;
-  rateHits: number;
 };
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
 
 /**
  * One circuit per (scope, API path), scope being a corp id or `suite`. A circuit opens after
@@ -62,10 +60,11 @@ const HOUR_MS = 3_600_000;
  * calls in `windowMs`; while open, calls fail fast with UPSTREAM_UNAVAILABLE; after
  * `cooldownMs` one probe goes through, and its outcome closes or reopens the circuit.
  *
- * 45009 is WeCom's frequency limit, counted per minute and per hour: calls to that
- * (scope, path) fail fast with RATE_LIMITED until the next minute boundary, or the next hour
- * boundary when it repeats within the same hour, instead of hitting a limit that only resets
- * with the clock.
+ * 45009 is WeCom's frequency limit: its block lasts 60 s from the hit (contract §8.8), so calls
+ * to that (scope, path) fail fast with RATE_LIMITED for 60 s from each 45009, never longer. A
+ * second 45009 right after the block is not escalated to an hour: guessing an hour-level limit
+ * once froze a corp's sync for 28 minutes and every onboarding with it (issue 11). If WeCom's
+ * hour limit is what was hit, the cost of finding out is one call per minute.
  */
 export class CircuitBreaker {
   readonly #o: CircuitBreakerOptions;
@@ -106,11 +105,7 @@ export class CircuitBreaker {
     const now = this.#now();
     const circuit = this.#circuit(key(scope, path));
     if (outcome === 'rate-limited') {
-      const hour = Math.floor(now / HOUR_MS);
-      circuit.rateHits = circuit.rateHour === hour ? circuit.rateHits + 1 : 1;
-      circuit.rateHour = hour;
-      const window = circuit.rateHits > 1 ? HOUR_MS : MINUTE_MS;
-      circuit.blockedUntil = (Math.floor(now / window) + 1) * window;
+      circuit.blockedUntil = now + (this.#o.rateLimitBlockMs ?? MINUTE_MS);
       // The upstream answered: as a probe, that closes the circuit.
       if (circuit.state === 'half-open') this.#close(circuit);
       return;
@@ -163,8 +158,6 @@ export class CircuitBreaker {
       recent: [],
       openUntil: 0,
       blockedUntil: 0,
-      rateHour: -1,
-      rateHits: 0,
     };
     this.#circuits.set(k, circuit);
     if (this.#circuits.size > (this.#o.maxCircuits ?? 10_000)) {

@@ -48,4 +48,11 @@ export class KvCorpRegistry implements CorpRegistry {
   async deletePermanentCode(corpId: string): Promise<void> {
     await this.#kv.delete(codeKey(corpId));
   }
+
+  async remove(corpId: string): Promise<void> {
+    // Record first: once it leaves list() nothing asks for the code; a crash in between leaves
+    // only a sealed code that the next create_auth of the corp overwrites.
+    await this.#kv.delete(recordKey(corpId));
+    await this.#kv.delete(codeKey(corpId));
+  }
 }

@@ -7,6 +7,12 @@ export type WecomErrorCode =
   | 'UPSTREAM_CONTRACT'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
+  /** A state-changing call timed out or lost its answer: it may or may not have happened. */
+  | 'UPSTREAM_OUTCOME_UNKNOWN'
+  /** An auth code was used upstream but its answer lost: the corp needs reset_permanent_code. */
+  | 'AUTHORIZATION_LOST'
+  /** specapi (数据分析专区 over HTTP) refused: offline upstream since 2024-06-06. */
+  | 'SPECAPI_OFFLINE'
   | 'CORP_NOT_AUTHORIZED';
 
 type WecomErrorFields = {

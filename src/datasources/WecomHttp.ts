@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import type { z } from 'zod';
 import type { CallOutcome, CircuitBreaker, UpstreamBlockedError } from './CircuitBreaker.js';
 import type { Logger } from './Logger.js';
+import { isStateChanging, mayHaveTakenEffect, outcomeUnknown } from './upstreamCallKinds.js';
 import { toWecomError, WecomError } from './WecomError.js';
 
 export type WecomHttpOptions = {
@@ -164,6 +165,8 @@ export class WecomHttp {
       } catch (thrown) {
         const error = toWecomError(path, thrown);
         this.#settle(path, scope, outcomeOf(error), resultLabel(error), attemptStarted);
+        // A call that changes state is never repeated when it may already have happened.
+        if (isStateChanging(path) && mayHaveTakenEffect(error)) throw outcomeUnknown(error);
         if (!error.retryable || n >= retries) throw error;
         const step = Math.min(this.#opts.backoffMaxMs, this.#opts.backoffBaseMs * 2 ** n);
         const wait = step / 2 + Math.random() * (step / 2);
@@ -285,7 +288,6 @@ function parseResponse<S extends z.ZodType>(
   text: string,
   schema: S,
 ): z.output<S> {
-  if (status >= 500) throw toWecomError(path, { kind: 'http', status });
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -294,6 +296,11 @@ function parseResponse<S extends z.ZodType>(
       path,
       status === 200 ? { kind: 'invalid-json', httpStatus: status } : { kind: 'http', status },
     );
+  }
+  // A 5xx carrying a WeCom envelope is WeCom's answer (its errcode decides); without one it is
+  // a proxy or gateway failure that says nothing about the call.
+  if (status >= 500 && typeof (body as { errcode?: unknown } | null)?.errcode !== 'number') {
+    throw toWecomError(path, { kind: 'http', status });
   }
   const errcode = (body as { errcode?: unknown } | null)?.errcode;
   if (typeof errcode === 'number' && errcode !== 0) {

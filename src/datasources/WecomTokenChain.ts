@@ -33,7 +33,7 @@ export class WecomTokenChain implements TokenChain {
   }
 
   /** Newest wins: a ticket older than the stored one (by push timestamp, seconds) is ignored. */
-  async setSuiteTicket(ticket: string, timestampS: number = Math.floor(Date.now() / 1000)): Promise<void> {
+  async setSuiteTicket(ticket: string, timestampS: number): Promise<void> {
     await this.#o.tickets.putIfNewer(this.#o.suite.suiteId, { ticket, ts: timestampS });
   }
 

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { CorpOnboarding, type CorpPurgeHook } from './CorpOnboarding.js';
+import { CorpOnboarding, type CorpPurgeHook, type OnboardingObservation } from './CorpOnboarding.js';
 import { createDurableStores, type DurableStores } from './createDurableStores.js';
 import { createRedis } from './createRedis.js';
 import { KvJsapiTickets } from './KvJsapiTickets.js';
 import type { Logger } from './Logger.js';
 import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
+import { PrefixedKeyValueStore } from './PrefixedKeyValueStore.js';
 import type {
   AuthEvents,
   CorpRegistry,
@@ -37,6 +38,11 @@ export type Datasources = {
   keys: KeyManager;
   tasks: TaskStore;
   auth: AuthEvents;
+  /**
+   * The display app (third-party / 代开发, contract §8.3): its own suite ticket, suite token,
+   * permanent codes and corp tokens. JS-SDK tickets and agentId come from it.
+   */
+  display: { tokens: TokenChain; corps: CorpRegistry; auth: AuthEvents };
   /** Adds per-corp data (message index, inbox, …) to what cancel_auth purges. */
   onCorpCancelled(hook: CorpPurgeHook): void;
   /** The shared client when REDIS_URL is set (pub/sub and the inbox make their own from it). */
@@ -46,6 +52,11 @@ export type Datasources = {
   close(): Promise<void>;
 };
 
+export type DatasourceHooks = Pick<WecomHttpOptions, 'breaker' | 'observe'> & {
+  /** Onboarding outcomes worth a metric (lost answers, lost authorizations, refused cancels). */
+  onboarding?: (app: 'archive' | 'display', what: OnboardingObservation) => void;
+};
+
 /**
  * Wires the datasources from config: the store of record in PostgreSQL when `DATABASE_URL` is set
  * (memory otherwise), coordination in Redis when `REDIS_URL` is set (memory otherwise).
@@ -53,7 +64,7 @@ export type Datasources = {
 export async function createDatasources(
   config: Config & { wecomApiBase: string },
   logger: Logger,
-  hooks: Pick<WecomHttpOptions, 'breaker' | 'observe'> = {},
+  { onboarding, ...hooks }: DatasourceHooks = {},
 ): Promise<Datasources> {
   const redis = config.redis.url ? await createRedis(config.redis.url, logger) : null;
   const kv: KeyValueStore = redis
@@ -88,11 +99,24 @@ export async function createDatasources(
     lockTtlMs: config.upstream.timeoutMs * 2 + 2000,
   });
   const api = new WecomClient(http, tokens);
+  // The display app's chain and authorizations: the same implementations under their own keys.
+  const displayKv = new PrefixedKeyValueStore(kv, 'display:');
+  const displayCorps = durable.displayCorps;
+  const displayTokens = new WecomTokenChain({
+    kv: displayKv,
+    http,
+    suite: config.displaySuite,
+    corps: displayCorps,
+    tickets: durable.suiteTickets,
+    refreshMarginS: config.upstream.tokenRefreshMarginS,
+    logger,
+    lockTtlMs: config.upstream.timeoutMs * 2 + 2000,
+  });
   const jsapi = new KvJsapiTickets({
     kv,
     http,
-    tokens,
-    corps,
+    tokens: displayTokens,
+    corps: displayCorps,
     defaultAgentId: config.display.agentId,
     refreshMarginS: config.upstream.tokenRefreshMarginS,
     logger,
@@ -111,16 +135,27 @@ export async function createDatasources(
   });
   const tasks = durable.tasks;
   const auth = new CorpOnboarding({
+    app: 'archive',
     api,
     corps,
+    tokens,
+    kv,
     keys,
     tasks,
-    forgetCorpToken: (corpId) => tokens.forgetCorpToken(corpId),
+    ...(onboarding ? { observe: (what: OnboardingObservation) => onboarding('archive', what) } : {}),
     logger,
   });
-
-  // A cancelled corp's tickets are useless; a re-authorized one gets fresh ones.
-  auth.onCancel((corpId) => jsapi.forget(corpId));
+  const displayAuth = new CorpOnboarding({
+    app: 'display',
+    api: new WecomClient(http, displayTokens),
+    corps: displayCorps,
+    tokens: displayTokens,
+    kv: displayKv,
+    ...(onboarding ? { observe: (what: OnboardingObservation) => onboarding('display', what) } : {}),
+    logger,
+  });
+  // The display app's tickets belong to its authorization: a cancelled one's are useless.
+  displayAuth.onCancel((corpId) => jsapi.forget(corpId));
 
   let closed = false;
   return {
@@ -133,6 +168,7 @@ export async function createDatasources(
     keys,
     tasks,
     auth,
+    display: { tokens: displayTokens, corps: displayCorps, auth: displayAuth },
     onCorpCancelled: (hook) => auth.onCancel(hook),
     redis,
     async ping() {

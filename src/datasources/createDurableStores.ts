@@ -33,6 +33,8 @@ export type DurableStores = {
   /** The pool, for stores built elsewhere (statistics, alerts); null on memory. */
   pool: PgPool | null;
   corps: CorpRegistry & { deletePermanentCode(corpId: string): Promise<void> };
+  /** The display app's authorizations (its own permanent codes). */
+  displayCorps: CorpRegistry & { deletePermanentCode(corpId: string): Promise<void> };
   keys: KeyStore;
   tasks: TaskStore & { dropBefore?(before: number): Promise<number> };
   hits: HitStore;
@@ -60,6 +62,7 @@ export async function createDurableStores(
       kind: 'memory',
       pool: null,
       corps: new KvCorpRegistry(kv, box),
+      displayCorps: new KvCorpRegistry(new MemoryKeyValueStore(), box),
       keys: new MemoryKeyStore(),
       tasks: new KvTaskStore(kv),
       hits: new MemoryHitStore(),
@@ -82,6 +85,7 @@ export async function createDurableStores(
     kind: 'postgres',
     pool,
     corps: new PgCorpRegistry(pool, box),
+    displayCorps: new PgCorpRegistry(pool, box, 'display_corps'),
     keys: new PgKeyStore(pool),
     tasks: new PgTaskStore(pool),
     hits: new PgHitStore(pool),

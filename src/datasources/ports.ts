@@ -32,13 +32,18 @@ export interface KeyValueStore {
 
 /** Suite ticket → suite token → per-corp token, cached and single-flighted across replicas. */
 export interface TokenChain {
-  /** Stores the newest pushed suite_ticket (from the `suite_ticket` callback). */
-  setSuiteTicket(ticket: string): Promise<void>;
+  /**
+   * Stores a pushed suite_ticket unless a newer one (by the event's `TimeStamp`, unix seconds)
+   * is already stored: pushes may arrive out of order, and the newest wins (contract §8.12).
+   */
+  setSuiteTicket(ticket: string, timestampS: number): Promise<void>;
   getSuiteToken(): Promise<string>;
   getCorpToken(corpId: string): Promise<string>;
   /** Drops a cached token only if it still is `token` (another caller may have refreshed already). */
   invalidateSuiteToken(token: string): Promise<void>;
   invalidateCorpToken(corpId: string, token: string): Promise<void>;
+  /** Drops a corp's cached token whatever it is (new permanent code, or to ask the upstream afresh). */
+  forgetCorpToken(corpId: string): Promise<void>;
 }
 
 /** `config` signs with the corp's jsapi_ticket, `agentConfig` with the app's (type=agent_config). */
@@ -86,7 +91,24 @@ export type CorpRecord = {
    * for the JS-SDK `agentConfig`; absent on records stored before it was kept.
    */
   agentId?: number | null;
+  /** The ChatArchiveApi edition the last expiry event named (`<ChatArchiveApi><Edition>`). */
+  archiveEdition?: number | null;
+  /**
+   * The last expiry event: `TRIAL` (trial_expired) or `PAID` (advanced_api_expired), at unix
+   * ms; cleared by a new authorization.
+   */
+  archiveExpiry?: { kind: 'TRIAL' | 'PAID'; at: number } | null;
+  /**
+   * The upstream holds an authorization this gateway has no permanent code for (an exchange
+   * whose answer was lost): someone must trigger `reset_permanent_code` for the corp.
+   */
+  needsPermanentCodeReset?: boolean;
+  /** The last callback event of this corp that failed for good (not retried any more). */
+  lastEventFailure?: EventFailure | null;
 };
+
+/** A callback event given up on: what it was, why, when (unix ms). */
+export type EventFailure = { infoType: string; code: string; message: string; at: number };
 
 /** Authorized corps. The permanent code is stored encrypted with GATEWAY_MASTER_KEY. */
 export interface CorpRegistry {
@@ -95,6 +117,8 @@ export interface CorpRegistry {
   upsert(record: CorpRecord, permanentCode?: string): Promise<void>;
   /** Decrypted permanent code; null when unknown. */
   getPermanentCode(corpId: string): Promise<string | null>;
+  /** Forgets the corp and its permanent code (a confirmed cancel_auth): it leaves `list()`. */
+  remove(corpId: string): Promise<void>;
 }
 
 export type PublicKeyInfo = { version: number; publicKeyPem: string; createdAt: number };
@@ -166,8 +190,26 @@ export interface AuthEvents {
   /** auth code → permanent code → corp stored → first public key set upstream. */
   createAuth(authCode: string): Promise<CorpRecord>;
   changeAuth(corpId: string): Promise<void>;
-  /** Marks the corp CANCELLED and purges what the gateway archived for it. */
-  cancelAuth(corpId: string): Promise<void>;
+  /**
+   * Only once the upstream confirms the authorization is gone (the corp token is refused):
+   * forgets the corp and purges what the gateway archived for it. Resolves with the record as
+   * cancelled, or null when there was nothing to cancel or the upstream did not confirm.
+   */
+  cancelAuth(corpId: string): Promise<CorpRecord | null>;
+  /** reset_permanent_code: the auth code is exchanged and the new permanent code stored. */
+  resetPermanentCode(authCode: string): Promise<CorpRecord>;
+  /** advanced_api_expired / trial_expired: edition and expiry kept on the corp. */
+  archiveExpired(
+    corpId: string,
+    expiry: { kind: 'TRIAL' | 'PAID'; edition: number | null; at: number },
+  ): Promise<void>;
+  /** A callback event of the corp failed for good: visible on `Corp`. */
+  recordEventFailure(corpId: string, failure: EventFailure): Promise<void>;
+  /**
+   * An event named a corp the registry does not know: when an authorization's answer was lost
+   * recently, lists it as needing reset_permanent_code and resolves true.
+   */
+  markIfOrphan(corpId: string): Promise<boolean>;
 }
 
 /** Sync bookkeeping streams: `sync` for sync_msg, `hits` for get_hit_msg_list. */

@@ -29,7 +29,7 @@ import { specapiCreateJob, specapiGetJobResult } from './upstream/specapi.js';
 export { hasMore } from './upstream/common.js';
 export { describeIssues, formatPath } from './upstream/describeIssues.js';
 export { jsapiTicketResponse } from './upstream/jsapi.js';
-export { archivedMessage, serviceEncryptInfo } from './upstream/messages.js';
+export { archivedMessage, serviceEncryptInfo, syncMsgPage } from './upstream/messages.js';
 export { corpTokenResponse, mediaUploadResponse, permanentCodeResponse, suiteTokenResponse };
 
 export const chatdataSchemas = {

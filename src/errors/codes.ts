@@ -14,6 +14,15 @@ export const ErrorCode = {
   UPSTREAM_CONTRACT: 'UPSTREAM_CONTRACT',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  /**
+   * A call that changes state upstream timed out or lost its answer, and the upstream offers no
+   * way to find out: it may or may not have happened. The message says what to do.
+   */
+  UPSTREAM_OUTCOME_UNKNOWN: 'UPSTREAM_OUTCOME_UNKNOWN',
+  /** specapi (数据分析专区 over HTTP) is offline upstream since 2024-06-06. */
+  SPECAPI_OFFLINE: 'SPECAPI_OFFLINE',
+  /** CUSTOM analysis is switched off (WECOM_SPECAPI=off, the default). */
+  CUSTOM_ANALYSIS_DISABLED: 'CUSTOM_ANALYSIS_DISABLED',
   CORP_NOT_AUTHORIZED: 'CORP_NOT_AUTHORIZED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** Depth, aliases, tokens, directives or cost over the configured limit. */

@@ -1,9 +1,11 @@
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
+import type { ArchivedMessage } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
+import { classifySyncRecord, type QuarantineEntry } from './classifySyncRecord.js';
 import type { DrainOptions } from './DrainOptions.js';
 import { runCoalesced } from './runCoalesced.js';
-import { toArchivedMessage } from './toArchivedMessage.js';
+import { withSmallerPages } from './withSmallerPages.js';
 
 export type CorpSyncerOptions = DrainOptions & {
   index: MessageIndex;
@@ -68,18 +70,35 @@ export class CorpSyncer {
     let added = 0;
     for (;;) {
       const page = await callWithToken(state, corpId, holder, (token) =>
-        api.chatdata(corpId, 'sync_msg', {
-          ...(cursor ? { cursor } : {}),
-          ...(token ? { token } : {}),
-          limit: pageLimit,
-        }),
+        withSmallerPages(pageLimit, (limit) =>
+          api.chatdata(corpId, 'sync_msg', {
+            ...(cursor ? { cursor } : {}),
+            ...(token ? { token } : {}),
+            limit,
+          }),
+        ),
       );
       pages++;
       const next = page.next_cursor && page.next_cursor !== cursor ? page.next_cursor : null;
-      // The page and its checkpoint commit together: a crash before the commit repeats the
-      // page, a crash after it does not; the archive skips msgids it already holds.
+      // A record that breaks the documented shape is kept aside; the rest of the page goes on.
+      const messages: ArchivedMessage[] = [];
+      const quarantined: QuarantineEntry[] = [];
+      for (const raw of page.msg_list) {
+        const record = classifySyncRecord(corpId, raw);
+        if (record.kind === 'message') messages.push(record.message);
+        else quarantined.push(record.entry);
+      }
+      if (quarantined.length > 0) {
+        this.#o.logger.warn(
+          { corpId, quarantined: quarantined.length, reasons: quarantined.map((q) => q.reason).slice(0, 3) },
+          'sync_msg records kept aside: they break the documented shape',
+        );
+      }
+      // The page, its quarantined records and its checkpoint commit together: a crash before the
+      // commit repeats the page, a crash after it does not; the archive skips msgids it holds.
       const fresh = await index.commitPage(corpId, {
-        messages: page.msg_list.map((m) => toArchivedMessage(corpId, m)),
+        messages,
+        quarantined,
         cursor: next === null ? undefined : { from: cursor, to: next },
         now: this.#now(),
       });

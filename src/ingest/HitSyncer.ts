@@ -2,6 +2,7 @@ import type { HitStore } from '../datasources/ports.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
 import type { DrainOptions } from './DrainOptions.js';
 import { runCoalesced } from './runCoalesced.js';
+import { withSmallerPages } from './withSmallerPages.js';
 
 export type HitSyncerOptions = DrainOptions & { hits: HitStore };
 
@@ -31,12 +32,14 @@ export class HitSyncer {
     let published = 0;
     for (;;) {
       const page = await callWithToken(state, corpId, holder, (token) =>
-        api.chatdata(corpId, 'keyword/get_hit_msg_list', {
-          ...(cursor ? { cursor } : {}),
-          ...(token ? { token } : {}),
-          need_detail: 1,
-          limit: pageLimit,
-        }),
+        withSmallerPages(pageLimit, (limit) =>
+          api.chatdata(corpId, 'keyword/get_hit_msg_list', {
+            ...(cursor ? { cursor } : {}),
+            ...(token ? { token } : {}),
+            need_detail: 1,
+            limit,
+          }),
+        ),
       );
       for (const item of page.msg_list) {
         const rules = item.hit_rule_list.map((r) => ({

@@ -1,4 +1,4 @@
-import type { CallbackEvent } from '../callbacks/CallbackEvent.js';
+import type { ArchiveExpiryEvent, CallbackEvent } from '../callbacks/CallbackEvent.js';
 import type { Logger } from '../datasources/Logger.js';
 import type { AuthEvents, TaskStore, WecomApi } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
@@ -18,27 +18,41 @@ export type IngestWorkerOptions = {
   bus: EventBus;
   api: WecomApi;
   tasks: TaskStore;
-  /** create/change/cancel_auth, queued by the callback receiver and redeemed here. */
+  /** The archive app's authorization events, queued by the callback receiver and redeemed here. */
   auth: AuthEvents;
+  /** The display app's (events whose SuiteId is `displaySuiteId`). */
+  displayAuth?: AuthEvents;
+  displaySuiteId?: string;
+  /** Told about every event given up on (metrics). */
+  onGiveUp?: (infoType: string, code: string) => void;
   logger: Logger;
   /** Consumer name: unique per process. */
   consumer: string;
   concurrency: number;
-  /** An entry failing this many deliveries is dropped (logged), so one poison event cannot wedge a corp. */
+  /**
+   * A failure that is not an upstream answer (a bug, a store error) is retried this many
+   * deliveries, then given up, so one poison event cannot wedge a worker. Default 5.
+   */
   maxDeliveries?: number;
   now?: () => number;
 };
 
 /**
- * Whether an event that failed may succeed when delivered again. A 45009 (or the fail-fast window
- * it opened) is not retryable for a request, but WeCom lifts it at the next minute or hour: the
- * event stays unacked and comes back after the inbox's reclaim delay, instead of being dropped
- * and left to the watchdog. Other upstream answers retry only when WecomError says so.
+ * Whether an upstream failure may succeed when the event is delivered again: 45009 (or the
+ * fail-fast window it opened: WeCom lifts it 60 s after the hit), 45033, -1, timeouts, 5xx,
+ * an open circuit, and a state-changing call whose outcome is unknown (the handlers reconcile
+ * it on the next delivery). Such an event is never dropped: it stays unacked and comes back
+ * after the inbox's redelivery delay until it succeeds or fails for good (issue 11, point 6).
  */
-function worthRetrying(error: unknown): boolean {
-  if (!(error instanceof WecomError)) return true;
-  return error.retryable || error.code === 'RATE_LIMITED';
+function isTransient(error: WecomError): boolean {
+  return error.retryable || error.code === 'RATE_LIMITED' || error.code === 'UPSTREAM_OUTCOME_UNKNOWN';
 }
+
+const EXPIRY_KINDS = {
+  advanced_api_expired: 'PAID',
+  trial_expired: 'TRIAL',
+  advanced_api_trial_expired: 'TRIAL',
+} as const;
 
 /**
  * Takes verified callback events from the durable inbox and acts on them; an entry is acked
@@ -87,38 +101,74 @@ export class IngestWorker {
 
   async #handle(entry: InboxEntry): Promise<void> {
     const { logger, inbox } = this.#o;
+    const { event } = entry;
     try {
-      await this.process(entry.event);
+      await this.process(event);
       await inbox.ack([entry.id]);
     } catch (error) {
-      const giveUp = !worthRetrying(error) || entry.deliveries >= (this.#o.maxDeliveries ?? 5);
-      logger.warn(
-        {
-          infoType: entry.event.InfoType,
-          deliveries: entry.deliveries,
-          giveUp,
-          err: (error as Error).message,
-        },
-        'callback event failed',
-      );
-      // Left unacked, the entry is handed out again after the reclaim delay.
-      if (giveUp) await inbox.ack([entry.id]).catch(() => undefined);
+      const upstream = error instanceof WecomError ? error : null;
+      const giveUp = upstream ? !isTransient(upstream) : entry.deliveries >= (this.#o.maxDeliveries ?? 5);
+      const log = {
+        infoType: event.InfoType,
+        deliveries: entry.deliveries,
+        giveUp,
+        err: (error as Error).message,
+      };
+      // Left unacked, the entry is handed out again after the redelivery delay.
+      if (!giveUp) return logger.warn(log, 'callback event failed; it will be delivered again');
+      logger.error(log, 'callback event failed for good; given up');
+      await this.#recordGiveUp(event, upstream?.code ?? 'INTERNAL', (error as Error).message);
+      await inbox.ack([entry.id]).catch(() => undefined);
     }
+  }
+
+  /** A failure for good is visible on the corp (when the event names one) and in metrics. */
+  async #recordGiveUp(event: CallbackEvent, code: string, message: string): Promise<void> {
+    this.#o.onGiveUp?.(event.InfoType, code);
+    const corpId = 'AuthCorpId' in event ? event.AuthCorpId : undefined;
+    if (corpId === undefined || event.InfoType === 'cancel_auth') return;
+    const failure = { infoType: event.InfoType, code, message, at: this.#now() };
+    await this.#authOf(event)
+      .recordEventFailure(corpId, failure)
+      .catch((error: unknown) =>
+        this.#o.logger.warn({ corpId, err: (error as Error).message }, 'could not record the event failure'),
+      );
+  }
+
+  #authOf(event: CallbackEvent): AuthEvents {
+    const display = this.#o.displayAuth;
+    return display && event.SuiteId !== undefined && event.SuiteId === this.#o.displaySuiteId
+      ? display
+      : this.#o.auth;
   }
 
   /** The work for one event; public so the receiver can be tested without the loop. */
   async process(event: CallbackEvent): Promise<void> {
     const { syncer, hitSyncer, syncState, hitState, bus } = this.#o;
     const now = this.#now();
+    const auth = this.#authOf(event);
+    if (auth !== this.#o.auth) return this.#processDisplay(event, auth);
+    // A corp the registry does not know may be one whose authorization answer was lost.
+    if ('AuthCorpId' in event && event.AuthCorpId !== undefined && event.InfoType !== 'cancel_auth') {
+      if (await auth.markIfOrphan(event.AuthCorpId)) return;
+    }
     switch (event.InfoType) {
       case 'create_auth':
-        await this.#o.auth.createAuth(event.AuthCode);
+        await auth.createAuth(event.AuthCode);
+        return;
+      case 'reset_permanent_code':
+        await auth.resetPermanentCode(event.AuthCode);
         return;
       case 'change_auth':
-        await this.#o.auth.changeAuth(event.AuthCorpId);
+        await auth.changeAuth(event.AuthCorpId);
         return;
       case 'cancel_auth':
-        await this.#o.auth.cancelAuth(event.AuthCorpId);
+        await auth.cancelAuth(event.AuthCorpId);
+        return;
+      case 'advanced_api_expired':
+      case 'trial_expired':
+      case 'advanced_api_trial_expired':
+        await auth.archiveExpired(event.AuthCorpId, expiryOf(event, now));
         return;
       case 'conversation_new_message':
         await syncState.noteCallback(event.AuthCorpId, event.Token, now);
@@ -157,4 +207,32 @@ export class IngestWorker {
         this.#o.logger.info({ infoType: event.InfoType }, 'callback event needs no ingestion work');
     }
   }
+
+  /** The display app only authorizes: its permanent code, agentId and tickets. */
+  async #processDisplay(event: CallbackEvent, auth: AuthEvents): Promise<void> {
+    switch (event.InfoType) {
+      case 'create_auth':
+        await auth.createAuth(event.AuthCode);
+        return;
+      case 'reset_permanent_code':
+        await auth.resetPermanentCode(event.AuthCode);
+        return;
+      case 'cancel_auth':
+        await auth.cancelAuth(event.AuthCorpId);
+        return;
+      case 'change_auth':
+        await auth.changeAuth(event.AuthCorpId);
+        return;
+      default:
+        this.#o.logger.info({ infoType: event.InfoType, app: 'display' }, 'display app event needs no work');
+    }
+  }
+}
+
+function expiryOf(event: ArchiveExpiryEvent, now: number) {
+  return {
+    kind: EXPIRY_KINDS[event.InfoType],
+    edition: event['ChatArchiveApi.Edition'] ?? null,
+    at: event.TimeStamp === undefined ? now : event.TimeStamp * 1000,
+  };
 }

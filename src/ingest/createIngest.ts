@@ -9,7 +9,7 @@ import { CorpSyncer } from './CorpSyncer.js';
 import { EventBus } from './EventBus.js';
 import { HitSyncer } from './HitSyncer.js';
 import type { Inbox } from './Inbox.js';
-import { IngestWorker } from './IngestWorker.js';
+import { IngestWorker, type IngestWorkerOptions } from './IngestWorker.js';
 import { MemoryInbox } from './MemoryInbox.js';
 import { notifyingAuthEvents } from './notifyingAuthEvents.js';
 import { RedisInbox } from './RedisInbox.js';
@@ -35,11 +35,19 @@ export type Ingest = {
 };
 
 /** Wires the ingestion pipeline: inbox → workers → sync loops → index → event bus. */
-export function createIngest(config: Config, ds: Datasources, logger: Logger): Ingest {
+export function createIngest(
+  config: Config,
+  ds: Datasources,
+  logger: Logger,
+  hooks: Pick<IngestWorkerOptions, 'onGiveUp'> = {},
+): Ingest {
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const retentionMs = config.ingest.retentionDays * 86_400_000;
   const { index, hits } = ds.durable;
-  const inbox: Inbox = ds.redis ? new RedisInbox(ds.redis, config.redis.prefix) : new MemoryInbox();
+  const redeliverMs = config.ingest.redeliverMs;
+  const inbox: Inbox = ds.redis
+    ? new RedisInbox(ds.redis, config.redis.prefix, redeliverMs)
+    : new MemoryInbox(redeliverMs);
   const bus = new EventBus({ redis: ds.redis, prefix: config.redis.prefix });
   const syncState = new SyncStateStore(ds.durable.syncState, ds.kv, 'sync');
   const hitState = new SyncStateStore(ds.durable.syncState, ds.kv, 'hits');
@@ -77,6 +85,9 @@ export function createIngest(config: Config, ds: Datasources, logger: Logger): I
   const auth = notifyingAuthEvents(ds.auth, { corps: ds.corps, bus, syncer, logger });
   const worker = new IngestWorker({
     auth,
+    displayAuth: ds.display.auth,
+    displaySuiteId: config.displaySuite.suiteId,
+    ...hooks,
     inbox,
     syncer,
     hitSyncer,

@@ -1,5 +1,5 @@
 import type { Logger } from '../datasources/Logger.js';
-import type { AuthEvents, CorpRegistry } from '../datasources/ports.js';
+import type { AuthEvents, CorpRecord, CorpRegistry } from '../datasources/ports.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import { ALL_CORPS, type EventBus } from './EventBus.js';
 
@@ -16,22 +16,39 @@ export function notifyingAuthEvents(
     const record = await deps.corps.get(corpId);
     if (record) deps.bus.publish('corpAuth', ALL_CORPS, record);
   };
+  const authorized = (record: CorpRecord) => {
+    deps.bus.publish('corpAuth', ALL_CORPS, record);
+    deps.syncer.sync(record.corpId, 'authorized').catch(() => {
+      // Recorded in the corp's sync state; the watchdog retries.
+    });
+    return record;
+  };
   return {
     async createAuth(authCode) {
-      const record = await inner.createAuth(authCode);
-      deps.bus.publish('corpAuth', ALL_CORPS, record);
-      deps.syncer.sync(record.corpId, 'authorized').catch(() => {
-        // Recorded in the corp's sync state; the watchdog retries.
-      });
-      return record;
+      return authorized(await inner.createAuth(authCode));
+    },
+    async resetPermanentCode(authCode) {
+      return authorized(await inner.resetPermanentCode(authCode));
     },
     async changeAuth(corpId) {
       await inner.changeAuth(corpId);
       await publish(corpId);
     },
     async cancelAuth(corpId) {
-      await inner.cancelAuth(corpId);
+      // The registry no longer holds a cancelled corp: publish the record as it was cancelled.
+      const cancelled = await inner.cancelAuth(corpId);
+      if (cancelled) deps.bus.publish('corpAuth', ALL_CORPS, cancelled);
+      return cancelled;
+    },
+    async archiveExpired(corpId, expiry) {
+      await inner.archiveExpired(corpId, expiry);
       await publish(corpId);
+    },
+    recordEventFailure: (corpId, failure) => inner.recordEventFailure(corpId, failure),
+    async markIfOrphan(corpId) {
+      const marked = await inner.markIfOrphan(corpId);
+      if (marked) await publish(corpId);
+      return marked;
     },
   };
 }

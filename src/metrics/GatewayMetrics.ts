@@ -56,6 +56,28 @@ export class GatewayMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly callbacksIgnored = new Counter({
+    name: 'wag_callback_events_ignored_total',
+    help:
+      'Well-signed callback events acknowledged without being acted on, by InfoType and reason: ' +
+      'unknown_info_type, unusable (fields off the contract), foreign_suite.',
+    labelNames: ['info_type', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly callbacksFailed = new Counter({
+    name: 'wag_callback_events_failed_total',
+    help: 'Callback events given up on (failed for good, not retried any more), by InfoType and error code.',
+    labelNames: ['info_type', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly onboarding = new Counter({
+    name: 'wag_onboarding_events_total',
+    help:
+      'Authorization trouble by app and kind: outcome_unknown (a permanent-code exchange lost its answer), ' +
+      'authorization_lost (the corp needs reset_permanent_code), cancel_unconfirmed (a cancel_auth the upstream did not confirm).',
+    labelNames: ['app', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({
     name: 'wag_subscriptions_active',
     help: 'Live GraphQL subscriptions (graphql-ws and SSE).',
@@ -82,6 +104,11 @@ export class GatewayMetrics {
     const kind = TOKEN_PATHS[call.path];
     if (kind && call.result === 'ok') this.tokenRefreshes.inc({ kind });
   };
+
+  /** WeCom chooses InfoTypes, but a label must stay bounded and plain. */
+  infoTypeLabel(infoType: string): string {
+    return /^[a-z][a-z0-9_]{0,47}$/.test(infoType) ? infoType : 'other';
+  }
 
   countWsConnections(count: () => number): void {
     this.#wsConnections = count;

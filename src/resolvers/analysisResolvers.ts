@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import type { AnalysisTaskRecord } from '../datasources/ports.js';
+import { runAnalysisJob } from '../datasources/reconcile/runAnalysisJob.js';
 import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
 import { badUserInput } from '../errors/codes.js';
 import { type CustomArgs, customStatus, startCustomAnalysis } from './customAnalysisResolvers.js';
@@ -10,8 +11,7 @@ import { messagesWithKeys } from './messagesWithKeys.js';
 import { listMax } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
-/** analyze_task_add takes ≤1000 messages per call and per job (contract §3.8). */
-export const ANALYSIS_CHUNK = 1000;
+/** analyze_task_add takes ≤1000 messages per job (contract §3.8). */
 export const MAX_ANALYSIS_MESSAGES = 1000;
 
 const TASK_CODES = { SENTIMENT: 1, SPAM: 2, SUMMARY: 3 } as const;
@@ -39,19 +39,11 @@ export async function startAnalysis(
   }
   const { messageIds } = validate(startArgs, { messageIds: args.messageIds });
   const { msgids, msgList } = await messagesWithKeys(corpId, messageIds, loaders, ctx);
-  let jobid: string | undefined;
-  for (let i = 0; i < msgList.length; i += ANALYSIS_CHUNK) {
-    const res = await ctx.ds.api.chatdata(corpId, 'analyze_task_add', {
-      analyze_task: TASK_CODES[type],
-      ...(jobid ? { jobid } : {}),
-      msg_list: msgList.slice(i, i + ANALYSIS_CHUNK),
-    });
-    jobid = res.jobid;
-  }
-  await ctx.ds.api.chatdata(corpId, 'analyze_task_submit', { jobid: jobid! });
+  // Chunks added, then submitted; a lost answer is reconciled, never repeated blindly.
+  const jobid = await runAnalysisJob(ctx.ds.api, corpId, TASK_CODES[type], msgList);
   const record: AnalysisTaskRecord = {
     corpId,
-    jobId: jobid!,
+    jobId: jobid,
     type,
     messageIds: msgids,
     createdAt: Date.now(),

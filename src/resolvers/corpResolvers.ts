@@ -9,7 +9,7 @@ import { validate } from './validation/validate.js';
 
 const pageArgs = z.object({ first: first(100), after });
 
-/** The client's corps, sorted by corpId; needs corp:read. Cancelled corps stay visible with their status. */
+/** The client's corps, sorted by corpId; needs corp:read. A cancelled corp is gone from the registry. */
 export async function listCorps(
   args: { first?: number | null; after?: string | null },
   ctx: Context,

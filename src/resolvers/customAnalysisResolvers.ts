@@ -1,9 +1,10 @@
+import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import type { AnalysisTaskRecord } from '../datasources/ports.js';
 import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
 import { WecomError } from '../datasources/WecomError.js';
-import { badUserInput } from '../errors/codes.js';
+import { badUserInput, ErrorCode } from '../errors/codes.js';
 import { forCorp } from './forCorp.js';
 import type { CorpLoaders } from './loaders/createCorpLoaders.js';
 import { messagesWithKeys } from './messagesWithKeys.js';
@@ -18,6 +19,32 @@ export const MAX_CUSTOM_DATA_BYTES = 1024;
 const CUSTOM_ID_TAKEN = 710626;
 
 export type CustomArgs = { customId?: string | null; customData?: string | null };
+
+/** Why CUSTOM is deprecated, in the schema and in its errors. */
+export const SPECAPI_GONE =
+  'specapi (数据分析专区 over HTTP) is offline upstream since 2024-06-06; data-zone programs now run ' +
+  'inside WeCom (数据与智能专区), out of reach of a gateway';
+
+/**
+ * What WeCom answers an API it took away is not documented: "api unauthorized/forbidden" (48001,
+ * 48002) or an HTTP 404 [I]. On specapi any of them means "offline", said with its own code.
+ */
+function offlineError(error: unknown): GraphQLError | null {
+  if (!(error instanceof WecomError) || !error.path.startsWith('/cgi-bin/chatdata/specapi/')) return null;
+  const gone = error.errcode === 48001 || error.errcode === 48002 || error.httpStatus === 404;
+  if (!gone) return null;
+  return new GraphQLError(
+    `${SPECAPI_GONE}: ${error.path} answered ${error.errcode ?? `HTTP ${error.httpStatus}`}`,
+    {
+      extensions: {
+        code: ErrorCode.SPECAPI_OFFLINE,
+        path: error.path,
+        errcode: error.errcode,
+        retryable: false,
+      },
+    },
+  );
+}
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -48,6 +75,13 @@ export async function startCustomAnalysis(
   ctx: Context,
 ): Promise<AnalysisTaskRecord> {
   const { corpId } = args;
+  if (!ctx.features.specapi) {
+    throw new GraphQLError(
+      `type CUSTOM is switched off (WECOM_SPECAPI=off, the default): ${SPECAPI_GONE}. ` +
+        'Set WECOM_SPECAPI=on only against an upstream that still serves it.',
+      { extensions: { code: ErrorCode.CUSTOM_ANALYSIS_DISABLED } },
+    );
+  }
   const input = validate(customArgs, {
     messageIds: args.messageIds,
     customId: args.customId ?? undefined,
@@ -63,6 +97,8 @@ export async function startCustomAnalysis(
     });
     jobid = res.jobid;
   } catch (error) {
+    const offline = offlineError(error);
+    if (offline) throw offline;
     if (error instanceof WecomError && error.errcode === CUSTOM_ID_TAKEN) {
       throw badUserInput(
         `customId must be unique per provider (upstream ${CUSTOM_ID_TAKEN}), got ${show(input.customId)} which was used before`,
@@ -88,8 +124,12 @@ export async function startCustomAnalysis(
 export type SpecJobResult = ChatdataResponse<'specapi/get_job_result'>;
 
 /** specapi/get_job_result, once per request and job. */
-export function customJob(task: AnalysisTaskRecord, ctx: Context): Promise<SpecJobResult> {
-  return forCorp(ctx, task.corpId).specapiResult.load(task.jobId);
+export async function customJob(task: AnalysisTaskRecord, ctx: Context): Promise<SpecJobResult> {
+  try {
+    return await forCorp(ctx, task.corpId).specapiResult.load(task.jobId);
+  } catch (error) {
+    throw offlineError(error) ?? error;
+  }
 }
 
 /** 0 initialised and 1 running are both RUNNING (dispatchedAt tells them apart); 2 finished is DONE. */

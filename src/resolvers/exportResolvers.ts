@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import type { ExportTaskRecord } from '../datasources/ports.js';
+import { createExportJobReconciled } from '../datasources/reconcile/createExportJobReconciled.js';
 import { forCorp } from './forCorp.js';
 import { splitCorpScopedId } from './ids.js';
 import { nonEmptyString, show } from './validation/rules.js';
@@ -43,10 +44,11 @@ export async function createExport(
     template.name,
     new Uint8Array(await template.arrayBuffer()),
   );
-  const res = await ctx.ds.api.chatdata(args.corpId, 'export/create_job', { code, media_id: media.mediaId });
+  // Single-use code: a lost answer is settled by asking once more (see createExportJobReconciled).
+  const jobId = await createExportJobReconciled(ctx.ds.api, args.corpId, code, media.mediaId);
   const record: ExportTaskRecord = {
     corpId: args.corpId,
-    jobId: res.jobid,
+    jobId,
     createdAt: Date.now(),
     status: 'WAITING',
     resultId: null,

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { charsBetween, listMax, show } from './validation/rules.js';
 
-/** Mirrors keyword/create_rule and update_rule limits (contract §3.5). Enums arrive as upstream ints. */
+/**
+ * Mirrors keyword/create_rule and update_rule limits (contract §3.5, §8.4). Enums arrive as upstream
+ * ints. The department, user, external-contact and chat lists hold ≤100 entries each on the HTTP API
+ * (doc 99676); the 1000/2000 once used here are the data zone's, which the upstream refused.
+ */
+export const MAX_RANGE_IDS = 100;
+
 const ids = (name: string, max: number, item: z.ZodType<string> = z.string().min(1)) =>
   listMax(name, item, max).nullish();
 
@@ -13,10 +19,10 @@ const departmentId = z.string().refine((s) => /^\d{1,19}$/.test(s), {
 export const applicableRangeInput = z.object({
   targetTypes: z.array(z.number().int()).nullish(),
   chatTypes: z.array(z.number().int()).nullish(),
-  departmentIds: ids('applicableRange.departmentIds', 100, departmentId),
-  userIds: ids('applicableRange.userIds', 1000),
-  externalUserIds: ids('applicableRange.externalUserIds', 100),
-  chatIds: ids('applicableRange.chatIds', 2000),
+  departmentIds: ids('applicableRange.departmentIds', MAX_RANGE_IDS, departmentId),
+  userIds: ids('applicableRange.userIds', MAX_RANGE_IDS),
+  externalUserIds: ids('applicableRange.externalUserIds', MAX_RANGE_IDS),
+  chatIds: ids('applicableRange.chatIds', MAX_RANGE_IDS),
   sessionTypes: z.array(z.number().int()).nullish(),
   excludeMobiles: ids('applicableRange.excludeMobiles', 100),
   excludeEmails: ids('applicableRange.excludeEmails', 100),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Context } from '../context.js';
+import { createRuleReconciled } from '../datasources/reconcile/createRuleReconciled.js';
+import { deleteRuleReconciled } from '../datasources/reconcile/deleteRuleReconciled.js';
 import type { ChatdataRequest } from '../datasources/upstreamSchemas.js';
 import { badUserInput, notFound } from '../errors/codes.js';
 import { forCorp } from './forCorp.js';
@@ -95,8 +97,9 @@ export async function createKeywordRule(
   if (input.keywords?.length) body.keyword = { word_list: input.keywords };
   if (input.behaviours?.length) body.semantics = { semantics_list: [...new Set(input.behaviours)] };
   if (input.applicableRange) body.applicable_range = toRangeRequest(rangeOf(input.applicableRange));
-  const res = await ctx.ds.api.chatdata(args.corpId, 'keyword/create_rule', body);
-  return { corpId: args.corpId, ruleId: res.rule_id, name: input.name };
+  // A lost answer is reconciled by reading the rules back, never by creating a twin blindly.
+  const { ruleId } = await createRuleReconciled(ctx.ds.api, args.corpId, body);
+  return { corpId: args.corpId, ruleId, name: input.name };
 }
 
 export async function updateKeywordRule(
@@ -119,7 +122,7 @@ export async function updateKeywordRule(
 export async function deleteKeywordRule(args: { id: string }, ctx: Context): Promise<string> {
   const { corpId, ruleId } = parseRuleId(args.id);
   const loaders = forCorp(ctx, corpId, 'rules:write');
-  await ctx.ds.api.chatdata(corpId, 'keyword/delete_rule', { rule_id: ruleId });
+  await deleteRuleReconciled(ctx.ds.api, corpId, ruleId);
   loaders.ruleDetail.clear(ruleId);
   return encodeGlobalId('KeywordRule', corpScopedId(corpId, ruleId));
 }

@@ -11,6 +11,7 @@ import {
   type CustomResultShape,
   customProgress,
   customResult,
+  SPECAPI_GONE,
 } from '../resolvers/customAnalysisResolvers.js';
 import { decodeTypedId } from '../resolvers/globalId.js';
 import { corpScopedId, splitCorpScopedId } from '../resolvers/ids.js';
@@ -25,7 +26,9 @@ export const AnalysisType = builder.enumType('AnalysisType', {
     CUSTOM: {
       description:
         "specapi/create_job: the provider's own program in the data zone (数据分析专区) gets the messages " +
-        'with their keys and customData; its output is customResult.',
+        'with their keys and customData; its output is customResult. Only with WECOM_SPECAPI=on ' +
+        '(else CUSTOM_ANALYSIS_DISABLED); an upstream refusal is SPECAPI_OFFLINE.',
+      deprecationReason: `${SPECAPI_GONE}.`,
     },
   } as const,
 });
@@ -103,6 +106,7 @@ builder.node(AnalysisTaskRef, {
       type: CustomAnalysisResultRef,
       nullable: true,
       description: 'CUSTOM only: the zone program output, once DONE.',
+      deprecationReason: `CUSTOM is deprecated: ${SPECAPI_GONE}.`,
       resolve: (task, _args, ctx) => customResult(task, ctx),
     }),
   }),
@@ -146,8 +150,14 @@ builder.mutationFields((t) => ({
       corpId: t.arg.string({ required: true }),
       type: t.arg({ type: AnalysisType, required: true }),
       messageIds: t.arg.idList({ required: true }),
-      customId: t.arg.string({ description: 'CUSTOM only (required there).' }),
-      customData: t.arg.string({ description: 'CUSTOM only.' }),
+      customId: t.arg.string({
+        description: 'CUSTOM only (required there).',
+        deprecationReason: `CUSTOM is deprecated: ${SPECAPI_GONE}.`,
+      }),
+      customData: t.arg.string({
+        description: 'CUSTOM only.',
+        deprecationReason: `CUSTOM is deprecated: ${SPECAPI_GONE}.`,
+      }),
     },
     resolve: (_root, args, ctx) =>
       startAnalysis(

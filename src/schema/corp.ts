@@ -1,3 +1,4 @@
+import type { EventFailure } from '../datasources/ports.js';
 import {
   authorizedUsers,
   corpEditions,
@@ -19,7 +20,11 @@ import {
 export const CorpStatus = builder.enumType('CorpStatus', {
   values: {
     ACTIVE: { description: 'Authorized (create_auth processed).' },
-    CANCELLED: { description: 'The corp cancelled the authorization (cancel_auth).' },
+    CANCELLED: {
+      description:
+        'The corp cancelled the authorization (cancel_auth, confirmed upstream). Seen in ' +
+        'corpAuthorizationChanged only: a cancelled corp leaves corps and its archive is purged.',
+    },
   } as const,
 });
 
@@ -46,8 +51,65 @@ builder.node(CorpRef, {
   }),
 });
 
+const ArchiveExpiryKind = builder.enumType('ArchiveExpiryKind', {
+  values: {
+    TRIAL: { description: 'The trial of the archive API ended (trial_expired).' },
+    PAID: { description: 'The paid archive API expired (advanced_api_expired).' },
+  } as const,
+});
+
+const ArchiveExpiryRef = builder
+  .objectRef<{ kind: 'TRIAL' | 'PAID'; at: number }>('ArchiveExpiry')
+  .implement({
+    description: "The corp's archive API expired, as WeCom pushed it; a new authorization clears it.",
+    fields: (t) => ({
+      kind: t.field({ type: ArchiveExpiryKind, resolve: (e) => e.kind }),
+      at: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
+    }),
+  });
+
+const EventFailureRef = builder.objectRef<EventFailure>('CallbackEventFailure').implement({
+  description: 'A callback event of the corp the gateway gave up on (it failed for good, not transiently).',
+  fields: (t) => ({
+    infoType: t.exposeString('infoType'),
+    code: t.exposeString('code', {
+      description: 'The error code, as in GraphQL errors (UPSTREAM_ERROR, …).',
+    }),
+    message: t.exposeString('message'),
+    at: t.field({ type: 'DateTime', resolve: (f) => new Date(f.at) }),
+  }),
+});
+
+builder.objectFields(CorpRef, (t) => ({
+  lastEventFailure: t.field({
+    type: EventFailureRef,
+    nullable: true,
+    description:
+      'The last callback event of this corp that failed for good; transient failures (45009, 45033, -1, ' +
+      'timeouts, 5xx) are retried until they succeed and never show here.',
+    resolve: (corp) => corp.lastEventFailure ?? null,
+  }),
+}));
+
 builder.objectType(CorpAuthorizationRef, {
   fields: (t) => ({
+    archiveEdition: t.int({
+      nullable: true,
+      description: 'The ChatArchiveApi edition the last expiry event named (<ChatArchiveApi><Edition>).',
+      resolve: (corp) => corp.archiveEdition ?? null,
+    }),
+    archiveExpiry: t.field({
+      type: ArchiveExpiryRef,
+      nullable: true,
+      description: 'Set by advanced_api_expired / trial_expired; null while the archive API is live.',
+      resolve: (corp) => corp.archiveExpiry ?? null,
+    }),
+    needsPermanentCodeReset: t.boolean({
+      description:
+        'The corp is authorized upstream but the gateway holds no permanent code for it (an exchange ' +
+        'whose answer was lost): trigger reset_permanent_code for it in the provider console.',
+      resolve: (corp) => corp.needsPermanentCodeReset === true,
+    }),
     status: t.field({ type: CorpStatus, resolve: (corp) => corp.status }),
     since: t.field({
       type: 'DateTime',

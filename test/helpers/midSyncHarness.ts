@@ -12,6 +12,7 @@ import { freshSchema } from './postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { simControl } from './simControl.js';
 import { type SpawnedGateway, spawnGateway } from './spawnGateway.js';
+import { TEST_APPS_ENV, TEST_APPS_SIM } from './testApps.js';
 import { waitFor } from './waitFor.js';
 
 const SYNC_MSG = '/cgi-bin/chatdata/sync_msg';
@@ -57,6 +58,7 @@ export async function startMidSync(
     messageRate: 0,
     newMessageBatchMs: 50,
     tokenlessSyncPerMinute: 10_000,
+    ...TEST_APPS_SIM,
   });
   const { url: simUrl } = await sim.start();
   const gateways: SpawnedGateway[] = [];
@@ -72,6 +74,7 @@ export async function startMidSync(
   };
   const gatewayEnv = {
     WECOM_API_BASE: simUrl,
+    ...TEST_APPS_ENV,
     REDIS_URL: testRedisUrl,
     REDIS_PREFIX: prefix,
     DATABASE_URL: schema.url,

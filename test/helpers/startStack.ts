@@ -5,11 +5,13 @@ import { type App, buildApp } from '../../src/app.js';
 import { type ClientConfig, loadConfig, SCOPES } from '../../src/config.js';
 import { silentLogger } from '../../src/datasources/Logger.js';
 import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
+import { classifySyncRecord } from '../../src/ingest/classifySyncRecord.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { simulatorMsgids } from './archiveCheck.js';
 import { freshSchema } from './postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { simControl } from './simControl.js';
+import { TEST_APPS_ENV, TEST_APPS_SIM } from './testApps.js';
 import { waitFor } from './waitFor.js';
 
 export const ADMIN_KEY = 'test-admin-key';
@@ -76,7 +78,13 @@ export type StackOptions = {
  * ACTIVE with a public key (bounded wait).
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50, ...options.sim });
+  const sim = createSimulator({
+    port: 0,
+    messageRate: 0,
+    newMessageBatchMs: 50,
+    ...TEST_APPS_SIM,
+    ...options.sim,
+  });
   const { url: simUrl } = await sim.start();
   const prefix = options.redis ? uniquePrefix('graph') : undefined;
   const schema = await freshSchema('stack');
@@ -92,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     GATEWAY_MASTER_KEY: 'test-master-key-0123456789',
     GATEWAY_CLIENTS: JSON.stringify(clients),
     LOG_LEVEL: 'silent',
+    ...TEST_APPS_ENV,
     UPSTREAM_RETRIES: '0',
     UPSTREAM_TIMEOUT_MS: '3000',
     ...(typeof options.env === 'function' ? options.env(simUrl) : options.env),
@@ -104,6 +113,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     app = await buildApp(
       { ...config, wecomApiBase: simUrl },
       {
+        // TEST_LOG=1 prints the gateway's debug log (silent otherwise).
         logger: process.env['TEST_LOG'] ? createLogger({ level: 'debug' }) : silentLogger,
         ...(options.indexLookup ? {} : { messages }),
       },
@@ -155,13 +165,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
-/** Polls the registry (bounded: 10 s) until every corp is ACTIVE with a public key. */
+/**
+ * Polls the registries (bounded: 10 s) until every corp is ACTIVE with a public key and has
+ * authorized the display app too.
+ */
 async function waitForActiveCorps(app: App, corpIds: string[]): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const records = await Promise.all(corpIds.map((id) => app.datasources.corps.get(id)));
     const keys = await Promise.all(corpIds.map((id) => app.datasources.keys.current(id)));
-    if (records.every((r) => r?.status === 'ACTIVE') && keys.every((k) => k !== null)) return;
+    const display = await Promise.all(corpIds.map((id) => app.datasources.display.corps.get(id)));
+    if (
+      records.every((r) => r?.status === 'ACTIVE') &&
+      keys.every((k) => k !== null) &&
+      display.every((r) => r?.status === 'ACTIVE')
+    )
+      return;
     if (Date.now() > deadline) {
       throw new Error(`demo corps not ACTIVE with a key within 10 s: ${JSON.stringify(records)}`);
     }
@@ -188,18 +207,9 @@ export async function archiveAll(stack: Stack, corpId: string): Promise<Archived
   let cursor: string | undefined;
   for (let page = 0; page < 20; page++) {
     const res = await stack.app.datasources.api.chatdata(corpId, 'sync_msg', { cursor, limit: 1000 });
-    for (const m of res.msg_list) {
-      out.push({
-        corpId,
-        msgid: m.msgid,
-        sender: m.sender,
-        receivers: m.receiver_list,
-        chatId: m.chatid ?? null,
-        sendTime: m.send_time,
-        msgtype: m.msgtype,
-        encryptedSecretKey: m.service_encrypt_info.encrypted_secret_key,
-        publicKeyVersion: m.service_encrypt_info.public_key_ver,
-      });
+    for (const raw of res.msg_list) {
+      const record = classifySyncRecord(corpId, raw);
+      if (record.kind === 'message') out.push(record.message);
     }
     cursor = res.next_cursor;
     if (!res.has_more) break;

@@ -17,6 +17,9 @@ const SUITE = {
   WECOM_SUITE_SECRET: 'redaction-suite-secret-c0ffee-4242',
   WECOM_CALLBACK_TOKEN: 'redactionCallbackTok9',
   WECOM_CALLBACK_AES_KEY: 'Zq4u8Xv2Lr6Tn1Bc5Mk9Wp3Hd7Gf0Js2Ay6Ee8Ro4Ti',
+  WECOM_PROVIDER_CORPID: 'wwproviderredaction1',
+  WECOM_DISPLAY_SUITE_ID: 'wwsuiteredaction02',
+  WECOM_DISPLAY_SUITE_SECRET: 'redaction-display-secret-beef-77',
 };
 
 describe('log redaction: a full run at debug level leaks no secret', () => {
@@ -40,6 +43,11 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
       suiteSecret: SUITE.WECOM_SUITE_SECRET,
       callbackToken: SUITE.WECOM_CALLBACK_TOKEN,
       callbackAesKey: SUITE.WECOM_CALLBACK_AES_KEY,
+      providerCorpId: SUITE.WECOM_PROVIDER_CORPID,
+      displaySuiteId: SUITE.WECOM_DISPLAY_SUITE_ID,
+      displaySuiteSecret: SUITE.WECOM_DISPLAY_SUITE_SECRET,
+      displayCallbackToken: SUITE.WECOM_CALLBACK_TOKEN,
+      displayCallbackAesKey: SUITE.WECOM_CALLBACK_AES_KEY,
       backlogPerCorp: 50,
     });
     const { url: simUrl } = await sim.start();
@@ -114,6 +122,7 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
       ['api key', API_KEY],
       ['master key', MASTER_KEY],
       ['suite secret', SUITE.WECOM_SUITE_SECRET],
+      ['display suite secret', SUITE.WECOM_DISPLAY_SUITE_SECRET],
       ['callback token', SUITE.WECOM_CALLBACK_TOKEN],
       ['callback AES key', SUITE.WECOM_CALLBACK_AES_KEY],
     ]);

@@ -49,9 +49,10 @@ export class MemoryMessageIndex implements MessageIndex {
     const fresh = this.#add(corpId, page.messages);
     const corp = this.#corp(corpId);
     for (const q of page.quarantined ?? []) {
+      if (corp.quarantined.some((known) => known.digest === q.digest)) continue;
       corp.quarantined.push({ ...q, id: ++this.#quarantineIds, recordedAt: page.now });
+      row.quarantined++;
     }
-    row.quarantined += page.quarantined?.length ?? 0;
     if (page.cursor) {
       row.cursor = page.cursor.to;
       row.cursorUpdatedAt = page.now;

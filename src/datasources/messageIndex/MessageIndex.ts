@@ -43,6 +43,8 @@ export type MessagePage = {
 export type QuarantinedRecord = {
   /** Null when the record had no usable msgid. */
   msgid: string | null;
+  /** sha256 of `raw`: the same record kept aside twice is one entry. */
+  digest: string;
   /** The record as the upstream sent it (JSON). */
   raw: string;
   reason: string;

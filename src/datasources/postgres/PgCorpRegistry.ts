@@ -3,28 +3,38 @@ import type { SecretBox } from '../secretBox.js';
 
 import type { PgPool } from './createPgPool.js';
 
-/** AAD of the sealed permanent code: a code copied under another corp id does not open. */
-const codeContext = (corpId: string): string => `permanent_code:${corpId}`;
+/** The registry of one app: `corps` for the archive app, `display_corps` for the display app. */
+export type CorpTable = 'corps' | 'display_corps';
 
-/** `corps`: the registry, listed from its primary key (no scan of anything else). */
+/**
+ * A registry table, listed from its primary key (no scan of anything else). Permanent codes are
+ * sealed with the corp id and the table in the AAD: a code copied under another corp or app
+ * does not open.
+ */
 export class PgCorpRegistry implements CorpRegistry {
+  readonly #codeContext: (corpId: string) => string;
+
   constructor(
     private readonly pool: PgPool,
     private readonly box: SecretBox,
-  ) {}
+    private readonly table: CorpTable = 'corps',
+  ) {
+    this.#codeContext =
+      table === 'corps' ? (id) => `permanent_code:${id}` : (id) => `${table}:permanent_code:${id}`;
+  }
 
   async list(): Promise<CorpRecord[]> {
     const { rows } = await this.pool.query<{ record: CorpRecord }>({
-      name: 'corps_list',
-      text: 'SELECT record FROM corps ORDER BY corp_id',
+      name: `${this.table}_list`,
+      text: `SELECT record FROM ${this.table} ORDER BY corp_id`,
     });
     return rows.map((r) => r.record);
   }
 
   async get(corpId: string): Promise<CorpRecord | null> {
     const { rows } = await this.pool.query<{ record: CorpRecord }>({
-      name: 'corps_get',
-      text: 'SELECT record FROM corps WHERE corp_id = $1',
+      name: `${this.table}_get`,
+      text: `SELECT record FROM ${this.table} WHERE corp_id = $1`,
       values: [corpId],
     });
     return rows[0]?.record ?? null;
@@ -34,11 +44,11 @@ export class PgCorpRegistry implements CorpRegistry {
   async upsert(record: CorpRecord, permanentCode?: string): Promise<void> {
     if (!record.corpId) throw new Error('CorpRecord.corpId must be a non-empty string');
     const sealed =
-      permanentCode === undefined ? null : this.box.seal(permanentCode, codeContext(record.corpId));
+      permanentCode === undefined ? null : this.box.seal(permanentCode, this.#codeContext(record.corpId));
     await this.pool.query(
-      `INSERT INTO corps (corp_id, record, sealed_permanent_code) VALUES ($1, $2, $3)
+      `INSERT INTO ${this.table} AS t (corp_id, record, sealed_permanent_code) VALUES ($1, $2, $3)
        ON CONFLICT (corp_id) DO UPDATE SET record = EXCLUDED.record,
-         sealed_permanent_code = COALESCE(EXCLUDED.sealed_permanent_code, corps.sealed_permanent_code),
+         sealed_permanent_code = COALESCE(EXCLUDED.sealed_permanent_code, t.sealed_permanent_code),
          updated_at = now()`,
       [record.corpId, JSON.stringify(record), sealed],
     );
@@ -46,18 +56,20 @@ export class PgCorpRegistry implements CorpRegistry {
 
   async getPermanentCode(corpId: string): Promise<string | null> {
     const { rows } = await this.pool.query<{ sealed: string | null }>(
-      'SELECT sealed_permanent_code AS sealed FROM corps WHERE corp_id = $1',
+      `SELECT sealed_permanent_code AS sealed FROM ${this.table} WHERE corp_id = $1`,
       [corpId],
     );
     const sealed = rows[0]?.sealed ?? null;
-    return sealed === null ? null : this.box.open(sealed, codeContext(corpId));
+    return sealed === null ? null : this.box.open(sealed, this.#codeContext(corpId));
   }
 
   async deletePermanentCode(corpId: string): Promise<void> {
-    await this.pool.query('UPDATE corps SET sealed_permanent_code = NULL WHERE corp_id = $1', [corpId]);
+    await this.pool.query(`UPDATE ${this.table} SET sealed_permanent_code = NULL WHERE corp_id = $1`, [
+      corpId,
+    ]);
   }
 
   async remove(corpId: string): Promise<void> {
-    await this.pool.query('DELETE FROM corps WHERE corp_id = $1', [corpId]);
+    await this.pool.query(`DELETE FROM ${this.table} WHERE corp_id = $1`, [corpId]);
   }
 }

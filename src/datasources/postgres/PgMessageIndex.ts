@@ -70,19 +70,23 @@ export class PgMessageIndex implements MessageIndex {
       }
       const fresh = unique.length > 0 ? await insertMessages(client, corpId, unique, state.last_seq) : [];
       const quarantined = page.quarantined ?? [];
+      let kept = 0;
       if (quarantined.length > 0) {
-        await client.query(
-          `INSERT INTO quarantined_records (corp_id, msgid, raw, reason, recorded_at)
-           SELECT $1, t.msgid, t.raw, t.reason, $5
-             FROM unnest($2::text[], $3::text[], $4::text[]) AS t(msgid, raw, reason)`,
+        const result = await client.query(
+          `INSERT INTO quarantined_records (corp_id, msgid, digest, raw, reason, recorded_at)
+           SELECT $1, t.msgid, t.digest, t.raw, t.reason, $6
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(msgid, digest, raw, reason)
+           ON CONFLICT (corp_id, digest) DO NOTHING`,
           [
             corpId,
             quarantined.map((q) => q.msgid),
+            quarantined.map((q) => q.digest),
             quarantined.map((q) => q.raw),
             quarantined.map((q) => q.reason),
             page.now,
           ],
         );
+        kept = result.rowCount ?? 0;
       }
       await client.query(
         `UPDATE sync_state SET last_seq = last_seq + $2, message_count = message_count + $2,
@@ -90,7 +94,7 @@ export class PgMessageIndex implements MessageIndex {
                 cursor = COALESCE($4, cursor),
                 cursor_updated_at = CASE WHEN $4::text IS NULL THEN cursor_updated_at ELSE $5 END
           WHERE corp_id = $1 AND stream = 'sync'`,
-        [corpId, fresh.length, quarantined.length, page.cursor?.to ?? null, page.now],
+        [corpId, fresh.length, kept, page.cursor?.to ?? null, page.now],
       );
       return fresh;
     });
@@ -183,11 +187,12 @@ export class PgMessageIndex implements MessageIndex {
     const { rows } = await this.pool.query<{
       id: number;
       msgid: string | null;
+      digest: string;
       raw: string;
       reason: string;
       recorded_at: number;
     }>(
-      `SELECT id, msgid, raw, reason, recorded_at FROM quarantined_records
+      `SELECT id, msgid, digest, raw, reason, recorded_at FROM quarantined_records
         WHERE corp_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
       [corpId, afterId ?? 0, first + 1],
     );
@@ -196,6 +201,7 @@ export class PgMessageIndex implements MessageIndex {
       items: rows.slice(0, first).map((r) => ({
         id: r.id,
         msgid: r.msgid,
+        digest: r.digest,
         raw: r.raw,
         reason: r.reason,
         recordedAt: r.recorded_at,

@@ -14,14 +14,17 @@ const ruleName = charRange(1, 20, 'name');
 const ids = <T extends z.ZodType>(item: T, max: number, name: string) =>
   z.array(item).max(max, `${name} must hold at most ${max} entries`);
 
-/** One shape for both directions: requests reject unknown keys, responses drop them. */
+/**
+ * One shape for both directions: requests reject unknown keys, responses drop them. The four id
+ * lists hold ≤100 entries each on the HTTP API (contract §8.4).
+ */
 const rangeShape = {
   target_type: z.object({ type_list: z.array(z.number().int()) }).optional(),
   chat_type: z.object({ type_list: z.array(z.number().int()) }).optional(),
   department: z.object({ id_list: ids(z.number().int(), 100, 'department.id_list') }).optional(),
-  user: z.object({ id_list: ids(z.string(), 1000, 'user.id_list') }).optional(),
+  user: z.object({ id_list: ids(z.string(), 100, 'user.id_list') }).optional(),
   external_contact: z.object({ id_list: ids(z.string(), 100, 'external_contact.id_list') }).optional(),
-  chat: z.object({ id_list: ids(z.string(), 2000, 'chat.id_list') }).optional(),
+  chat: z.object({ id_list: ids(z.string(), 100, 'chat.id_list') }).optional(),
   session_type: z.object({ session_type_list: z.array(z.number().int()) }).optional(),
   exclude_mobile: z.object({ mobile_list: ids(z.string(), 100, 'exclude_mobile.mobile_list') }).optional(),
   exclude_email: z.object({ email_list: ids(z.string(), 100, 'exclude_email.email_list') }).optional(),

@@ -22,17 +22,23 @@ const messageMeta = {
 
 export const archivedMessage = z.object({ msgid: z.string().min(1), ...messageMeta });
 
+/**
+ * The sync_msg envelope alone, records unread: the sync loop validates each record with
+ * `classifySyncRecord` (src/ingest), so one record off the contract cannot stop a corp.
+ */
+export const syncMsgPage = z.object({
+  has_more: hasMore,
+  next_cursor: nextCursor,
+  msg_list: z.array(z.unknown()).default([]),
+});
+
 export const syncMsg = {
   request: z.strictObject({
     cursor: cursorRequest,
     token: z.string().max(128, 'token must be at most 128 bytes').optional(),
     limit: limitRequest(1000),
   }),
-  response: z.object({
-    has_more: hasMore,
-    next_cursor: nextCursor,
-    msg_list: z.array(archivedMessage).default([]),
-  }),
+  response: syncMsgPage,
 };
 
 export const groupchatGet = {

@@ -98,12 +98,72 @@ describe('CallbackEmitter → createCallbackHandler over real HTTP', () => {
     expect(logged).toContain('wwcorpA');
   });
 
-  it('acknowledges an unknown InfoType and dispatches nothing', async () => {
+  it('acknowledges an unknown InfoType, dispatches nothing, and counts it', async () => {
     const gw = await gateway();
     const delivery = await emitter(gw.url).send('something_new', { AuthCorpId: 'wwcorpA' });
     expect(delivery.ok).toBe(true);
     expect(gw.sideEffects()).toEqual([]);
-    expect(gw.logs.calls.some((l) => l.msg?.includes('unknown InfoType'))).toBe(true);
+    expect(gw.ignored.calls).toEqual([{ infoType: 'something_new', reason: 'unknown_info_type' }]);
+    expect(gw.logs.calls.some((l) => l.msg?.includes('not acted on'))).toBe(true);
+  });
+
+  // The old parser refused any nested element, so WeCom resent these events forever.
+  it('passes the expiry events with nested <ChatArchiveApi><Edition> on, edition read', async () => {
+    const gw = await gateway();
+    const e = emitter(gw.url);
+    const sends = await Promise.all([
+      e.send('advanced_api_expired', {
+        ServiceCorpId: 'wwprovider',
+        AuthCorpId: 'wwcorpA',
+        ChatArchiveApi: { Edition: 2 },
+      }),
+      e.send('trial_expired', { AuthCorpId: 'wwcorpB', ChatArchiveApi: { Edition: 1 } }),
+    ]);
+    expect(sends.map((s) => s.ok)).toEqual([true, true]);
+    const byType = new Map(gw.events.calls.map((event) => [event.InfoType, event]));
+    expect(byType.get('advanced_api_expired')).toMatchObject({
+      AuthCorpId: 'wwcorpA',
+      'ChatArchiveApi.Edition': 2,
+    });
+    expect(byType.get('trial_expired')).toMatchObject({ AuthCorpId: 'wwcorpB', 'ChatArchiveApi.Edition': 1 });
+  });
+
+  it('tells the two apps apart: own callback crypto, own suite_ticket chain, display events queued', async () => {
+    const displayTickets: [string, number][] = [];
+    const display = {
+      suiteId: 'wwsuitedisplay',
+      callbackToken: 'displayToken9',
+      callbackAesKey: 'D1s2p3l4a5y6O7w8n9K0e1y2A3b4c5d6e7f8g9h0i1j',
+    };
+    const gw = await gateway({
+      displaySuite: display,
+      displayTokens: { setSuiteTicket: async (ticket, ts) => void displayTickets.push([ticket, ts]) },
+    });
+    const displayEmitter = emitter(gw.url, {
+      token: display.callbackToken,
+      encodingAesKey: display.callbackAesKey,
+      receiveId: display.suiteId,
+    });
+    const sends = await Promise.all([
+      displayEmitter.send('suite_ticket', { SuiteTicket: 'display-ticket', TimeStamp: 1712540000 }),
+      displayEmitter.send('create_auth', { AuthCode: 'display-auth-code' }),
+      emitter(gw.url).send('suite_ticket', { SuiteTicket: 'archive-ticket' }),
+      // Signed by the display app but naming the archive suite: not the display app's to send.
+      displayEmitter.send('cancel_auth', { SuiteId: DEMO_SUITE.suiteId, AuthCorpId: 'wwcorpA' }),
+    ]);
+    expect(sends.map((s) => s.ok)).toEqual([true, true, true, true]);
+    expect(displayTickets).toEqual([['display-ticket', 1712540000]]);
+    expect(gw.tickets.calls).toEqual(['archive-ticket']);
+    // The display app's authorization is the workers' to redeem, never the archive onboarding's.
+    expect(gw.authCalls.calls).toEqual([]);
+    expect(gw.events.calls).toEqual([
+      expect.objectContaining({
+        InfoType: 'create_auth',
+        SuiteId: display.suiteId,
+        AuthCode: 'display-auth-code',
+      }),
+    ]);
+    expect(gw.ignored.calls).toEqual([{ infoType: 'cancel_auth', reason: 'foreign_suite' }]);
   });
 
   it('retries a handler that throws, and the retry is processed', async () => {

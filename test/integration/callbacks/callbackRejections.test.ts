@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function gateway(): Promise<Gateway> {
-  const gw = await startCallbackServer();
+async function gateway(overrides: Parameters<typeof startCallbackServer>[0] = {}): Promise<Gateway> {
+  const gw = await startCallbackServer(overrides);
   cleanups.push(gw.close);
   return gw;
 }
@@ -120,19 +120,24 @@ describe('rejected callbacks change nothing', () => {
     expect(gw.sideEffects()).toEqual([]);
   });
 
-  it('an event missing a required field is 400 BAD_EVENT naming the field', async () => {
+  // Well-signed and decryptable means it is WeCom's: refusing it would only make WeCom resend it
+  // forever (issue 11, point 2). It is acknowledged, not acted on, and logged and counted.
+  it('a well-signed event missing a required field is acknowledged, acts on nothing, and is counted', async () => {
     const gw = await gateway();
     const delivery = await emitter(gw.url).send('conversation_new_message', { AuthCorpId: 'c' });
-    expect(delivery).toMatchObject({ ok: false, lastStatus: 400 });
-    expect(delivery.lastError).toContain('conversation_new_message: Token is required but missing');
+    expect(delivery).toMatchObject({ ok: true, attempts: 1, lastStatus: 200 });
     expect(gw.sideEffects()).toEqual([]);
+    expect(gw.ignored.calls).toEqual([{ infoType: 'conversation_new_message', reason: 'unusable' }]);
+    const logged = gw.logs.calls.find((l) => l.level === 'error');
+    expect(JSON.stringify(logged)).toContain('conversation_new_message: Token is required but missing');
   });
 
-  it('an event naming another suite is 400 BAD_EVENT', async () => {
+  it('a well-signed event naming another suite is acknowledged and acts on nothing', async () => {
     const gw = await gateway();
     const delivery = await emitter(gw.url).send('suite_ticket', { SuiteId: 'wwother', SuiteTicket: 't' });
-    expect(delivery.lastError).toContain('SuiteId must be the configured suite id');
+    expect(delivery).toMatchObject({ ok: true, lastStatus: 200 });
     expect(gw.sideEffects()).toEqual([]);
+    expect(gw.ignored.calls).toEqual([{ infoType: 'suite_ticket', reason: 'foreign_suite' }]);
   });
 
   it.each([
@@ -145,6 +150,16 @@ describe('rejected callbacks change nothing', () => {
     expect(response.status).toBe(400);
     expect(response.json().code).toBe('BAD_EVENT');
     expect(gw.sideEffects()).toEqual([]);
+  });
+
+  it('accepts events whose receiveid is the provider corpid', async () => {
+    const gw = await gateway({ providerCorpId: 'wwprovider01' });
+    const delivery = await emitter(gw.url, { receiveId: 'wwprovider01' }).send('change_auth', {
+      SuiteId: DEMO_SUITE.suiteId,
+      AuthCorpId: 'wwcorpA',
+    });
+    expect(delivery).toMatchObject({ ok: true, lastStatus: 200 });
+    expect(gw.authCalls.calls).toEqual([{ method: 'changeAuth', arg: 'wwcorpA' }]);
   });
 
   it('a stale but correctly signed request is 401 STALE_TIMESTAMP', async () => {
@@ -208,6 +223,24 @@ describe('URL verification', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(await response.body.text()).toBe('8125432017765129+/');
+  });
+
+  // WeCom checks a saved URL with receiveid = the provider's own corpid (contract §8.1); the old
+  // gateway accepted only the suite id and so could never have its URL saved.
+  it('accepts the echostr of the provider corpid, and refuses any other receiveid', async () => {
+    const gw = await gateway({ providerCorpId: 'wwprovider01' });
+    const get = async (receiveId: string) => {
+      const echostr = encrypt(DEMO_SUITE.callbackAesKey, '5927358262178462', receiveId);
+      const query = new URL(signedQuery(echostr), gw.url);
+      query.searchParams.set('echostr', echostr);
+      const response = await request(query);
+      return { status: response.statusCode, text: await response.body.text() };
+    };
+    expect(await get('wwprovider01')).toEqual({ status: 200, text: '5927358262178462' });
+    expect(await get(DEMO_SUITE.suiteId)).toEqual({ status: 200, text: '5927358262178462' });
+    const other = await get('wwsomeoneelse');
+    expect(other.status).toBe(400);
+    expect(JSON.parse(other.text).code).toBe('BAD_CIPHERTEXT');
   });
 
   it('rejects an echostr signed with another token', async () => {

@@ -26,6 +26,7 @@ export async function startCallbackServer(overrides: Partial<CallbackHandlerDeps
   const { auth, calls: authCalls } = recordingAuth();
   const events = new Recorder<CallbackEvent>();
   const onEventCalls = new Recorder<CallbackEvent>();
+  const ignored = new Recorder<{ infoType: string; reason: string }>();
   const { logger, entries: logs } = recordingLogger();
   const state: { onEvent: (event: CallbackEvent) => Promise<void>; gate: Gate | undefined } = {
     onEvent: async (event) => events.record(event),
@@ -41,6 +42,7 @@ export async function startCallbackServer(overrides: Partial<CallbackHandlerDeps
       onEventCalls.record(event);
       await state.onEvent(event);
     },
+    onIgnored: (infoType, reason) => ignored.record({ infoType, reason }),
     logger,
     ...overrides,
   });
@@ -64,6 +66,7 @@ export async function startCallbackServer(overrides: Partial<CallbackHandlerDeps
     authCalls,
     events,
     onEventCalls,
+    ignored,
     logs,
     arrivals,
     answers,

@@ -73,7 +73,17 @@ export function recordingAuth(
       return createAuthImpl(code);
     },
     changeAuth: async (corpId) => calls.record({ method: 'changeAuth', arg: corpId }),
-    cancelAuth: async (corpId) => calls.record({ method: 'cancelAuth', arg: corpId }),
+    cancelAuth: async (corpId) => {
+      calls.record({ method: 'cancelAuth', arg: corpId });
+      return null;
+    },
+    resetPermanentCode: async (code) => {
+      calls.record({ method: 'resetPermanentCode', arg: code });
+      return createAuthImpl(code);
+    },
+    archiveExpired: async (corpId) => calls.record({ method: 'archiveExpired', arg: corpId }),
+    recordEventFailure: async (corpId) => calls.record({ method: 'recordEventFailure', arg: corpId }),
+    markIfOrphan: async () => false,
   };
   return { auth, calls };
 }

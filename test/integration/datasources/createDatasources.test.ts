@@ -5,6 +5,7 @@ import { createDatasources } from '../../../src/datasources/createDatasources.js
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { freshSchema } from '../../helpers/postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { TEST_APPS_ENV } from '../../helpers/testApps.js';
 import { type StubUpstream, SUITE_ID, SUITE_SECRET, startStubUpstream } from './stubUpstream.js';
 
 let stub: StubUpstream;
@@ -14,6 +15,7 @@ beforeEach(async () => {
 afterEach(async () => stub.close());
 
 const UPSTREAM_ENV = {
+  ...TEST_APPS_ENV,
   WECOM_SUITE_ID: SUITE_ID,
   WECOM_SUITE_SECRET: SUITE_SECRET,
   GATEWAY_MASTER_KEY: 'factory-test-master-key',
@@ -22,7 +24,7 @@ const UPSTREAM_ENV = {
 
 async function authorizeAndSync(ds: Awaited<ReturnType<typeof createDatasources>>): Promise<void> {
   await ds.ping();
-  await ds.tokens.setSuiteTicket('ticket');
+  await ds.tokens.setSuiteTicket('ticket', 1);
   const corp = await ds.auth.createAuth('auth-wwfactory');
   expect(corp).toMatchObject({ corpId: 'wwfactory', status: 'ACTIVE', publicKeyVersion: 1 });
   expect((await ds.corps.list()).map((c) => c.corpId)).toEqual(['wwfactory']);

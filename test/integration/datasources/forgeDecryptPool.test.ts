@@ -195,7 +195,7 @@ describe('RsaKeyManager with each decrypt strategy', () => {
   ] as const)('%s decrypts a %s secret key and maps a bad one to DECRYPT_FAILED', async (kind, padding) => {
     const kv = new MemoryKeyValueStore();
     const ctx = wire(stub, kv);
-    await ctx.tokens.setSuiteTicket('t');
+    await ctx.tokens.setSuiteTicket('t', 1);
     const rsa = createRsaDecrypt(kind, { workers: 1 });
     const keys = new RsaKeyManager({
       store: new MemoryKeyStore(),
@@ -232,7 +232,7 @@ describe('RsaKeyManager with each decrypt strategy', () => {
   it('passes pool failures through with their own code, not as DECRYPT_FAILED', async () => {
     const kv = new MemoryKeyValueStore();
     const ctx = wire(stub, kv);
-    await ctx.tokens.setSuiteTicket('t');
+    await ctx.tokens.setSuiteTicket('t', 1);
     const rsa = createRsaDecrypt('forge', { workers: 1 });
     const keys = new RsaKeyManager({
       store: new MemoryKeyStore(),

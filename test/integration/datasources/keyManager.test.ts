@@ -1,8 +1,6 @@
 import { constants, publicEncrypt } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorpOnboarding } from '../../../src/datasources/CorpOnboarding.js';
 import { createRedis } from '../../../src/datasources/createRedis.js';
-import { KvTaskStore } from '../../../src/datasources/KvTaskStore.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { MemoryKeyStore } from '../../../src/datasources/MemoryKeyStore.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
@@ -50,7 +48,7 @@ async function setup(
   store: KeyStore = new MemoryKeyStore(),
 ) {
   const ctx = wire(stub, kv, { timeoutMs: 300, retries: 0 });
-  await ctx.tokens.setSuiteTicket('t');
+  await ctx.tokens.setSuiteTicket('t', 1);
   const keys = new RsaKeyManager({
     store,
     kv,
@@ -193,83 +191,5 @@ describe('RsaKeyManager', () => {
       await pool.end();
       await schema.drop();
     });
-  });
-});
-
-describe('CorpOnboarding', () => {
-  async function onboarding() {
-    const ctx = await setup();
-    const tasks = new KvTaskStore(ctx.kv);
-    const auth = new CorpOnboarding({
-      api: ctx.api,
-      corps: ctx.corps,
-      keys: ctx.keys,
-      tasks,
-      forgetCorpToken: (id) => ctx.tokens.forgetCorpToken(id),
-      logger: silentLogger,
-      now: () => 1_000,
-    });
-    return { ...ctx, tasks, auth };
-  }
-
-  it('authorizes a corp: permanent code stored sealed, first key set upstream', async () => {
-    const { auth, corps, kv, http } = await onboarding();
-    const record = await auth.createAuth('auth-wwnew');
-    expect(record).toEqual({
-      corpId: 'wwnew',
-      name: 'Corp wwnew',
-      status: 'ACTIVE',
-      authorizedAt: 1_000,
-      cancelledAt: null,
-      publicKeyVersion: 1,
-      agentId: null,
-    });
-    expect(await corps.getPermanentCode('wwnew')).toBe('pc-wwnew');
-    expect(await kv.get('corp:pc:wwnew')).toMatch(/^v1:/);
-    expect(accepted.get('wwnew')).toEqual([1]);
-    await http.close();
-  });
-
-  it('re-authorization keeps the keys; cancel purges; authorizing again gets a newer key', async () => {
-    const { auth, corps, keys, tasks, http } = await onboarding();
-    const purged: string[] = [];
-    auth.onCancel(async (corpId) => {
-      purged.push(corpId);
-    });
-    await auth.createAuth('auth-wwre');
-    await auth.createAuth('auth-wwre');
-    expect(accepted.get('wwre')).toEqual([1]);
-    await tasks.putExport({
-      corpId: 'wwre',
-      jobId: 'j1',
-      createdAt: 1,
-      status: 'WAITING',
-      resultId: null,
-      error: null,
-    });
-
-    await auth.cancelAuth('wwre');
-    expect(await corps.get('wwre')).toMatchObject({
-      status: 'CANCELLED',
-      cancelledAt: 1_000,
-      publicKeyVersion: null,
-    });
-    expect(await corps.getPermanentCode('wwre')).toBeNull();
-    expect(await keys.current('wwre')).toBeNull();
-    expect(await tasks.getExport('wwre', 'j1')).toBeNull();
-    expect(purged).toEqual(['wwre']);
-
-    const again = await auth.createAuth('auth-wwre');
-    expect(again).toMatchObject({ status: 'ACTIVE', cancelledAt: null, publicKeyVersion: 2 });
-    // The stub still holds version 1 after the cancel: the rotation steps over it.
-    expect(accepted.get('wwre')).toEqual([1, 2]);
-    await http.close();
-  });
-
-  it('ignores cancel_auth for an unknown corp', async () => {
-    const { auth, corps, http } = await onboarding();
-    await auth.cancelAuth('wwghost');
-    expect(await corps.get('wwghost')).toBeNull();
-    await http.close();
   });
 });

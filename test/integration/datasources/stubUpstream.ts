@@ -19,6 +19,8 @@ export type StubReply = {
   json?: unknown;
   raw?: string;
   delayMs?: number;
+  /** The request is taken, then the connection is closed without an answer. */
+  drop?: boolean;
   /** The path's own handler runs (the call takes effect), then the connection closes unanswered. */
   lost?: boolean;
 };
@@ -146,6 +148,10 @@ export async function startStubUpstream(): Promise<StubUpstream> {
     } else reply = (await routes.get(call.path)?.(call)) ?? { status: 404, raw: 'not found' };
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (res.destroyed) return;
+    if (reply.drop) {
+      res.socket?.destroy();
+      return;
+    }
     res.statusCode = reply.status ?? 200;
     res.setHeader('content-type', reply.raw === undefined ? 'application/json' : 'text/plain');
     res.end(reply.raw ?? JSON.stringify(reply.json ?? {}));

@@ -48,7 +48,7 @@ async function coldCalls(chains: ReturnType<typeof wire>[], n: number): Promise<
 describe('token chain single-flight (memory)', () => {
   it('200 concurrent cold getCorpToken calls make one get_corp_token call', async () => {
     const ctx = wire(stub, new MemoryKeyValueStore());
-    await ctx.tokens.setSuiteTicket('t');
+    await ctx.tokens.setSuiteTicket('t', 1);
     await seedCorp(ctx.corps, 'wwc');
     gateCorpToken();
     const tokens = await coldCalls([ctx], 200);
@@ -63,7 +63,7 @@ describe('token chain single-flight (memory)', () => {
   it('takes over a lock whose holder died', async () => {
     const kv = new MemoryKeyValueStore();
     const ctx = wire(stub, kv);
-    await ctx.tokens.setSuiteTicket('t');
+    await ctx.tokens.setSuiteTicket('t', 1);
     await seedCorp(ctx.corps, 'wwc');
     await kv.set('lock:token:corp:wwc', 'crashed-replica', 150);
     expect(await ctx.tokens.getCorpToken('wwc')).toMatch(/^corp-token-wwc-/);
@@ -73,7 +73,7 @@ describe('token chain single-flight (memory)', () => {
 
   it('refetches when the cached token reaches expires_in minus the margin', async () => {
     const ctx = wire(stub, new MemoryKeyValueStore());
-    await ctx.tokens.setSuiteTicket('t');
+    await ctx.tokens.setSuiteTicket('t', 1);
     await seedCorp(ctx.corps, 'wwc');
     let n = 0;
     // expires_in 301 with a 300 s margin: cached for 1 s only.
@@ -96,7 +96,7 @@ describe('token chain single-flight (memory)', () => {
 
   it('invalidates a token only while it is still the cached one', async () => {
     const ctx = wire(stub, new MemoryKeyValueStore());
-    await ctx.tokens.setSuiteTicket('t');
+    await ctx.tokens.setSuiteTicket('t', 1);
     await seedCorp(ctx.corps, 'wwc');
     const first = await ctx.tokens.getCorpToken('wwc');
     await ctx.tokens.invalidateCorpToken('wwc', 'some-older-token');
@@ -131,7 +131,7 @@ describe.skipIf(!redisAvailable)('token chain single-flight across replicas (red
   it('two TokenChain instances sharing one prefix make one get_corp_token call for 200 cold calls', async () => {
     const a = await replica();
     const b = await replica();
-    await a.tokens.setSuiteTicket('t');
+    await a.tokens.setSuiteTicket('t', 1);
     await seedCorp(a.corps, 'wwc');
     gateCorpToken();
     const tokens = await coldCalls([a, b], 200);

@@ -47,7 +47,9 @@ for (const redis of [false, true]) {
         const page = 'https://app.example.com/inbox?tab=chats#/message/1';
         const data = await stack.client(DISPLAY_KEY).request<Json>(SIGNATURES, { c: corpIds[0], u: page });
         const s = data.jsapiSignatures;
-        expect(s).toMatchObject({ corpId: corpIds[0], agentId: 1000001, url: page.split('#')[0] });
+        // The display app's agent (contract §8.3); the archive authorization's is 1000001, which
+        // the gateway used before issue 11 and the display component would have refused.
+        expect(s).toMatchObject({ corpId: corpIds[0], agentId: 1000002, url: page.split('#')[0] });
         expect(Math.abs(s.timestamp - Date.now() / 1000)).toBeLessThan(600);
         expect(s.nonceStr).toMatch(/^[0-9a-f]{16}$/);
         const runtime = stack.sim.state.corps.get(corpIds[0]!)!;
@@ -83,8 +85,8 @@ for (const redis of [false, true]) {
           new KvJsapiTickets({
             kv: ds.kv,
             http: new WecomHttp({ baseUrl: stack.simUrl, timeoutMs: 3000, retries: 0, logger: silentLogger }),
-            tokens: ds.tokens,
-            corps: ds.corps,
+            tokens: ds.display.tokens,
+            corps: ds.display.corps,
             defaultAgentId: null,
             refreshMarginS: 300,
             logger: silentLogger,

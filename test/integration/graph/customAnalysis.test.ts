@@ -11,6 +11,54 @@ const READ = `query($id: ID!) { node(id: $id) { ... on AnalysisTask {
   customResult { jobType data } } } }`;
 const CREATE = '/cgi-bin/chatdata/specapi/create_job';
 
+describe('CUSTOM analysis now that specapi is offline upstream (issue 11, point 9)', () => {
+  let stack: Stack;
+  let corpId: string;
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('is off by default: CUSTOM_ANALYSIS_DISABLED before any upstream call; deprecated in the schema', async () => {
+    stack = await startStack();
+    corpId = stack.corps[0]!.corpId;
+    const msgid = stack.sim.state.corps.get(corpId)!.messages[0]!.msgid;
+    const { errors } = await gqlErrors(stack.client(), START, { c: corpId, ids: [msgid], cid: 'x' });
+    expect(errors[0]!.extensions).toMatchObject({ code: 'CUSTOM_ANALYSIS_DISABLED' });
+    expect(errors[0]!.message).toContain('WECOM_SPECAPI=off');
+    expect(errors[0]!.message).toContain('offline upstream since 2024-06-06');
+    const stats = await stack.simGet<{ calls: Record<string, number> }>('/__sim/stats');
+    expect(stats.calls[CREATE]).toBeUndefined();
+    const introspection = await stack
+      .client()
+      .request<Json>(
+        '{ __type(name: "AnalysisType") { enumValues(includeDeprecated: true) { name isDeprecated deprecationReason } } }',
+      );
+    expect(introspection.__type.enumValues).toContainEqual({
+      name: 'CUSTOM',
+      isDeprecated: true,
+      deprecationReason: expect.stringContaining('offline upstream since 2024-06-06'),
+    });
+  });
+
+  it('switched on against an upstream that has it offline: SPECAPI_OFFLINE', async () => {
+    await stack.stop();
+    stack = await startStack({ env: { WECOM_SPECAPI: 'on' } });
+    corpId = stack.corps[0]!.corpId;
+    const archived = await archiveAll(stack, corpId);
+    const { errors } = await gqlErrors(stack.client(), START, {
+      c: corpId,
+      ids: [archived[0]!.msgid],
+      cid: 'x',
+    });
+    expect(errors[0]!.extensions).toMatchObject({
+      code: 'SPECAPI_OFFLINE',
+      errcode: 48002,
+      retryable: false,
+    });
+    expect(errors[0]!.message).toContain('offline upstream since 2024-06-06');
+  });
+});
+
 describe('custom analysis in the data zone (AnalysisTask type CUSTOM over specapi)', () => {
   let stack: Stack;
   let corpId: string;
@@ -18,7 +66,9 @@ describe('custom analysis in the data zone (AnalysisTask type CUSTOM over specap
 
   beforeAll(async () => {
     stack = await startStack({
-      sim: { specapiPhaseMs: 60_000 },
+      // The old world, kept behind the switch on both sides.
+      env: { WECOM_SPECAPI: 'on' },
+      sim: { specapiPhaseMs: 60_000, specapi: 'online' },
       clients: [{ id: 'r', key: 'r-key', corps: ['*'], scopes: ['corp:read'] }],
     });
     corpId = stack.corps[0]!.corpId;

@@ -508,7 +508,9 @@ for (const [name, create] of implementations) {
       const state = () => stateOf(index);
       const first = await index.commitPage(CORP, {
         messages: [msg(1), msg(2)],
-        quarantined: [{ msgid: 'bad-1', raw: '{"msgid":"bad-1"}', reason: 'service_encrypt_info: missing' }],
+        quarantined: [
+          { msgid: 'bad-1', digest: 'd1', raw: '{"msgid":"bad-1"}', reason: 'service_encrypt_info: missing' },
+        ],
         cursor: { from: null, to: 'c1' },
         now: 1000,
       });
@@ -527,7 +529,11 @@ for (const [name, create] of implementations) {
       // The repeated page (a crash between fetch and commit) adds only what is new.
       const second = await index.commitPage(CORP, {
         messages: [msg(2), msg(3)],
-        quarantined: [{ msgid: null, raw: '[]', reason: 'not an object' }],
+        // The same bad record again (one entry), and a new one.
+        quarantined: [
+          { msgid: 'bad-1', digest: 'd1', raw: '{"msgid":"bad-1"}', reason: 'service_encrypt_info: missing' },
+          { msgid: null, digest: 'd2', raw: '[]', reason: 'not an object' },
+        ],
         cursor: { from: 'c1', to: 'c2' },
         now: 3000,
       });

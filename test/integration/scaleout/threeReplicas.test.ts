@@ -9,6 +9,7 @@ import { type Collected, sseSubscribe, wsSubscribe } from '../../helpers/liveCli
 import { freshSchema, type TestSchema } from '../../helpers/postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { type SpawnedGateway, spawnGateway } from '../../helpers/spawnGateway.js';
+import { TEST_APPS_ENV, TEST_APPS_SIM } from '../../helpers/testApps.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 const KEY = 'scaleout-key';
@@ -90,10 +91,11 @@ describe('three replicas on one database and one Redis', () => {
     redis = new Redis(testRedisUrl, { maxRetriesPerRequest: 1 });
     schema = await freshSchema('scaleout');
     pool = createPgPool(schema.url, silentLogger, 4);
-    sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50 });
+    sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 50, ...TEST_APPS_SIM });
     await sim.start();
     const env = {
       WECOM_API_BASE: sim.url,
+      ...TEST_APPS_ENV,
       REDIS_URL: testRedisUrl,
       REDIS_PREFIX: prefix,
       DATABASE_URL: schema.url,

@@ -35,11 +35,15 @@ describe('simulator seed determinism', () => {
   });
 });
 
-type Received = { infoType: string; fields: Json };
+type Received = { infoType: string; fields: Json; receiveId: string };
 
-/** A callback receiver that checks WeCom's signature scheme and decrypts every event. */
-function startReceiver(token: string, aesKey: string, receiveId: string) {
+/**
+ * A callback receiver that checks WeCom's signature scheme and decrypts every event, and answers
+ * the GET URL verification; `verified` holds the receiveids of the echostrs it answered.
+ */
+function startReceiver(token: string, aesKey: string) {
   const events: Received[] = [];
+  const verified: string[] = [];
   const waiters: (() => void)[] = [];
   const parser = new XMLParser({ parseTagValue: false });
   const server: Server = createServer((req, res) => {
@@ -47,15 +51,22 @@ function startReceiver(token: string, aesKey: string, receiveId: string) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const q = new URL(req.url ?? '/', 'http://x').searchParams;
-      const encrypted = String(parser.parse(Buffer.concat(chunks).toString())['xml']['Encrypt']);
+      const encrypted =
+        req.method === 'GET'
+          ? q.get('echostr')!
+          : String(parser.parse(Buffer.concat(chunks).toString())['xml']['Encrypt']);
       if (getSignature(token, q.get('timestamp')!, q.get('nonce')!, encrypted) !== q.get('msg_signature')) {
         res.writeHead(403).end('bad signature');
         return;
       }
       const { message, id } = decrypt(aesKey, encrypted);
-      expect(id).toBe(receiveId);
+      if (req.method === 'GET') {
+        verified.push(id);
+        res.end(message);
+        return;
+      }
       const fields = parser.parse(message)['xml'] as Json;
-      events.push({ infoType: fields['InfoType'], fields });
+      events.push({ infoType: fields['InfoType'], fields, receiveId: id });
       for (const w of waiters.splice(0)) w();
       res.end('success');
     });
@@ -75,6 +86,7 @@ function startReceiver(token: string, aesKey: string, receiveId: string) {
   };
   return {
     events,
+    verified,
     waitFor,
     listen: () =>
       new Promise<string>((r) =>
@@ -92,7 +104,7 @@ describe('simulator callbacks (contract §4)', () => {
   beforeAll(async () => {
     h = await startHarness({ newMessageBatchMs: 50, callbackTries: 2 });
     const o = h.sim.options;
-    rx = startReceiver(o.callbackToken, o.callbackAesKey, o.suiteId);
+    rx = startReceiver(o.callbackToken, o.callbackAesKey);
     h.sim.setCallbackUrl(await rx.listen());
   });
   afterAll(async () => {
@@ -100,14 +112,35 @@ describe('simulator callbacks (contract §4)', () => {
     await rx.close();
   });
 
-  it('pushes suite_ticket then create_auth per corp; the ticket and codes work', async () => {
+  it('verifies the URL with the provider corpid, then pushes suite_ticket and create_auth per corp for both apps', async () => {
     await h.sim.beginCallbacks();
-    const ticket = await rx.waitFor((e) => e.infoType === 'suite_ticket', 'suite_ticket');
-    expect(ticket.fields['SuiteId']).toBe(h.sim.options.suiteId);
-    const corps = await h.corps();
-    const auths = rx.events.filter((e) => e.infoType === 'create_auth');
-    expect(auths).toHaveLength(corps.length);
     const o = h.sim.options;
+    // As WeCom when a URL is saved: receiveid = the provider's own corpid (contract §8.1).
+    expect(rx.verified).toEqual([o.providerCorpId]);
+    const stats = await h.control('GET', '/__sim/stats');
+    expect(stats.json['urlVerification']).toMatchObject({
+      ok: 1,
+      failed: 0,
+      last: { receiveId: o.providerCorpId },
+    });
+    const ticket = await rx.waitFor(
+      (e) => e.infoType === 'suite_ticket' && e.fields['SuiteId'] === o.suiteId,
+      'suite_ticket',
+    );
+    expect(ticket.receiveId).toBe(o.suiteId);
+    const displayTicket = await rx.waitFor(
+      (e) => e.infoType === 'suite_ticket' && e.fields['SuiteId'] === o.displaySuiteId,
+      'display suite_ticket',
+    );
+    expect(displayTicket.receiveId).toBe(o.displaySuiteId);
+    const corps = await h.corps();
+    const auths = rx.events.filter((e) => e.infoType === 'create_auth' && e.fields['SuiteId'] === o.suiteId);
+    expect(auths).toHaveLength(corps.length);
+    const displayAuths = rx.events.filter(
+      (e) => e.infoType === 'create_auth' && e.fields['SuiteId'] === o.displaySuiteId,
+    );
+    expect(displayAuths).toHaveLength(corps.length);
+    expect(corps.every((c) => c['authorized'] && c['displayAuthorized'])).toBe(true);
     const st = await h.post('/cgi-bin/service/get_suite_token', {
       suite_id: o.suiteId,
       suite_secret: o.suiteSecret,

@@ -86,7 +86,7 @@ describe('simulator envelope, limits and faults (contract §2)', () => {
   it('rejects bad control input with 400 and a message', async () => {
     const f = await h.control('POST', '/__sim/faults', { path: USERS });
     expect(f.status).toBe(400);
-    expect(f.json['error']).toMatch(/errcode, httpStatus or delayMs/);
+    expect(f.json['error']).toMatch(/errcode, httpStatus, delayMs or responseLost/);
     expect((await h.control('POST', '/__sim/clock', { advanceSeconds: -5 })).status).toBe(400);
     expect((await h.control('POST', '/__sim/events', { type: 'nope' })).status).toBe(400);
     expect((await h.control('POST', '/__sim/messages', { corpId, count: 0 })).status).toBe(400);

@@ -7,14 +7,29 @@ const AGENT = '/cgi-bin/ticket/get';
 
 describe('simulator JS-SDK tickets (contract §6)', () => {
   let h: Harness;
+  /** JS-SDK tickets take the display app's corp token (contract §8.3). */
   let token: string;
+  let archiveToken: string;
   let corpId: string;
   const get = async (path: string, query: Record<string, string>) =>
     (await fetch(`${h.url}${path}?${new URLSearchParams(query).toString()}`)).json() as Promise<Json>;
 
   beforeAll(async () => {
     h = await startHarness({ jsapiTicketTtlS: 60, agentTicketsPerHour: 3 });
-    ({ token, corpId } = await h.readyCorp(0));
+    ({ token: archiveToken, corpId } = await h.readyCorp(0));
+    token = await h.corpToken(corpId, 'display');
+  });
+
+  // The old simulator served tickets for the archive app's token, hiding that the gateway used
+  // the wrong app; and the other way round the display app must not read the archive.
+  it("refuses the other app's token both ways (48001)", async () => {
+    const refused = await get(JSAPI, { access_token: archiveToken });
+    expect(refused['errcode']).toBe(48001);
+    expect(refused['errmsg']).toContain('needs a token of the display app');
+    const archive = await h.api(token, `${C}/sync_msg`, { limit: 1 });
+    expect(archive['errcode']).toBe(48001);
+    expect(archive['errmsg']).toContain('needs a token of the 会话内容存档接口授权 (archive) app');
+    expect((await get(JSAPI, { access_token: token }))['errcode']).toBe(0);
   });
   afterAll(() => h.sim.stop());
 
@@ -55,6 +70,22 @@ describe('simulator JS-SDK tickets (contract §6)', () => {
   });
 });
 
+describe('simulator specapi offline (contract §8.6)', () => {
+  it('answers every specapi call with the offline error unless told otherwise', async () => {
+    const h = await startHarness();
+    try {
+      const { token } = await h.readyCorp(0);
+      for (const api of ['create_job', 'get_job_result']) {
+        const r = await h.api(token, `${C}/specapi/${api}`, { jobid: 'x' });
+        expect(r['errcode']).toBe(48002);
+        expect(r['errmsg']).toContain('offline since 2024-06-06');
+      }
+    } finally {
+      await h.sim.stop();
+    }
+  });
+});
+
 describe('simulator data zone jobs (specapi, contract §3.12)', () => {
   let h: Harness;
   let token: string;
@@ -67,7 +98,7 @@ describe('simulator data zone jobs (specapi, contract §3.12)', () => {
   const result = (jobid: string) => h.api(token, `${C}/specapi/get_job_result`, { jobid });
 
   beforeAll(async () => {
-    h = await startHarness({ specapiPhaseMs: 60_000 });
+    h = await startHarness({ specapiPhaseMs: 60_000, specapi: 'online' });
     const ready = await h.readyCorp(0);
     token = ready.token;
     keyOf = (m) => ready.keys.decrypt(m['service_encrypt_info']['encrypted_secret_key']);

@@ -30,8 +30,10 @@ export type Harness = {
   ): Promise<{ status: number; json: Json }>;
   control(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }>;
   corps(): Promise<Json[]>;
-  suiteToken(): Promise<string>;
-  corpToken(corpId: string): Promise<string>;
+  /** A suite token of the archive app, or of the display app. */
+  suiteToken(app?: 'archive' | 'display'): Promise<string>;
+  /** Authorizes the app for the corp (create_auth) and returns a corp token of that app. */
+  corpToken(corpId: string, app?: 'archive' | 'display'): Promise<string>;
   /** A corp with a token and a public key (version 1) set; the backlog becomes readable. Cached per index. */
   readyCorp(index?: number): Promise<{ corpId: string; token: string; keys: KeyPair; corp: Json }>;
   /** POST with the corp token. */
@@ -80,19 +82,19 @@ export async function startHarness(options: Partial<SimulatorOptions> = {}): Pro
     const res = await fetch(`${url}${path}`, init);
     return { status: res.status, json: (await res.json()) as Json };
   };
-  const suiteToken = async () => {
-    const { json } = await control('POST', '/__sim/events', { type: 'suite_ticket' });
+  const suiteToken = async (app: 'archive' | 'display' = 'archive') => {
+    const { json } = await control('POST', '/__sim/events', { type: 'suite_ticket', app });
     const o = sim.options;
     const r = await post('/cgi-bin/service/get_suite_token', {
-      suite_id: o.suiteId,
-      suite_secret: o.suiteSecret,
+      suite_id: app === 'archive' ? o.suiteId : o.displaySuiteId,
+      suite_secret: app === 'archive' ? o.suiteSecret : o.displaySuiteSecret,
       suite_ticket: json['suiteTicket'],
     });
     return r['suite_access_token'] as string;
   };
-  const corpToken = async (corpId: string) => {
-    const st = await suiteToken();
-    const { json } = await control('POST', '/__sim/events', { type: 'create_auth', corpId });
+  const corpToken = async (corpId: string, app: 'archive' | 'display' = 'archive') => {
+    const st = await suiteToken(app);
+    const { json } = await control('POST', '/__sim/events', { type: 'create_auth', corpId, app });
     const perm = await post(
       '/cgi-bin/service/get_permanent_code',
       { auth_code: json['authCode'] },

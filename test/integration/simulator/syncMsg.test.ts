@@ -66,7 +66,8 @@ describe('simulator sync_msg, public keys and render (contract §3.1, §3.10, §
   it('rejects bad limits, foreign and oversized cursors', async () => {
     const a = await h.readyCorp(0);
     const b = await h.readyCorp(2);
-    expect((await h.api(a.token, SYNC, { limit: 1001 }))['errcode']).toBe(301058);
+    // Out of range is a bad parameter; 301058 means "answer too large" (contract §8.7).
+    expect((await h.api(a.token, SYNC, { limit: 1001 }))['errcode']).toBe(40058);
     const foreign = (await h.api(b.token, SYNC, { limit: 1 }))['next_cursor'];
     expect((await h.api(a.token, SYNC, { cursor: foreign }))['errcode']).toBe(710611);
     expect((await h.api(a.token, SYNC, { cursor: 'x'.repeat(129) }))['errcode']).toBe(50100);

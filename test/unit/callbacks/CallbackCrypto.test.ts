@@ -1,8 +1,8 @@
 import { encrypt, getSignature } from '@wecom/crypto';
 import { describe, expect, it } from 'vitest';
-import vectors from '../../../../shared/upstream/test-vectors.json' with { type: 'json' };
 import { CallbackCrypto, type SignedCiphertext } from '../../../src/callbacks/CallbackCrypto.js';
 import { CallbackError } from '../../../src/callbacks/CallbackError.js';
+import vectors from './fixtures/wecom-test-vectors.json' with { type: 'json' };
 
 const { config, urlVerification, postedMessage } = vectors;
 
@@ -11,7 +11,7 @@ const vectorCrypto = () =>
   new CallbackCrypto({
     token: config.token,
     encodingAesKey: config.encodingAesKey,
-    receiveId: config.receiveId,
+    receiveIds: [config.receiveId],
     maxSkewS: 300,
     now: () => Number(postedMessage.timestamp) * 1000,
   });
@@ -106,7 +106,22 @@ describe('CallbackCrypto rejections', () => {
       throw new Error('expected a rejection');
     })();
     expect(error.code).toBe('BAD_CIPHERTEXT');
-    expect(error.message).toContain('receiveid must be the configured suite id, got "wwanother-suite"');
+    expect(error.message).toContain(
+      'receiveid must be the configured suite id or provider corpid, got "wwanother-suite"',
+    );
+  });
+
+  it('accepts every configured receiveid: the suite id and the provider corpid (URL verification)', () => {
+    const both = new CallbackCrypto({
+      token: config.token,
+      encodingAesKey: config.encodingAesKey,
+      receiveIds: ['wwsuite-archive', config.receiveId],
+      maxSkewS: 300,
+      now: () => Number(postedMessage.timestamp) * 1000,
+    });
+    expect(both.open(postedSigned()).receiveId).toBe(config.receiveId);
+    const forSuite = encrypt(config.encodingAesKey, '<xml></xml>', 'wwsuite-archive');
+    expect(both.open(signedWithVectorToken(forSuite)).receiveId).toBe('wwsuite-archive');
   });
 
   it('rejects a timestamp outside the skew window, in either direction', () => {
@@ -114,7 +129,7 @@ describe('CallbackCrypto rejections', () => {
       new CallbackCrypto({
         token: config.token,
         encodingAesKey: config.encodingAesKey,
-        receiveId: config.receiveId,
+        receiveIds: [config.receiveId],
         maxSkewS: 300,
         now: () => nowS * 1000,
       });
@@ -122,7 +137,8 @@ describe('CallbackCrypto rejections', () => {
     expect(at(ts + 300).open(postedSigned()).receiveId).toBe(config.receiveId);
     expect(codeOf(() => at(ts + 301).open(postedSigned()))).toBe('STALE_TIMESTAMP');
     expect(codeOf(() => at(ts - 301).open(postedSigned()))).toBe('STALE_TIMESTAMP');
-    expect(codeOf(() => new CallbackCrypto({ ...config, maxSkewS: 300 }).open(postedSigned()))).toBe(
+    const withReceiveIds = { ...config, receiveIds: [config.receiveId] };
+    expect(codeOf(() => new CallbackCrypto({ ...withReceiveIds, maxSkewS: 300 }).open(postedSigned()))).toBe(
       'STALE_TIMESTAMP',
     );
   });
@@ -139,8 +155,7 @@ describe('CallbackCrypto rejections', () => {
   });
 
   it('refuses to be built with a malformed AES key', () => {
-    expect(() => new CallbackCrypto({ ...config, encodingAesKey: 'short', maxSkewS: 300 })).toThrow(
-      'encodingAesKey must be 43 characters',
-    );
+    const options = { ...config, receiveIds: [config.receiveId], encodingAesKey: 'short', maxSkewS: 300 };
+    expect(() => new CallbackCrypto(options)).toThrow('encodingAesKey must be 43 characters');
   });
 });

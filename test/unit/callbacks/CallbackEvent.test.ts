@@ -55,8 +55,18 @@ const cases: { infoType: string; fields: Record<string, string>; required: strin
   {
     infoType: 'reset_permanent_code',
     fields: { AuthCorpId: 'wwcorp', AuthCode: 'code-2' },
-    required: ['AuthCorpId', 'AuthCode'],
+    required: ['AuthCode'],
   },
+  ...(['advanced_api_expired', 'trial_expired', 'advanced_api_trial_expired'] as const).map((infoType) => ({
+    infoType,
+    fields: {
+      ServiceCorpId: 'wwprovider',
+      AuthCorpId: 'wwcorp',
+      'ChatArchiveApi.Edition': '2',
+      TimeStamp: TS,
+    },
+    required: ['AuthCorpId'],
+  })),
 ];
 
 function rejection(fields: Record<string, string>): CallbackError {
@@ -81,6 +91,8 @@ describe('parseCallbackEvent', () => {
       if (!parsed.known) return;
       const expected: Record<string, unknown> = { InfoType: infoType, ...fields };
       if ('TimeStamp' in fields) expected['TimeStamp'] = Number(TS);
+      const edition = (fields as Record<string, string>)['ChatArchiveApi.Edition'];
+      if (edition !== undefined) expected['ChatArchiveApi.Edition'] = Number(edition);
       expect(parsed.event).toEqual(expected);
     });
 

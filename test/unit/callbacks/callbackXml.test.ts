@@ -22,6 +22,15 @@ describe('simulator callback XML builder', () => {
     );
   });
 
+  it('writes a group as nested elements, which the gateway reads as dotted fields', () => {
+    const xml = eventXml([
+      ['InfoType', 'trial_expired'],
+      ['ChatArchiveApi', { Edition: 3 }],
+    ]);
+    expect(xml).toContain('<ChatArchiveApi><Edition>3</Edition></ChatArchiveApi>');
+    expect(parseCallbackXml(xml)).toEqual({ InfoType: 'trial_expired', 'ChatArchiveApi.Edition': '3' });
+  });
+
   it('keeps markup characters in values literal', () => {
     const xml = eventXml([['A', '<b>&amp;</b>']]);
     expect(parseCallbackXml(xml)).toEqual({ A: '<b>&amp;</b>' });

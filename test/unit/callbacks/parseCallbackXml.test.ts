@@ -51,8 +51,21 @@ describe('parseCallbackXml', () => {
     expect(rejection(deep).code).toBe('BAD_EVENT');
   });
 
-  it('rejects a field with child elements', () => {
-    expect(rejection('<xml><SuiteId><x>1</x></SuiteId></xml>').message).toContain('SuiteId must be text');
+  it('flattens one level of grouping with a dot (the expiry events carry <ChatArchiveApi><Edition>)', () => {
+    const xml =
+      '<xml><InfoType><![CDATA[advanced_api_expired]]></InfoType><AuthCorpId>wwc</AuthCorpId>' +
+      '<ChatArchiveApi><Edition>2</Edition></ChatArchiveApi></xml>';
+    expect(parseCallbackXml(xml)).toEqual({
+      InfoType: 'advanced_api_expired',
+      AuthCorpId: 'wwc',
+      'ChatArchiveApi.Edition': '2',
+    });
+  });
+
+  it('rejects a field nested two levels deep', () => {
+    expect(rejection('<xml><SuiteId><x><y>1</y></x></SuiteId></xml>').message).toContain(
+      'SuiteId.x must be text',
+    );
   });
 
   it('rejects a repeated field instead of picking one', () => {

@@ -140,6 +140,7 @@ function gateway(scenario: Scenario, jit: boolean): GatewayYoga {
       { id: 'admin', key: 'k-admin', corps: ['*'], scopes: ['corp:read', 'admin'] },
     ]),
     ds,
+    features: { specapi: false },
     messages: null,
     ingest,
     logger: silentLogger,

@@ -74,6 +74,7 @@ describe('request loaders', () => {
     const yoga = createGatewayYoga({
       authenticate: createAuthenticator([]),
       ds: { api: noApi } as Context['ds'],
+      features: { specapi: false },
       messages: null,
       ingest: null,
       logger: silentLogger,
@@ -229,6 +230,7 @@ describe('index page and totalCount', () => {
     const yoga = createGatewayYoga({
       authenticate: createAuthenticator([{ id: 'c', key: 'k', corps: ['*'], scopes: ['corp:read'] }]),
       ds: { api: noApi, corps: { get: async () => corp } } as unknown as Context['ds'],
+      features: { specapi: false },
       messages: null,
       ingest: { index } as unknown as Context['ingest'],
       logger: silentLogger,

@@ -77,23 +77,38 @@ describe('CircuitBreaker', () => {
     expect(b.state('c', PATH)).toBe('open'); // streak of 3
   });
 
-  it('45009 blocks the corp+path until the next minute boundary, then the hour boundary when it repeats', () => {
+  // WeCom's 45009 block lasts 60 s from the hit (contract §8.8). The old breaker blocked to the
+  // next clock hour on a second 45009: two in a row froze a corp for 28 minutes (issue 11).
+  it('45009 blocks the corp+path for 60 s from each hit, and two in a row never grow into an hour', () => {
     const { b, clock } = breaker(Date.UTC(2025, 0, 1, 10, 0, 30));
     b.record('c', PATH, 'rate-limited');
     const first = blocked(() => b.check('c', PATH));
-    expect(first).toMatchObject({ code: 'RATE_LIMITED', retryable: false, retryAfterSeconds: 30 });
-    expect(first.message).toContain('2025-01-01T10:01:00.000Z');
+    expect(first).toMatchObject({ code: 'RATE_LIMITED', retryable: false, retryAfterSeconds: 60 });
+    expect(first.message).toContain('2025-01-01T10:01:30.000Z');
     expect(() => b.check('other', PATH)).not.toThrow();
-    clock.now = Date.UTC(2025, 0, 1, 10, 1, 0);
+    clock.now += 59_999;
+    expect(() => b.check('c', PATH)).toThrow();
+    clock.now += 1;
     expect(() => b.check('c', PATH)).not.toThrow();
     b.record('c', PATH, 'rate-limited');
     const second = blocked(() => b.check('c', PATH));
-    expect(second.retryAfterSeconds).toBe(59 * 60);
-    expect(second.message).toContain('2025-01-01T11:00:00.000Z');
-    clock.now = Date.UTC(2025, 0, 1, 11, 0, 0);
+    expect(second.retryAfterSeconds).toBe(60);
+    expect(second.message).toContain('2025-01-01T10:02:30.000Z');
+    clock.now += 60_000;
     expect(() => b.check('c', PATH)).not.toThrow();
-    // A new hour starts a new count: back to the minute window.
+  });
+
+  it('takes the block length from its options', () => {
+    const b = new CircuitBreaker({
+      failures: 3,
+      failureRatePercent: 50,
+      minCalls: 10,
+      windowMs: 30_000,
+      cooldownMs: 5_000,
+      rateLimitBlockMs: 2_000,
+      now: () => 0,
+    });
     b.record('c', PATH, 'rate-limited');
-    expect(blocked(() => b.check('c', PATH)).retryAfterSeconds).toBe(60);
+    expect(blocked(() => b.check('c', PATH)).retryAfterSeconds).toBe(2);
   });
 });

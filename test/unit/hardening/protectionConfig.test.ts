@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { PersistedOperations, sha256 } from '../../../src/plugins/PersistedOperations.js';
+import { TEST_APPS_ENV } from '../../helpers/testApps.js';
 
 const UPSTREAM = {
   WECOM_API_BASE: 'http://127.0.0.1:9',
+  ...TEST_APPS_ENV,
   GATEWAY_MASTER_KEY: 'unit-test-master-key-0123',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
   GATEWAY_CLIENTS: JSON.stringify([{ id: 'a', key: 'k', corps: ['*'], scopes: ['corp:read'] }]),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallbackEvent } from '../../../src/callbacks/CallbackEvent.js';
 import { UpstreamBlockedError } from '../../../src/datasources/CircuitBreaker.js';
+import type { AuthEvents, EventFailure } from '../../../src/datasources/ports.js';
 import { WecomError } from '../../../src/datasources/WecomError.js';
 import type { CorpSyncer } from '../../../src/ingest/CorpSyncer.js';
 import { IngestWorker, type IngestWorkerOptions } from '../../../src/ingest/IngestWorker.js';
@@ -17,10 +18,53 @@ const event = {
   TimeStamp: 1,
 } as CallbackEvent;
 
+const upstream = (code: WecomError['code'], errcode: number | null, retryable: boolean) =>
+  new WecomError(`${code} ${errcode}`, {
+    code,
+    path: '/cgi-bin/chatdata/sync_msg',
+    errcode,
+    httpStatus: 200,
+    retryable,
+    hint: null,
+  });
+
+/** Auth events that record what the worker tells them (a port, not the module under test). */
+function recordingAuth(name: string, log: string[]): AuthEvents & { failures: EventFailure[] } {
+  const failures: EventFailure[] = [];
+  return {
+    failures,
+    createAuth: async (code) => {
+      log.push(`${name}.createAuth ${code}`);
+      return {
+        corpId: 'ww1',
+        name: null,
+        status: 'ACTIVE',
+        authorizedAt: 0,
+        cancelledAt: null,
+        publicKeyVersion: null,
+      };
+    },
+    resetPermanentCode: async () => {
+      throw new Error('unused');
+    },
+    changeAuth: async (corpId) => void log.push(`${name}.changeAuth ${corpId}`),
+    cancelAuth: async (corpId) => {
+      log.push(`${name}.cancelAuth ${corpId}`);
+      return null;
+    },
+    archiveExpired: async (corpId, expiry) =>
+      void log.push(`${name}.expired ${corpId} ${JSON.stringify(expiry)}`),
+    recordEventFailure: async (_corpId, failure) => void failures.push(failure),
+    markIfOrphan: async () => false,
+  };
+}
+
 /** A worker on a memory inbox whose syncer fails with `failures` in turn, then succeeds. */
 function workerWith(failures: Error[]) {
   const inbox = new MemoryInbox(20);
   const calls: string[] = [];
+  const log: string[] = [];
+  const gaveUp: string[] = [];
   const syncer = {
     async sync(corpId: string) {
       calls.push(corpId);
@@ -30,47 +74,100 @@ function workerWith(failures: Error[]) {
     },
   } as unknown as CorpSyncer;
   const syncState = { async noteCallback() {} } as unknown as SyncStateStore;
+  const auth = recordingAuth('archive', log);
+  const displayAuth = recordingAuth('display', log);
   const worker = new IngestWorker({
     inbox,
     syncer,
     syncState,
+    auth,
+    displayAuth,
+    displaySuiteId: 'wwdisplay',
+    onGiveUp: (infoType: string, code: string) => gaveUp.push(`${infoType} ${code}`),
     logger: silent,
     consumer: 'test',
     concurrency: 1,
     maxDeliveries: 5,
   } as unknown as IngestWorkerOptions);
-  return { inbox, worker, calls };
+  return { inbox, worker, calls, auth, log, gaveUp };
 }
 
 describe('IngestWorker redelivery', () => {
-  it('keeps an event that hit a 45009 window and syncs again once it comes back', async () => {
+  // Issue 11: two 45009s on get_permanent_code blocked onboarding and the create_auth event was
+  // dropped after 5 deliveries. A transient answer never drops an event, however many times.
+  it('keeps an event through more transient failures than maxDeliveries, then syncs', async () => {
     const blocked = new UpstreamBlockedError('blocked', {
       code: 'RATE_LIMITED',
       path: '/cgi-bin/chatdata/sync_msg',
       retryAfterMs: 1000,
     });
-    const { inbox, worker, calls } = workerWith([blocked, blocked]);
+    const transient = [
+      blocked,
+      upstream('RATE_LIMITED', 45009, false),
+      upstream('UPSTREAM_ERROR', 45033, true),
+      upstream('UPSTREAM_ERROR', -1, true),
+      upstream('UPSTREAM_TIMEOUT', null, true),
+      upstream('UPSTREAM_UNAVAILABLE', null, true),
+      upstream('UPSTREAM_OUTCOME_UNKNOWN', null, false),
+    ];
+    const { inbox, worker, calls, gaveUp } = workerWith(transient);
     await inbox.push({ event, receivedAt: Date.now() });
     worker.start();
-    await waitFor('synced after two refusals', async () => calls.length === 3 && (await inbox.depth()) === 0);
+    await waitFor(
+      'synced after seven refusals',
+      async () => calls.length === 8 && (await inbox.depth()) === 0,
+    );
     await worker.stop();
+    expect(gaveUp).toEqual([]);
   });
 
-  it('drops an event whose failure will not change by retrying', async () => {
-    const refused = new WecomError('bad', {
-      code: 'UPSTREAM_ERROR',
-      path: '/cgi-bin/chatdata/sync_msg',
-      errcode: 40058,
-      httpStatus: 200,
-      retryable: false,
-      hint: null,
-    });
-    const { inbox, worker, calls } = workerWith([refused]);
+  it('gives up at once on a failure for good, visible on the corp and in metrics', async () => {
+    const { inbox, worker, calls, auth, gaveUp } = workerWith([upstream('UPSTREAM_ERROR', 40058, false)]);
     await inbox.push({ event, receivedAt: Date.now() });
     worker.start();
     await waitFor('acked', async () => (await inbox.depth()) === 0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     await worker.stop();
     expect(calls).toEqual(['ww1']);
+    expect(gaveUp).toEqual(['conversation_new_message UPSTREAM_ERROR']);
+    expect(auth.failures).toEqual([
+      {
+        infoType: 'conversation_new_message',
+        code: 'UPSTREAM_ERROR',
+        message: 'UPSTREAM_ERROR 40058',
+        at: expect.any(Number),
+      },
+    ]);
+  });
+
+  it('gives up on a non-upstream failure (a bug) after maxDeliveries', async () => {
+    const bugs = Array.from({ length: 5 }, () => new TypeError('boom'));
+    const { inbox, worker, calls, gaveUp } = workerWith(bugs);
+    await inbox.push({ event, receivedAt: Date.now() });
+    worker.start();
+    await waitFor('acked', async () => (await inbox.depth()) === 0);
+    await worker.stop();
+    expect(calls).toHaveLength(5);
+    expect(gaveUp).toEqual(['conversation_new_message INTERNAL']);
+  });
+});
+
+describe('IngestWorker routing', () => {
+  it("routes the display app's authorization events to its own onboarding, the rest to the archive's", async () => {
+    const { worker, log } = workerWith([]);
+    await worker.process({ InfoType: 'create_auth', SuiteId: 'wwdisplay', AuthCode: 'd1', TimeStamp: 1 });
+    await worker.process({ InfoType: 'create_auth', SuiteId: 'suite', AuthCode: 'a1', TimeStamp: 1 });
+    await worker.process({ InfoType: 'cancel_auth', SuiteId: 'wwdisplay', AuthCorpId: 'ww1', TimeStamp: 1 });
+    await worker.process({
+      InfoType: 'trial_expired',
+      AuthCorpId: 'ww1',
+      'ChatArchiveApi.Edition': 2,
+      TimeStamp: 1712540000,
+    });
+    expect(log).toEqual([
+      'display.createAuth d1',
+      'archive.createAuth a1',
+      'display.cancelAuth ww1',
+      'archive.expired ww1 {"kind":"TRIAL","edition":2,"at":1712540000000}',
+    ]);
   });
 });

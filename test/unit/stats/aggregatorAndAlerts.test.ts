@@ -17,6 +17,7 @@ const corps: CorpRegistry = {
   get: async () => null,
   upsert: async () => {},
   getPermanentCode: async () => null,
+  remove: async () => {},
 };
 
 function setup() {

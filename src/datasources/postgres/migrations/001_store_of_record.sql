@@ -84,10 +84,13 @@ CREATE TABLE quarantined_records (
   corp_id text NOT NULL,
   id bigserial NOT NULL,
   msgid text,
+  -- sha256 of `raw`: the same record kept aside twice (a page fetched again) is one entry.
+  digest text NOT NULL,
   raw text NOT NULL,
   reason text NOT NULL,
   recorded_at bigint NOT NULL,
-  PRIMARY KEY (corp_id, id)
+  PRIMARY KEY (corp_id, id),
+  UNIQUE (corp_id, digest)
 );
 
 -- Keyword-rule hits per message and rule (get_hit_msg_list). Writes merge by (msgid, rule).

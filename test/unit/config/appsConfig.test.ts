@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  DEMO_DISPLAY_SUITE,
+  DEMO_PROVIDER_CORPID,
+  DEMO_SUITE,
+  loadConfig,
+} from '../../../src/config.js';
+import { TEST_APPS_ENV } from '../../helpers/testApps.js';
+
+const UPSTREAM = {
+  WECOM_API_BASE: 'https://qyapi.weixin.qq.com',
+  GATEWAY_MASTER_KEY: 'unit-test-master-key-0123',
+  GATEWAY_CLIENTS: JSON.stringify([{ id: 'a', key: 'k', corps: ['*'], scopes: ['corp:read'] }]),
+  ...TEST_APPS_ENV,
+};
+
+function refusal(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('the two apps and the provider corpid', () => {
+  it('embedded mode needs nothing: demo values for both apps, one callback crypto, specapi off', () => {
+    const config = loadConfig({});
+    expect(config.suite).toEqual(DEMO_SUITE);
+    expect(config.providerCorpId).toBe(DEMO_PROVIDER_CORPID);
+    expect(config.displaySuite).toEqual({
+      ...DEMO_DISPLAY_SUITE,
+      callbackToken: DEMO_SUITE.callbackToken,
+      callbackAesKey: DEMO_SUITE.callbackAesKey,
+    });
+    expect(config.specapi).toBe(false);
+  });
+
+  it('upstream mode takes real values, and the display app may have its own callback crypto', () => {
+    const config = loadConfig({
+      ...UPSTREAM,
+      WECOM_DISPLAY_CALLBACK_TOKEN: 'displayOwnToken',
+      WECOM_DISPLAY_CALLBACK_AES_KEY: 'D1s2p3l4a5y6O7w8n9K0e1y2A3b4c5d6e7f8g9h0i1j',
+      WECOM_SPECAPI: 'on',
+    });
+    expect(config.providerCorpId).toBe(TEST_APPS_ENV.WECOM_PROVIDER_CORPID);
+    expect(config.displaySuite).toMatchObject({
+      suiteId: TEST_APPS_ENV.WECOM_DISPLAY_SUITE_ID,
+      callbackToken: 'displayOwnToken',
+    });
+    expect(config.suite.callbackToken).toBe(TEST_APPS_ENV.WECOM_CALLBACK_TOKEN);
+    expect(config.specapi).toBe(true);
+  });
+
+  // The forged cancel_auth of issue 11 was signed with the demo Token and AESKey: a gateway
+  // reachable from outside must never accept those.
+  it.each([
+    ['WECOM_CALLBACK_TOKEN', DEMO_SUITE.callbackToken],
+    ['WECOM_CALLBACK_AES_KEY', DEMO_SUITE.callbackAesKey],
+    ['WECOM_SUITE_SECRET', DEMO_SUITE.suiteSecret],
+    ['WECOM_DISPLAY_SUITE_SECRET', DEMO_DISPLAY_SUITE.suiteSecret],
+  ])('upstream mode refuses to start with %s missing or equal to the demo value', (name, demo) => {
+    expect(refusal({ ...UPSTREAM, [name]: undefined })).toContain(`${name} is required`);
+    expect(refusal({ ...UPSTREAM, [name]: demo })).toContain(`${name} must not be the demo value`);
+  });
+
+  it('upstream mode needs the provider corpid and the display app', () => {
+    expect(refusal({ ...UPSTREAM, WECOM_PROVIDER_CORPID: undefined })).toContain(
+      'WECOM_PROVIDER_CORPID is required',
+    );
+    expect(refusal({ ...UPSTREAM, WECOM_DISPLAY_SUITE_ID: undefined })).toContain(
+      'WECOM_DISPLAY_SUITE_ID is required',
+    );
+  });
+
+  it('refuses one suite id for both apps, showing it', () => {
+    const message = refusal({ ...UPSTREAM, WECOM_DISPLAY_SUITE_ID: TEST_APPS_ENV.WECOM_SUITE_ID });
+    expect(message).toContain(`WECOM_DISPLAY_SUITE_ID must differ from WECOM_SUITE_ID`);
+    expect(message).toContain(TEST_APPS_ENV.WECOM_SUITE_ID);
+  });
+});
