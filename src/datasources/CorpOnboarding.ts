@@ -95,14 +95,14 @@ export class CorpOnboarding implements AuthEvents {
       cancelledAt: this.#now(),
       publicKeyVersion: null,
     };
-    // The corp leaves the registry first: from then on nothing syncs or serves it, and a crash
-    // during the purge is finished by WeCom's redelivery of the event (the checks above pass
-    // again, now with no code to ask with).
-    await corps.remove(corpId);
+    // The archive goes first and the registry row last: a crash during the purge leaves the corp
+    // listed, so WeCom's redelivery of the event finds it, confirms again and finishes (every
+    // step is idempotent). Meanwhile nothing new is archived: the upstream refuses its token.
     await tokens.forgetCorpToken(corpId);
     await keys?.purge(corpId);
     await tasks?.purge?.(corpId);
     for (const hook of this.#purgeHooks) await hook(corpId);
+    await corps.remove(corpId);
     logger.info({ app, corpId }, 'corp authorization cancelled (confirmed upstream); data purged');
     return cancelled;
   }

@@ -70,6 +70,8 @@ export type StackOptions = {
   /** Message lookups from the real message index instead of the test lookup filled by archiveAll. */
   indexLookup?: boolean;
   sim?: Partial<SimulatorOptions>;
+  /** Runs after both are listening and before the simulator's first callback (e.g. to inject a fault). */
+  beforeCallbacks?: (simUrl: string) => Promise<void>;
 };
 
 /**
@@ -120,6 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
     const { url: gatewayUrl } = await app.start();
     sim.setCallbackUrl(`${gatewayUrl}/wecom/callback`);
+    await options.beforeCallbacks?.(simUrl);
     await sim.beginCallbacks();
 
     const control = simControl(simUrl);
