@@ -184,6 +184,15 @@ const envSchema = z.object({
   /** Show internal error details to clients. Default: off unless NODE_ENV=development. */
   EXPOSE_ERRORS: boolish.optional(),
   NODE_ENV: z.string().default('production'),
+  /**
+   * OTLP/HTTP base URL of a trace collector, e.g. `http://otel-collector:4318`; spans go to
+   * `<url>/v1/traces`. Unset (default) → tracing off: no OpenTelemetry SDK is loaded.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** `service.name` of every span. Default `wecom-archive-gateway`. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('wecom-archive-gateway'),
+  /** OTLP encoding: `http/protobuf` (default, what the spec defaults to) or `http/json`; gRPC is not shipped. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   ...protectionEnv,
 });
 
@@ -219,6 +228,18 @@ export type Config = {
   exposeErrors: boolean;
   live: { sharedSubscriptions: boolean; maxQueue: number };
   protection: ProtectionConfig;
+  /** null → tracing off. */
+  tracing: TracingConfig | null;
+};
+
+/**
+ * OpenTelemetry tracing. The SDK itself still reads the other standard `OTEL_*` variables it
+ * knows (sampler `OTEL_TRACES_SAMPLER`, batching `OTEL_BSP_*`, `OTEL_RESOURCE_ATTRIBUTES`, …).
+ */
+export type TracingConfig = {
+  endpoint: string;
+  serviceName: string;
+  protocol: 'http/protobuf' | 'http/json';
 };
 
 export class ConfigError extends Error {
@@ -308,6 +329,13 @@ export function loadConfig(
     exposeErrors: e.EXPOSE_ERRORS ?? e.NODE_ENV === 'development',
     live: { sharedSubscriptions: e.SUBSCRIPTIONS_SHARED ?? true, maxQueue: e.SUBSCRIBER_MAX_QUEUE },
     protection: protectionFrom(e, mode, readFile),
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+          serviceName: e.OTEL_SERVICE_NAME,
+          protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,
+        }
+      : null,
   };
 }
 

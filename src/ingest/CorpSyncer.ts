@@ -1,5 +1,6 @@
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import { WecomError } from '../datasources/WecomError.js';
+import { inSpan } from '../tracing/inboxTrace.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
 import type { DrainOptions } from './DrainOptions.js';
 import { runCoalesced } from './runCoalesced.js';
@@ -74,18 +75,28 @@ export class CorpSyncer {
         }),
       );
       pages++;
-      const fresh = await index.append(
-        corpId,
-        page.msg_list.map((m) => toArchivedMessage(corpId, m)),
+      const fresh = await inSpan(
+        'ingest.commit',
+        { 'wecom.corp_id': corpId, 'messages.received': page.msg_list.length },
+        () =>
+          index.append(
+            corpId,
+            page.msg_list.map((m) => toArchivedMessage(corpId, m)),
+          ),
       );
       if (fresh.length > 0) {
         added += fresh.length;
-        bus.publish('message', corpId, {
-          corpId,
-          fromSeq: fresh[0]!.seq,
-          toSeq: fresh[fresh.length - 1]!.seq,
-          messages: fresh,
-        });
+        await inSpan(
+          'ingest.publish',
+          { 'wecom.corp_id': corpId, 'messages.published': fresh.length },
+          async () =>
+            bus.publish('message', corpId, {
+              corpId,
+              fromSeq: fresh[0]!.seq,
+              toSeq: fresh[fresh.length - 1]!.seq,
+              messages: fresh,
+            }),
+        );
         this.#o.onIndexed?.(corpId, fresh.length);
       }
       if (page.next_cursor && page.next_cursor !== cursor) {

@@ -2,6 +2,7 @@ import type { CallbackEvent } from '../callbacks/CallbackEvent.js';
 import type { Logger } from '../datasources/Logger.js';
 import type { AuthEvents, TaskStore, WecomApi } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
+import { continueTrace } from '../tracing/inboxTrace.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import type { EventBus } from './EventBus.js';
 import type { HitSyncer } from './HitSyncer.js';
@@ -88,8 +89,15 @@ export class IngestWorker {
   async #handle(entry: InboxEntry): Promise<void> {
     const { logger, inbox } = this.#o;
     try {
-      await this.process(entry.event);
-      await inbox.ack([entry.id]);
+      await continueTrace(
+        entry.trace,
+        `ingest ${entry.event.InfoType}`,
+        { 'wecom.info_type': entry.event.InfoType, 'inbox.deliveries': entry.deliveries },
+        async () => {
+          await this.process(entry.event);
+          await inbox.ack([entry.id]);
+        },
+      );
     } catch (error) {
       const giveUp = !worthRetrying(error) || entry.deliveries >= (this.#o.maxDeliveries ?? 5);
       logger.warn(
