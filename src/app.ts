@@ -79,6 +79,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     logger,
     exposeErrors: config.exposeErrors,
     graphiqlKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
+    federation: config.federation,
     // Last, so it wraps the subscribe every other plugin has set.
     plugins: [
       ...(deps.plugins ?? []),

@@ -179,6 +179,12 @@ const envSchema = z.object({
    * Default: the embedded simulator in embedded mode; unset (no content preview) otherwise.
    */
   CONSOLE_SIMULATOR_URL: z.url().optional(),
+  /**
+   * `on`: /graphql also speaks the Federation v2 subgraph protocol (`_service { sdl }`,
+   * `_entities`), so a supergraph router (Hive Gateway, Apollo Router, Cosmo) can compose this
+   * graph. Subscriptions stay on this gateway's own endpoint. Default off.
+   */
+  GRAPHQL_FEDERATION: z.enum(['on', 'off']).default('off'),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Show internal error details to clients. Default: off unless NODE_ENV=development. */
@@ -230,6 +236,8 @@ export type Config = {
   protection: ProtectionConfig;
   /** null → tracing off. */
   tracing: TracingConfig | null;
+  /** Serve the Federation v2 subgraph protocol on /graphql. */
+  federation: boolean;
 };
 
 /**
@@ -336,6 +344,7 @@ export function loadConfig(
           protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,
         }
       : null,
+    federation: e.GRAPHQL_FEDERATION === 'on',
   };
 }
 

@@ -15,6 +15,7 @@ import './syncState.js';
 import './subscription.js';
 import './statistics.js';
 import './alerts.js';
+import './entities.js';
 
 /** The assembled schema. */
 export const schema = builder.toSchema();
