@@ -5,6 +5,7 @@ import type { FanoutResult } from './scenarios/fanout.js';
 import type { IngestResult } from './scenarios/ingest.js';
 import { OPS, type OverheadResult } from './scenarios/overhead.js';
 import type { TokenRun } from './scenarios/tokens.js';
+import type { TracingResult } from './scenarios/tracing.js';
 import { fmt, median } from './summarize.js';
 
 export type Goal = { goal: string; target: string; measured: string; met: boolean };
@@ -31,6 +32,8 @@ export type BenchResults = {
   startupMs: number[];
   /** The same with `npm run build` output under plain node (what the Docker image runs); null if not measured. */
   startupCompiledMs?: number[] | null;
+  /** Tracing on against off (`--only=tracing`); null when not measured. */
+  tracing?: TracingResult | null;
   goals: Goal[];
 };
 

@@ -11,6 +11,7 @@ import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type IngestResult, runIngest } from './scenarios/ingest.js';
 import { type OverheadResult, runOverhead } from './scenarios/overhead.js';
 import { runTokenColdStart, type TokenRun } from './scenarios/tokens.js';
+import { runTracing, startOtlpSink, type TracingResult } from './scenarios/tracing.js';
 import { type Gateway, simApi, startGateway, startSimulator, waitArchived } from './stack.js';
 import { median } from './summarize.js';
 
@@ -21,7 +22,7 @@ import { median } from './summarize.js';
  * BENCHMARKS.md. `--quick` is a smoke run; `--only` runs some scenarios (overhead, amplification,
  * fanout, ingest, tokens, startup) and, like `--quick`, leaves BENCHMARKS.md alone.
  */
-const SCENARIOS = ['overhead', 'amplification', 'fanout', 'ingest', 'tokens', 'startup'] as const;
+const SCENARIOS = ['overhead', 'amplification', 'fanout', 'ingest', 'tokens', 'startup', 'tracing'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',').map((s) => s.trim())) : null;
@@ -161,6 +162,49 @@ async function main(): Promise<void> {
       await hello.stop();
     }
 
+    let tracing: TracingResult | null = null;
+    if (runs('tracing')) {
+      console.log('7. tracing cost (a second gateway exporting every span over OTLP/HTTP)');
+      const sink = await startOtlpSink();
+      const traced = track(
+        await startGateway({
+          port: gw2Port,
+          simUrl,
+          redisUrl,
+          prefix,
+          env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench-traced' },
+          readyTimeoutMs: 120_000,
+        }),
+      );
+      const loadgen = track(forkTs('bench/loadgen.ts'));
+      tracing = await runTracing({
+        loadgen,
+        gatewayUrl: gateway.url,
+        tracedUrl: traced.url,
+        sim,
+        corpId,
+        searchWord: search.word,
+        runs: P.runs,
+        durationMs: P.durationMs,
+        warmupMs: P.warmupMs,
+        connections: P.connections,
+        ops: ['overview', 'page'],
+      });
+      await loadgen.stop();
+      await traced.child.stop();
+      children.delete(traced.child);
+      tracing.spans = { ...sink.stats };
+      await sink.close();
+      for (const [op, r] of Object.entries(tracing.ops)) {
+        console.log(
+          `  ${op}: off ${Math.round(r.off.rps)} rps p99 ${r.off.p99.toFixed(1)} ms; on ${Math.round(r.on.rps)} rps p99 ${r.on.p99.toFixed(1)} ms; on/off ${r.ratio.toFixed(2)}`,
+        );
+      }
+      console.log(
+        `  OTLP sink: ${tracing.spans.requests} exports, ${(tracing.spans.bytes / 1e6).toFixed(1)} MB`,
+      );
+    }
+
     let fanout: FanoutResult = { baseline: { rssBytes: 0, heapUsedBytes: 0 }, levels: [] };
     if (runs('fanout')) {
       console.log('3. fan-out (fresh gateway process)');
@@ -253,6 +297,7 @@ async function main(): Promise<void> {
       tokens,
       startupMs: startup,
       startupCompiledMs: startupCompiled,
+      tracing,
       goals: [],
     };
     // Goals need every scenario; a partial run prints what it measured and keeps the JSON.
