@@ -128,8 +128,25 @@ const envSchema = z.object({
   RSA_DECRYPT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   /** Redis URL. Unset → in-memory stores (single replica only). */
   REDIS_URL: z.string().min(1).optional(),
-  /** Prefix of every Redis key and channel. Default `wag:`. */
-  REDIS_PREFIX: z.string().min(1).default('wag:'),
+  /**
+   * Redis Cluster seed nodes, `host:port,host:port,…` (instead of REDIS_URL); the client finds
+   * the other nodes itself. Default unset.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
+    .optional(),
+  /**
+   * Prefix of every Redis key and channel. Default `wag:`. No `{` or `}`: a hash tag in the
+   * prefix would put every key of the deployment in one cluster slot.
+   */
+  REDIS_PREFIX: z
+    .string()
+    .min(1)
+    .refine((p) => !/[{}]/.test(p), {
+      error: (issue) => `must not contain { or } (a cluster hash tag), got ${JSON.stringify(issue.input)}`,
+    })
+    .default('wag:'),
   /** Encrypts permanent codes and private keys at rest. Required outside embedded mode. */
   GATEWAY_MASTER_KEY: z.string().min(16).optional(),
   /** API clients: JSON, or `@path` to a JSON file. Default in embedded mode: one demo client. */
@@ -194,7 +211,7 @@ const envSchema = z.object({
    * OTLP/HTTP base URL of a trace collector, e.g. `http://otel-collector:4318`; spans go to
    * `<url>/v1/traces`. Unset (default) → tracing off: no OpenTelemetry SDK is loaded.
    */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   /** `service.name` of every span. Default `wecom-archive-gateway`. */
   OTEL_SERVICE_NAME: z.string().min(1).default('wecom-archive-gateway'),
   /** OTLP encoding: `http/protobuf` (default, what the spec defaults to) or `http/json`; gRPC is not shipped. */
@@ -213,7 +230,8 @@ export type Config = {
   rsaPadding: 'pkcs1' | 'oaep';
   /** `workers` undefined → the pool's default, min(2, available CPUs). */
   rsaDecrypt: { kind: 'forge' | 'native'; workers: number | undefined };
-  redis: { url: string | undefined; prefix: string };
+  /** `clusterNodes` set → a Redis Cluster (then `url` is undefined). */
+  redis: { url: string | undefined; clusterNodes: { host: string; port: number }[] | null; prefix: string };
   masterKey: string;
   clients: ClientConfig[];
   upstream: { timeoutMs: number; retries: number; tokenRefreshMarginS: number };
@@ -276,6 +294,9 @@ export function loadConfig(
   const e = parsed.data;
   const mode = e.WECOM_API_BASE ? 'upstream' : 'embedded';
 
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) {
+    throw new ConfigError('set REDIS_URL (one node) or REDIS_CLUSTER_NODES (a cluster), not both');
+  }
   if (mode === 'upstream' && !e.GATEWAY_MASTER_KEY) {
     throw new ConfigError('GATEWAY_MASTER_KEY is required when WECOM_API_BASE is set (16+ characters)');
   }
@@ -306,7 +327,15 @@ export function loadConfig(
     },
     rsaPadding: e.WECOM_RSA_PADDING,
     rsaDecrypt: { kind: e.WECOM_RSA_DECRYPT, workers: e.RSA_DECRYPT_WORKERS },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: {
+      url: e.REDIS_URL,
+      clusterNodes:
+        e.REDIS_CLUSTER_NODES?.split(',').map((node) => {
+          const at = node.lastIndexOf(':');
+          return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+        }) ?? null,
+      prefix: e.REDIS_PREFIX,
+    },
     masterKey: e.GATEWAY_MASTER_KEY ?? DEMO_MASTER_KEY,
     clients,
     upstream: {

@@ -50,6 +50,15 @@ export async function createDatasources(
   logger: Logger,
   hooks: Pick<WecomHttpOptions, 'breaker' | 'observe'> = {},
 ): Promise<Datasources> {
+  if (config.redis.clusterNodes) {
+    // The coordination layer (KV locks and caches, leases, inbox, pub/sub, rate limits) runs on a
+    // cluster (test/integration/cluster); the archive index, statistics and alerts still sit in
+    // Redis behind multi-key scripts until they move to PostgreSQL, and are not cluster-safe.
+    throw new Error(
+      'REDIS_CLUSTER_NODES is not usable yet: the message index, statistics and alerts still live in ' +
+        'Redis and are not cluster-safe; they move to PostgreSQL (DATABASE_URL) first. Use REDIS_URL.',
+    );
+  }
   const redis = config.redis.url ? await createRedis(config.redis.url, logger) : null;
   const kv: KeyValueStore = redis
     ? new RedisKeyValueStore(redis, { prefix: config.redis.prefix })

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { duplicateRedis } from '../datasources/duplicateRedis.js';
+import type { RedisClient } from '../datasources/RedisClient.js';
 import type { Inbox, InboxEntry, InboxEvent } from './Inbox.js';
 
 const GROUP = 'ingest';
@@ -13,17 +14,17 @@ const MAX_LEN = 1_000_000;
 export class RedisInbox implements Inbox {
   readonly #key: string;
   /** Blocking reads hold a connection, so they get their own. */
-  readonly #reader: Redis;
+  readonly #reader: RedisClient;
   #groupReady: Promise<void> | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly reclaimAfterMs = 30_000,
   ) {
     this.#key = `${prefix}inbox`;
     // Queue the first read until this connection is up (the shared client has no offline queue).
-    this.#reader = redis.duplicate({ enableOfflineQueue: true });
+    this.#reader = duplicateRedis(redis, { enableOfflineQueue: true });
     // Read failures surface in the worker loop; the connection reconnects by itself.
     this.#reader.on('error', () => {});
   }
