@@ -86,9 +86,10 @@ describe.skipIf(!installed)('Redis Cluster', () => {
     expect(left).toEqual([]);
   });
 
-  it('queues, hands out and acks callback events in the inbox stream', async () => {
+  it('spreads the inbox over streams by corp, and hands out and acks every event', async () => {
     const redis = await connect();
-    const inbox = new RedisInbox(redis, uniquePrefix('inbox'));
+    const prefix = uniquePrefix('inbox');
+    const inbox = new RedisInbox(redis, prefix);
     const event = (corp: string) =>
       ({
         InfoType: 'conversation_new_message',
@@ -97,14 +98,31 @@ describe.skipIf(!installed)('Redis Cluster', () => {
         Token: 'token',
         TimeStamp: 1,
       }) as unknown as CallbackEvent;
-    await inbox.push({ event: event('wwA'), receivedAt: 1, trace: { traceparent: '00-abc-def-01' } });
-    await inbox.push({ event: event('wwB'), receivedAt: 2 });
-    expect(await inbox.depth()).toBe(2);
-    const taken = await inbox.take('c1', 10, 100);
-    expect(taken.map((e) => [(e.event as { AuthCorpId: string }).AuthCorpId, e.trace])).toEqual([
-      ['wwA', { traceparent: '00-abc-def-01' }],
-      ['wwB', undefined],
-    ]);
+    const corps = Array.from({ length: 12 }, (_, i) => `wwcorp${i}`);
+    await inbox.push({ event: event(corps[0]!), receivedAt: 0, trace: { traceparent: '00-abc-def-01' } });
+    for (const corp of corps.slice(1)) await inbox.push({ event: event(corp), receivedAt: 1 });
+    expect(await inbox.depth()).toBe(12);
+    // Not one hot key: the streams holding entries sit on more than one master.
+    const streams: string[] = [];
+    for await (const batch of scanPrefix(redis, `${prefix}inbox:`)) streams.push(...batch);
+    expect(streams.length).toBeGreaterThan(3);
+    expect(new Set(streams.map((k) => calculateSlot(k))).size).toBe(streams.length);
+    const holders = new Set<string>();
+    for (const node of redisMasters(redis)) {
+      for (const key of streams)
+        if ((await node.exists(key).catch(() => 0)) === 1) holders.add(String(node.options.port));
+    }
+    expect(holders.size).toBeGreaterThan(1);
+
+    const taken: Awaited<ReturnType<RedisInbox['take']>> = [];
+    const deadline = Date.now() + 10_000;
+    while (taken.length < 12 && Date.now() < deadline) taken.push(...(await inbox.take('c1', 10, 200)));
+    expect(taken.map((e) => (e.event as { AuthCorpId: string }).AuthCorpId).sort()).toEqual(
+      [...corps].sort(),
+    );
+    expect(taken.find((e) => (e.event as { AuthCorpId: string }).AuthCorpId === corps[0])?.trace).toEqual({
+      traceparent: '00-abc-def-01',
+    });
     await inbox.ack(taken.map((e) => e.id));
     expect(await inbox.depth()).toBe(0);
     await inbox.close();
