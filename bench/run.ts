@@ -122,6 +122,18 @@ async function main(): Promise<void> {
     const search = pickSearchWord(groups);
     console.log(`corps ${corpIds.join(', ')}; nested query searches "${search.word}"`);
 
+    /** What every closed-loop scenario needs; `gateway` is read when called (restarts replace it). */
+    const loadSetup = (loadgen: Child) => ({
+      loadgen,
+      gatewayUrl: gateway.url,
+      sim,
+      corpId,
+      searchWord: search.word,
+      runs: P.runs,
+      durationMs: P.durationMs,
+      warmupMs: P.warmupMs,
+      connections: P.connections,
+    });
     let overhead: OverheadResult[] = [];
     let amplification: AmplificationResult[] = [];
     if (runs('overhead') || runs('amplification')) {
@@ -129,18 +141,7 @@ async function main(): Promise<void> {
       const helloUrl = `http://127.0.0.1:${helloPort}/graphql`;
       await waitHttpOk(`${helloUrl}?query=%7Bhello%7D`, performance.now(), 30_000, hello);
       const loadgen = track(forkTs('bench/loadgen.ts'));
-      const setup = {
-        loadgen,
-        gatewayUrl: gateway.url,
-        helloUrl,
-        sim,
-        corpId,
-        searchWord: search.word,
-        runs: P.runs,
-        durationMs: P.durationMs,
-        warmupMs: P.warmupMs,
-        connections: P.connections,
-      };
+      const setup = { ...loadSetup(loadgen), helloUrl };
       if (runs('overhead')) {
         console.log('1. gateway overhead (simulator latency 0 and 30 ms)');
         overhead = [await runOverhead(setup, 0, quick ? 0 : 5000), await runOverhead(setup, 30)];
@@ -177,19 +178,7 @@ async function main(): Promise<void> {
         }),
       );
       const loadgen = track(forkTs('bench/loadgen.ts'));
-      tracing = await runTracing({
-        loadgen,
-        gatewayUrl: gateway.url,
-        tracedUrl: traced.url,
-        sim,
-        corpId,
-        searchWord: search.word,
-        runs: P.runs,
-        durationMs: P.durationMs,
-        warmupMs: P.warmupMs,
-        connections: P.connections,
-        ops: ['overview', 'page'],
-      });
+      tracing = await runTracing({ ...loadSetup(loadgen), tracedUrl: traced.url, ops: ['overview', 'page'] });
       await loadgen.stop();
       await traced.child.stop();
       children.delete(traced.child);
