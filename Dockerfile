@@ -5,8 +5,11 @@
 # The same image runs the simulator: command ["node", "dist/simulator/main.js"].
 
 ARG NODE_VERSION=20
+# Any image with node and npm on a glibc Debian; scripts/build-image.sh passes a local one where no
+# registry can be reached.
+ARG BASE_IMAGE=node:${NODE_VERSION}-bookworm-slim
 
-FROM node:${NODE_VERSION}-bookworm-slim AS build
+FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -17,7 +20,7 @@ COPY simulator ./simulator
 RUN npm run build \
  && cd src && find . -type f ! -name '*.ts' -exec cp --parents {} ../dist/src/ \;
 
-FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+FROM ${BASE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -5,6 +5,7 @@ import type { FanoutResult } from './scenarios/fanout.js';
 import type { IngestResult } from './scenarios/ingest.js';
 import { OPS, type OverheadResult } from './scenarios/overhead.js';
 import type { TokenRun } from './scenarios/tokens.js';
+import type { TracingResult } from './scenarios/tracing.js';
 import type { ArchiveFigures } from './statisticsQuery.js';
 import { fmt, median } from './summarize.js';
 
@@ -35,6 +36,8 @@ export type BenchResults = {
   startupCompiledMs?: number[] | null;
   /** Statistics over 1M messages of one corp, bytes on disk, the retention drop (bench/statisticsQuery.ts). */
   archive?: ArchiveFigures | null;
+  /** Tracing on against off (`--only=tracing`); null when not measured. */
+  tracing?: TracingResult | null;
   goals: Goal[];
 };
 

@@ -12,6 +12,7 @@ import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type IngestResult, runIngest } from './scenarios/ingest.js';
 import { type OverheadResult, runOverhead } from './scenarios/overhead.js';
 import { runTokenColdStart, type TokenRun } from './scenarios/tokens.js';
+import { runTracing, startOtlpSink, type TracingResult } from './scenarios/tracing.js';
 import { type Gateway, simApi, startGateway, startSimulator, waitArchived } from './stack.js';
 import type { ArchiveFigures } from './statisticsQuery.js';
 import { median } from './summarize.js';
@@ -23,7 +24,16 @@ import { median } from './summarize.js';
  * BENCHMARKS.md. `--quick` is a smoke run; `--only` runs some scenarios (overhead, amplification,
  * fanout, ingest, tokens, startup) and, like `--quick`, leaves BENCHMARKS.md alone.
  */
-const SCENARIOS = ['overhead', 'amplification', 'fanout', 'ingest', 'tokens', 'startup', 'archive'] as const;
+const SCENARIOS = [
+  'overhead',
+  'amplification',
+  'fanout',
+  'ingest',
+  'tokens',
+  'startup',
+  'archive',
+  'tracing',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',').map((s) => s.trim())) : null;
@@ -153,6 +163,18 @@ async function main(): Promise<void> {
     const search = pickSearchWord(groups);
     console.log(`corps ${corpIds.join(', ')}; nested query searches "${search.word}"`);
 
+    /** What every closed-loop scenario needs; `gateway` is read when called (restarts replace it). */
+    const loadSetup = (loadgen: Child) => ({
+      loadgen,
+      gatewayUrl: gateway.url,
+      sim,
+      corpId,
+      searchWord: search.word,
+      runs: P.runs,
+      durationMs: P.durationMs,
+      warmupMs: P.warmupMs,
+      connections: P.connections,
+    });
     let overhead: OverheadResult[] = [];
     let amplification: AmplificationResult[] = [];
     if (runs('overhead') || runs('amplification')) {
@@ -160,18 +182,7 @@ async function main(): Promise<void> {
       const helloUrl = `http://127.0.0.1:${helloPort}/graphql`;
       await waitHttpOk(`${helloUrl}?query=%7Bhello%7D`, performance.now(), 30_000, hello);
       const loadgen = track(forkTs('bench/loadgen.ts'));
-      const setup = {
-        loadgen,
-        gatewayUrl: gateway.url,
-        helloUrl,
-        sim,
-        corpId,
-        searchWord: search.word,
-        runs: P.runs,
-        durationMs: P.durationMs,
-        warmupMs: P.warmupMs,
-        connections: P.connections,
-      };
+      const setup = { ...loadSetup(loadgen), helloUrl };
       if (runs('overhead')) {
         console.log('1. gateway overhead (simulator latency 0 and 30 ms)');
         overhead = [await runOverhead(setup, 0, quick ? 0 : 5000), await runOverhead(setup, 30)];
@@ -191,6 +202,38 @@ async function main(): Promise<void> {
       }
       await loadgen.stop();
       await hello.stop();
+    }
+
+    let tracing: TracingResult | null = null;
+    if (runs('tracing')) {
+      console.log('8. tracing cost (a second gateway exporting every span over OTLP/HTTP)');
+      const sink = await startOtlpSink();
+      const traced = track(
+        await startGateway({
+          port: gw2Port,
+          simUrl,
+          redisUrl,
+          prefix,
+          databaseUrl: db.url,
+          env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench-traced' },
+          readyTimeoutMs: 120_000,
+        }),
+      );
+      const loadgen = track(forkTs('bench/loadgen.ts'));
+      tracing = await runTracing({ ...loadSetup(loadgen), tracedUrl: traced.url, ops: ['overview', 'page'] });
+      await loadgen.stop();
+      await traced.child.stop();
+      children.delete(traced.child);
+      tracing.spans = { ...sink.stats };
+      await sink.close();
+      for (const [op, r] of Object.entries(tracing.ops)) {
+        console.log(
+          `  ${op}: off ${Math.round(r.off.rps)} rps p99 ${r.off.p99.toFixed(1)} ms; on ${Math.round(r.on.rps)} rps p99 ${r.on.p99.toFixed(1)} ms; on/off ${r.ratio.toFixed(2)}`,
+        );
+      }
+      console.log(
+        `  OTLP sink: ${tracing.spans.requests} exports, ${(tracing.spans.bytes / 1e6).toFixed(1)} MB`,
+      );
     }
 
     let fanout: FanoutResult = { baseline: { rssBytes: 0, heapUsedBytes: 0 }, levels: [] };
@@ -319,6 +362,7 @@ async function main(): Promise<void> {
       startupMs: startup,
       startupCompiledMs: startupCompiled,
       archive,
+      tracing,
       goals: [],
     };
     // Goals need every scenario; a partial run prints what it measured and keeps the JSON.

@@ -32,6 +32,8 @@ export async function startGateway(opts: {
   nodeArgs?: string[];
   /** Run this compiled entry (`…/src/main.js`) with plain node instead of src/main.ts through tsx. */
   compiledMain?: string;
+  /** Bound on spawn → ready, ms. Default 30000 (a traced gateway loads the whole OpenTelemetry SDK first). */
+  readyTimeoutMs?: number;
 }): Promise<Gateway> {
   const since = performance.now();
   const child = (opts.compiledMain ? spawnNode : spawnTs)(
@@ -57,7 +59,12 @@ export async function startGateway(opts: {
     opts.nodeArgs,
   );
   const url = `http://127.0.0.1:${opts.port}`;
-  const readyMs = await waitHttpOk(`${url}${opts.waitPath ?? '/ready'}`, since, 30_000, child);
+  const readyMs = await waitHttpOk(
+    `${url}${opts.waitPath ?? '/ready'}`,
+    since,
+    opts.readyTimeoutMs ?? 30_000,
+    child,
+  );
   return { child, url, port: opts.port, readyMs };
 }
 

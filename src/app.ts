@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Plugin } from 'graphql-yoga';
 import type { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createCallbackHandler } from './callbacks/createCallbackHandler.js';
 import type { Config } from './config.js';
 import { createConsoleHandler } from './console/serveConsole.js';
+import type { Context } from './context.js';
 import { createGatewayYoga } from './createGatewayYoga.js';
 import { CircuitBreaker } from './datasources/CircuitBreaker.js';
 import { createDatasources, type Datasources } from './datasources/createDatasources.js';
@@ -21,12 +23,15 @@ import { createProtection } from './plugins/createProtection.js';
 import { SubscriptionGroups } from './subscriptions/SubscriptionGroups.js';
 import { useSharedSubscriptions } from './subscriptions/useSharedSubscriptions.js';
 import { watchSubscriptionGroups } from './subscriptions/watchSubscriptionGroups.js';
+import { currentTraceCarrier } from './tracing/inboxTrace.js';
 import { wireWebSocket } from './wireWebSocket.js';
 
 export type AppDeps = {
   logger?: Logger;
   /** Overrides the message lookup (defaults to the message index). */
   messages?: MessageLookup;
+  /** Envelop plugins that run before every other one (the tracing spans, src/tracing/). */
+  plugins?: Plugin<Context>[];
 };
 
 export type App = {
@@ -85,8 +90,13 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     logger,
     exposeErrors: config.exposeErrors,
     graphiqlKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
+    federation: config.federation,
     // Last, so it wraps the subscribe every other plugin has set.
-    plugins: groups ? [...protection.plugins, useSharedSubscriptions(groups)] : protection.plugins,
+    plugins: [
+      ...(deps.plugins ?? []),
+      ...protection.plugins,
+      ...(groups ? [useSharedSubscriptions(groups)] : []),
+    ],
   });
   const callback = createCallbackHandler({
     suite: config.suite,
@@ -100,7 +110,10 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     tokens: datasources.tokens,
     auth: ingest.auth,
     // Acknowledged only once durably queued (authorization events too); the workers do the rest.
-    onEvent: (event) => ingest.inbox.push({ event, receivedAt: Date.now() }),
+    onEvent: (event) => {
+      const trace = currentTraceCarrier();
+      return ingest.inbox.push({ event, receivedAt: Date.now(), ...(trace ? { trace } : {}) });
+    },
     queueAuthEvents: true,
     logger,
   });

@@ -172,8 +172,25 @@ const envSchema = z.object({
    * limits); losing it loses nothing durable. Unset → in-process coordination (single replica).
    */
   REDIS_URL: z.string().min(1).optional(),
-  /** Prefix of every Redis key and channel. Default `wag:`. */
-  REDIS_PREFIX: z.string().min(1).default('wag:'),
+  /**
+   * Redis Cluster seed nodes, `host:port,host:port,…` (instead of REDIS_URL); the client finds
+   * the other nodes itself. Default unset.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
+    .optional(),
+  /**
+   * Prefix of every Redis key and channel. Default `wag:`. No `{` or `}`: a hash tag in the
+   * prefix would put every key of the deployment in one cluster slot.
+   */
+  REDIS_PREFIX: z
+    .string()
+    .min(1)
+    .refine((p) => !/[{}]/.test(p), {
+      error: (issue) => `must not contain { or } (a cluster hash tag), got ${JSON.stringify(issue.input)}`,
+    })
+    .default('wag:'),
   /** Encrypts permanent codes and private keys at rest. Required outside embedded mode. */
   GATEWAY_MASTER_KEY: z.string().min(16).optional(),
   /** API clients: JSON, or `@path` to a JSON file. Default in embedded mode: one demo client. */
@@ -240,11 +257,26 @@ const envSchema = z.object({
    * Default: the embedded simulator in embedded mode; unset (no content preview) otherwise.
    */
   CONSOLE_SIMULATOR_URL: z.url().optional(),
+  /**
+   * `on`: /graphql also speaks the Federation v2 subgraph protocol (`_service { sdl }`,
+   * `_entities`), so a supergraph router (Hive Gateway, Apollo Router, Cosmo) can compose this
+   * graph. Subscriptions stay on this gateway's own endpoint. Default off.
+   */
+  GRAPHQL_FEDERATION: z.enum(['on', 'off']).default('off'),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Show internal error details to clients. Default: off unless NODE_ENV=development. */
   EXPOSE_ERRORS: boolish.optional(),
   NODE_ENV: z.string().default('production'),
+  /**
+   * OTLP/HTTP base URL of a trace collector, e.g. `http://otel-collector:4318`; spans go to
+   * `<url>/v1/traces`. Unset (default) → tracing off: no OpenTelemetry SDK is loaded.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  /** `service.name` of every span. Default `wecom-archive-gateway`. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('wecom-archive-gateway'),
+  /** OTLP encoding: `http/protobuf` (default, what the spec defaults to) or `http/json`; gRPC is not shipped. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   ...protectionEnv,
 });
 
@@ -266,7 +298,8 @@ export type Config = {
   rsaPadding: 'pkcs1' | 'oaep';
   /** `workers` undefined → the pool's default, min(2, available CPUs). */
   rsaDecrypt: { kind: 'forge' | 'native'; workers: number | undefined };
-  redis: { url: string | undefined; prefix: string };
+  /** `clusterNodes` set → a Redis Cluster (then `url` is undefined). */
+  redis: { url: string | undefined; clusterNodes: { host: string; port: number }[] | null; prefix: string };
   database: { url: string | undefined; poolMax: number };
   masterKey: string;
   clients: ClientConfig[];
@@ -289,6 +322,20 @@ export type Config = {
   exposeErrors: boolean;
   live: { sharedSubscriptions: boolean; maxQueue: number };
   protection: ProtectionConfig;
+  /** null → tracing off. */
+  tracing: TracingConfig | null;
+  /** Serve the Federation v2 subgraph protocol on /graphql. */
+  federation: boolean;
+};
+
+/**
+ * OpenTelemetry tracing. The SDK itself still reads the other standard `OTEL_*` variables it
+ * knows (sampler `OTEL_TRACES_SAMPLER`, batching `OTEL_BSP_*`, `OTEL_RESOURCE_ATTRIBUTES`, …).
+ */
+export type TracingConfig = {
+  endpoint: string;
+  serviceName: string;
+  protocol: 'http/protobuf' | 'http/json';
 };
 
 export type SuiteConfig = {
@@ -329,6 +376,9 @@ export function loadConfig(
       'DATABASE_URL is required when WECOM_API_BASE is set: PostgreSQL is the store of record (postgres://user@host:5432/db)',
     );
   }
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) {
+    throw new ConfigError('set REDIS_URL (one node) or REDIS_CLUSTER_NODES (a cluster), not both');
+  }
   if (mode === 'upstream' && !e.GATEWAY_MASTER_KEY) {
     throw new ConfigError('GATEWAY_MASTER_KEY is required when WECOM_API_BASE is set (16+ characters)');
   }
@@ -356,8 +406,16 @@ export function loadConfig(
     specapi: e.WECOM_SPECAPI === 'on',
     rsaPadding: e.WECOM_RSA_PADDING,
     rsaDecrypt: { kind: e.WECOM_RSA_DECRYPT, workers: e.RSA_DECRYPT_WORKERS },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    redis: {
+      url: e.REDIS_URL,
+      clusterNodes:
+        e.REDIS_CLUSTER_NODES?.split(',').map((node) => {
+          const at = node.lastIndexOf(':');
+          return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+        }) ?? null,
+      prefix: e.REDIS_PREFIX,
+    },
     masterKey: e.GATEWAY_MASTER_KEY ?? DEMO_MASTER_KEY,
     clients,
     upstream: {
@@ -390,6 +448,14 @@ export function loadConfig(
     exposeErrors: e.EXPOSE_ERRORS ?? e.NODE_ENV === 'development',
     live: { sharedSubscriptions: e.SUBSCRIPTIONS_SHARED ?? true, maxQueue: e.SUBSCRIBER_MAX_QUEUE },
     protection: protectionFrom(e, mode, readFile),
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+          serviceName: e.OTEL_SERVICE_NAME,
+          protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,
+        }
+      : null,
+    federation: e.GRAPHQL_FEDERATION === 'on',
   };
 }
 

@@ -11,6 +11,7 @@ import { lazyChildLogger } from './logging/createLogger.js';
 import { type JitOptions, useJitExecution } from './plugins/useJitExecution.js';
 import { createLoaders } from './resolvers/loaders/createLoaders.js';
 import { schema } from './schema/index.js';
+import { subgraphSchema } from './schema/subgraphSchema.js';
 
 export type GatewayYogaOptions = {
   authenticate: Authenticate;
@@ -26,6 +27,8 @@ export type GatewayYogaOptions = {
   plugins?: Plugin<Context>[];
   /** Compiled execution of repeated queries (src/plugins/useJitExecution.ts); false: interpret all. */
   jit?: JitOptions | false;
+  /** Serve the Federation v2 subgraph schema (`_service`, `_entities`; GRAPHQL_FEDERATION). Default false. */
+  federation?: boolean;
 };
 
 /** What graphql-ws passes into `getEnveloped` besides the HTTP server context. */
@@ -37,7 +40,7 @@ export type GatewayYoga = YogaServerInstance<WsContext, Context>;
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
   const loaderDeps = { api: options.ds.api, messages: options.messages, hits: options.ingest?.hits ?? null };
   return createYoga<WsContext, Context>({
-    schema,
+    schema: options.federation ? subgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,

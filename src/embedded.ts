@@ -1,5 +1,5 @@
 import { createSimulator } from '../simulator/createSimulator.js';
-import { type App, buildApp } from './app.js';
+import { type App, type AppDeps, buildApp } from './app.js';
 import type { Config } from './config.js';
 import type { Logger } from './datasources/Logger.js';
 
@@ -10,7 +10,11 @@ export type Running = { url: string; stop(): Promise<void> };
  * callbacks (suite_ticket, create_auth per demo corp) sent to the gateway's real callback
  * endpoint, so the demo corps are authorized the way real ones are.
  */
-export async function startEmbedded(config: Config, logger: Logger): Promise<Running> {
+export async function startEmbedded(
+  config: Config,
+  logger: Logger,
+  deps: Omit<AppDeps, 'logger'> = {},
+): Promise<Running> {
   const sim = createSimulator({
     port: config.sim.port,
     seed: config.sim.seed,
@@ -30,7 +34,7 @@ export async function startEmbedded(config: Config, logger: Logger): Promise<Run
   const simAddress = await sim.start();
   let app: App | null = null;
   try {
-    app = await buildApp({ ...config, wecomApiBase: simAddress.url }, { logger });
+    app = await buildApp({ ...config, wecomApiBase: simAddress.url }, { ...deps, logger });
     const { port } = await app.start();
     sim.setCallbackUrl(`http://127.0.0.1:${port}/wecom/callback`);
     await sim.beginCallbacks();
@@ -53,8 +57,9 @@ export async function startEmbedded(config: Config, logger: Logger): Promise<Run
 export async function startUpstream(
   config: Config & { wecomApiBase: string },
   logger: Logger,
+  deps: Omit<AppDeps, 'logger'> = {},
 ): Promise<Running> {
-  const app = await buildApp(config, { logger });
+  const app = await buildApp(config, { ...deps, logger });
   const { url } = await app.start();
   return { url, stop: () => app.stop() };
 }

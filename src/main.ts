@@ -1,15 +1,25 @@
 import { ConfigError, loadConfig } from './config.js';
-import { type Running, startEmbedded, startUpstream } from './embedded.js';
 import { createLogger } from './logging/createLogger.js';
+import type { Tracing } from './tracing/startTracing.js';
 
-/** Entry point: read config, start, stop on SIGTERM/SIGINT. */
+/**
+ * Entry point: read config, start tracing when configured, start, stop on SIGTERM/SIGINT.
+ * Everything that touches ioredis, pg or node:http is imported only after tracing started: the
+ * instrumentations can patch a module only if they are in place before it is first loaded.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const running: Running =
+  const tracing: Tracing | null = config.tracing
+    ? await (await import('./tracing/startTracing.js')).startTracing(config.tracing)
+    : null;
+  const { startEmbedded, startUpstream } = await import('./embedded.js');
+  const deps = { plugins: tracing?.plugins ?? [] };
+  const running =
     config.mode === 'embedded'
-      ? await startEmbedded(config, logger)
-      : await startUpstream({ ...config, wecomApiBase: config.wecomApiBase! }, logger);
+      ? await startEmbedded(config, logger, deps)
+      : await startUpstream({ ...config, wecomApiBase: config.wecomApiBase! }, logger, deps);
+  if (tracing) logger.info({ endpoint: config.tracing?.endpoint }, 'tracing on (OTLP)');
 
   const graphiql = `${running.url}/graphql`;
   if (config.mode === 'embedded') {
@@ -32,13 +42,17 @@ async function main(): Promise<void> {
       logger.error({ signal }, 'shutdown did not finish in time; exiting');
       process.exit(1);
     }, config.protection.shutdownGraceMs + 10_000).unref();
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'stop failed');
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      // Spans of the last requests are still batched; flush them before the process ends.
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stop failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { KeyValueStore } from './ports.js';
+import type { RedisClient } from './RedisClient.js';
 import { scanPrefix } from './scanPrefix.js';
+import { unlinkKeys } from './unlinkKeys.js';
 
 /** Compare-and-delete, atomically: the safe release of a lock another holder may have taken over. */
 const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -16,11 +17,11 @@ export type RedisKeyValueStoreOptions = {
 };
 
 export class RedisKeyValueStore implements KeyValueStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #ownsClient: boolean;
 
-  constructor(redis: Redis, options: RedisKeyValueStoreOptions) {
+  constructor(redis: RedisClient, options: RedisKeyValueStoreOptions) {
     if (!options.prefix) throw new Error('RedisKeyValueStore needs a non-empty key prefix (REDIS_PREFIX)');
     this.#redis = redis;
     this.#prefix = options.prefix;
@@ -53,7 +54,11 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async delete(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.#redis.del(...keys.map((k) => this.#prefix + k));
+    // Keys of one call may hash to different cluster slots.
+    await unlinkKeys(
+      this.#redis,
+      keys.map((k) => this.#prefix + k),
+    );
   }
 
   async keys(prefix: string): Promise<string[]> {

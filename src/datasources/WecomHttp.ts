@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { z } from 'zod';
+import { traceUpstreamAttempt } from '../tracing/traceUpstreamAttempt.js';
 import type { CallOutcome, CircuitBreaker, UpstreamBlockedError } from './CircuitBreaker.js';
 import type { Logger } from './Logger.js';
 import { isStateChanging, mayHaveTakenEffect, outcomeUnknown } from './upstreamCallKinds.js';
@@ -159,7 +160,9 @@ export class WecomHttp {
       this.#checkBreaker(path, scope);
       const attemptStarted = performance.now();
       try {
-        const result = await attempt(Math.max(1, Math.min(timeoutMs, remaining)));
+        const result = await traceUpstreamAttempt(path, n + 1, () =>
+          attempt(Math.max(1, Math.min(timeoutMs, remaining))),
+        );
         this.#settle(path, scope, 'ok', 'ok', attemptStarted);
         return result;
       } catch (thrown) {

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { CorpOnboarding, type CorpPurgeHook, type OnboardingObservation } from './CorpOnboarding.js';
 import { createDurableStores, type DurableStores } from './createDurableStores.js';
@@ -17,6 +16,7 @@ import type {
   TokenChain,
   WecomApi,
 } from './ports.js';
+import type { RedisClient } from './RedisClient.js';
 import { RedisKeyValueStore } from './RedisKeyValueStore.js';
 import { RsaKeyManager } from './RsaKeyManager.js';
 import { createRsaDecrypt } from './rsa/createRsaDecrypt.js';
@@ -46,7 +46,7 @@ export type Datasources = {
   /** Adds per-corp data (message index, inbox, …) to what cancel_auth purges. */
   onCorpCancelled(hook: CorpPurgeHook): void;
   /** The shared client when REDIS_URL is set (pub/sub and the inbox make their own from it). */
-  redis: Redis | null;
+  redis: RedisClient | null;
   /** Resolves when the store and the upstream answer; for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -66,7 +66,11 @@ export async function createDatasources(
   logger: Logger,
   { onboarding, ...hooks }: DatasourceHooks = {},
 ): Promise<Datasources> {
-  const redis = config.redis.url ? await createRedis(config.redis.url, logger) : null;
+  // Only coordination lives in Redis (KV locks and caches, leases, inbox, pub/sub, rate limits),
+  // and all of it is cluster-safe (test/integration/cluster): one node or a cluster alike.
+  const { url, clusterNodes } = config.redis;
+  const target = clusterNodes ? { clusterNodes } : url;
+  const redis = target ? await createRedis(target, logger) : null;
   const kv: KeyValueStore = redis
     ? new RedisKeyValueStore(redis, { prefix: config.redis.prefix })
     : new MemoryKeyValueStore();

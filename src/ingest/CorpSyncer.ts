@@ -1,6 +1,7 @@
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
 import type { ArchivedMessage } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
+import { inSpan } from '../tracing/inboxTrace.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
 import { classifySyncRecord, type QuarantineEntry } from './classifySyncRecord.js';
 import type { DrainOptions } from './DrainOptions.js';
@@ -96,21 +97,31 @@ export class CorpSyncer {
       }
       // The page, its quarantined records and its checkpoint commit together: a crash before the
       // commit repeats the page, a crash after it does not; the archive skips msgids it holds.
-      const fresh = await index.commitPage(corpId, {
-        messages,
-        quarantined,
-        cursor: next === null ? undefined : { from: cursor, to: next },
-        now: this.#now(),
-      });
+      const fresh = await inSpan(
+        'ingest.commit',
+        { 'wecom.corp_id': corpId, 'messages.received': page.msg_list.length },
+        () =>
+          index.commitPage(corpId, {
+            messages,
+            quarantined,
+            cursor: next === null ? undefined : { from: cursor, to: next },
+            now: this.#now(),
+          }),
+      );
       if (next !== null) cursor = next;
       if (fresh.length > 0) {
         added += fresh.length;
-        bus.publish('message', corpId, {
-          corpId,
-          fromSeq: fresh[0]!.seq,
-          toSeq: fresh[fresh.length - 1]!.seq,
-          messages: fresh,
-        });
+        await inSpan(
+          'ingest.publish',
+          { 'wecom.corp_id': corpId, 'messages.published': fresh.length },
+          async () =>
+            bus.publish('message', corpId, {
+              corpId,
+              fromSeq: fresh[0]!.seq,
+              toSeq: fresh[fresh.length - 1]!.seq,
+              messages: fresh,
+            }),
+        );
         this.#o.onIndexed?.(corpId, fresh.length);
       }
       if (next === null && page.has_more) {

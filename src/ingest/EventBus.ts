@@ -1,9 +1,10 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
-import type { Redis } from 'ioredis';
 import type { ReplyAlertEvent } from '../alerts/AlertStore.js';
+import { duplicateRedis } from '../datasources/duplicateRedis.js';
 import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
 import type { CorpRecord, ExportTaskRecord } from '../datasources/ports.js';
+import type { RedisClient } from '../datasources/RedisClient.js';
 
 /** New messages of one corp, as written to the index: seqs fromSeq..toSeq, in order. */
 export type MessageBatchEvent = {
@@ -50,17 +51,18 @@ export const ALL_CORPS = '*';
 export class EventBus {
   readonly #pubsub: PubSub<Record<string, [string, unknown]>>;
   readonly #prefix: string;
-  readonly #subscriber: Redis | null;
+  readonly #subscriber: RedisClient | null;
 
-  constructor(options: { redis: Redis | null; prefix: string }) {
+  constructor(options: { redis: RedisClient | null; prefix: string }) {
     this.#prefix = options.prefix;
     // The shared client fails fast when Redis is down (no offline queue); a subscriber must
     // instead queue its SUBSCRIBEs until connected and replay them after a reconnect. No ready
     // check: a SUBSCRIBE queued before the first connect puts the connection in subscriber mode,
     // where ioredis's own INFO ready check is refused and the rejection crashed the process
     // (seen in the bench: a gateway exiting at start).
-    this.#subscriber =
-      options.redis?.duplicate({ enableOfflineQueue: true, enableReadyCheck: false }) ?? null;
+    this.#subscriber = options.redis
+      ? duplicateRedis(options.redis, { enableOfflineQueue: true, enableReadyCheck: false })
+      : null;
     // Outages are reported by the shared client and /ready; without a listener ioredis prints
     // "Unhandled error event" for every reconnect attempt.
     this.#subscriber?.on('error', () => {});
@@ -107,8 +109,8 @@ export class EventBus {
  * unhandled, would end the process. A missed live event is recovered from the index by
  * subscribers (messageStream), so dropping it with a count is the right failure.
  */
-function safePublisher(redis: Redis): Redis {
+function safePublisher(redis: RedisClient): RedisClient {
   return {
     publish: (channel: string, message: string) => redis.publish(channel, message).catch(() => 0),
-  } as unknown as Redis;
+  } as unknown as RedisClient;
 }

@@ -1,7 +1,16 @@
 import type { CallbackEvent } from '../callbacks/CallbackEvent.js';
+import type { TraceCarrier } from '../tracing/inboxTrace.js';
 
 /** A verified callback event waiting for a worker. */
-export type InboxEvent = { event: CallbackEvent; receivedAt: number };
+export type InboxEvent = {
+  event: CallbackEvent;
+  receivedAt: number;
+  /**
+   * W3C trace context of the callback request that queued it (tracing on only), so the
+   * worker's span continues that trace across the queue and across replicas.
+   */
+  trace?: TraceCarrier;
+};
 export type InboxEntry = InboxEvent & {
   id: string;
   /** How many times this entry was handed out (1 on the first delivery). */

@@ -2,6 +2,7 @@ import type { ArchiveExpiryEvent, CallbackEvent } from '../callbacks/CallbackEve
 import type { Logger } from '../datasources/Logger.js';
 import type { AuthEvents, TaskStore, WecomApi } from '../datasources/ports.js';
 import { WecomError } from '../datasources/WecomError.js';
+import { continueTrace } from '../tracing/inboxTrace.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import type { EventBus } from './EventBus.js';
 import type { HitSyncer } from './HitSyncer.js';
@@ -103,8 +104,15 @@ export class IngestWorker {
     const { logger, inbox } = this.#o;
     const { event } = entry;
     try {
-      await this.process(event);
-      await inbox.ack([entry.id]);
+      await continueTrace(
+        entry.trace,
+        `ingest ${event.InfoType}`,
+        { 'wecom.info_type': event.InfoType, 'inbox.deliveries': entry.deliveries },
+        async () => {
+          await this.process(event);
+          await inbox.ack([entry.id]);
+        },
+      );
     } catch (error) {
       const upstream = error instanceof WecomError ? error : null;
       const giveUp = upstream ? !isTransient(upstream) : entry.deliveries >= (this.#o.maxDeliveries ?? 5);

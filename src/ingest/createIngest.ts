@@ -46,7 +46,7 @@ export function createIngest(
   const { index, hits } = ds.durable;
   const redeliverMs = config.ingest.redeliverMs;
   const inbox: Inbox = ds.redis
-    ? new RedisInbox(ds.redis, config.redis.prefix, redeliverMs)
+    ? new RedisInbox(ds.redis, config.redis.prefix, { reclaimAfterMs: redeliverMs })
     : new MemoryInbox(redeliverMs);
   const bus = new EventBus({ redis: ds.redis, prefix: config.redis.prefix });
   const syncState = new SyncStateStore(ds.durable.syncState, ds.kv, 'sync');

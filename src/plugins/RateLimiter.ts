@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../datasources/Logger.js';
+import type { RedisClient } from '../datasources/RedisClient.js';
 
 export type RateLimiterOptions = {
   /** Shared counters; null → this process only. */
-  redis: Redis | null;
+  redis: RedisClient | null;
   prefix: string;
   /** Operations per client per window. */
   max: number;

@@ -1,9 +1,9 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Redis } from 'ioredis';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { ProtectionConfig } from '../config.js';
 import type { Context } from '../context.js';
 import type { Logger } from '../datasources/Logger.js';
+import type { RedisClient } from '../datasources/RedisClient.js';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.js';
 import { PersistedOperations } from './PersistedOperations.js';
 import { RateLimiter } from './RateLimiter.js';
@@ -19,7 +19,7 @@ export type ProtectionDeps = {
   config: ProtectionConfig;
   authenticate: Authenticate;
   /** Shares rate-limit counters between replicas; null → per process. */
-  redis: Redis | null;
+  redis: RedisClient | null;
   prefix: string;
   logger: Logger;
   metrics: GatewayMetrics;

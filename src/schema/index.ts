@@ -16,6 +16,7 @@ import './subscription.js';
 import './statistics.js';
 import './statisticsBreakdown.js';
 import './alerts.js';
+import './entities.js';
 
 /** The assembled schema. */
 export const schema = builder.toSchema();

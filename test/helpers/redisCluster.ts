@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export type LocalRedisCluster = {
+  /** Seed nodes, as REDIS_CLUSTER_NODES lists them. */
+  nodes: { host: string; port: number }[];
+  /** `host:port,…` for REDIS_CLUSTER_NODES. */
+  env: string;
+  stop(): Promise<void>;
+};
+
+/** True when this machine has redis-server and redis-cli (Debian's redis package). */
+export async function redisServerInstalled(): Promise<boolean> {
+  try {
+    await run('redis-server', ['--version']);
+    await run('redis-cli', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A real 3-master Redis Cluster (no replicas) from redis-server in cluster mode on free local
+ * ports, its state in a temp directory; resolves once every node reports cluster_state:ok
+ * (bounded). `stop()` shuts each node down (only the processes it started, by their pid files)
+ * and removes the directory.
+ */
+export async function startRedisCluster(timeoutMs = 20_000): Promise<LocalRedisCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'wag-cluster-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const started: number[] = [];
+  const stop = async () => {
+    for (const port of started) {
+      await run('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => undefined);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) {
+      await run('redis-server', [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '2000',
+        '--dir',
+        dir,
+        '--pidfile',
+        join(dir, `${port}.pid`),
+        '--logfile',
+        join(dir, `${port}.log`),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'yes',
+      ]);
+      started.push(port);
+    }
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
+    const deadline = Date.now() + timeoutMs;
+    for (const port of ports) {
+      for (;;) {
+        const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+        if (stdout.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) {
+          const log = await readFile(join(dir, `${port}.log`), 'utf8').catch(() => '');
+          throw new Error(
+            `cluster node ${port} not ok within ${timeoutMs} ms:\n${stdout}\n${log.slice(-2000)}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
+  return { nodes, env: nodes.map((n) => `${n.host}:${n.port}`).join(','), stop };
+}
