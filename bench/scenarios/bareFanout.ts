@@ -1,30 +1,13 @@
 import { ask, type Child } from '../processes.js';
 import type { SubscriberPools } from '../subscriberPools.js';
-import { median, summarize } from '../summarize.js';
 import type { FanoutLevel, Memory } from './fanout.js';
+import { measureRounds } from './measureRounds.js';
 
-export type BareFanoutLevel = {
-  subscribers: number;
-  connectFailures: number;
-  firstFailure: string | null;
-  rounds: number;
-  expectedFrames: number;
-  receivedFrames: number;
-  /** ms from the broadcast request to the frame at the client. */
-  p50: number;
-  p99: number;
-  max: number;
-  medianRoundP99: number;
+/** A gateway level's figures, less its absolute memory, plus the size of the frame sent. */
+export type BareFanoutLevel = Omit<FanoutLevel, 'memory'> & {
   /** Bytes of the one frame sent to everyone (the gateway's frame length). */
   frameBytes: number;
-  rssPerSubscriberBytes: number;
-  heapPerSubscriberBytes: number;
 };
-
-const lowest = (samples: Memory[]): Memory => ({
-  rssBytes: Math.min(...samples.map((m) => m.rssBytes)),
-  heapUsedBytes: Math.min(...samples.map((m) => m.heapUsedBytes)),
-});
 
 /**
  * The lower bound of fan-out on this machine: the same subscriber pools, levels and rounds as
@@ -54,36 +37,24 @@ export async function runBareFanout(opts: {
     const opened = await pools.open({ url, key: '', query: '', variables: {} }, target, open);
     open = opened.open;
     await pools.round(send, 60_000);
-    const memory: Memory[] = [await ask<Memory>(server, { type: 'memory' })];
-    const samples: number[] = [];
-    const roundP99: number[] = [];
-    let expectedFrames = 0;
-    for (let r = 0; r < opts.rounds; r++) {
-      const { latencies, expected } = await pools.round(send, 30_000);
-      samples.push(...latencies);
-      expectedFrames += expected;
-      roundP99.push(summarize(latencies).p99);
-      memory.push(await ask<Memory>(server, { type: 'memory' }));
-    }
-    const s = summarize(samples);
-    const low = lowest(memory);
-    const level: BareFanoutLevel = {
-      subscribers: open,
-      connectFailures: opened.failures,
-      firstFailure: opened.firstFailure,
+    const sampleMemory = () => ask<Memory>(server, { type: 'memory' });
+    const {
+      memory: _absolute,
+      frameBytes: _received,
+      ...measured
+    } = await measureRounds({
+      pools,
+      send,
       rounds: opts.rounds,
-      expectedFrames,
-      receivedFrames: samples.length,
-      p50: s.p50,
-      p99: s.p99,
-      max: s.max,
-      medianRoundP99: median(roundP99),
-      frameBytes: opts.frameBytes,
-      rssPerSubscriberBytes: (low.rssBytes - idle.rssBytes) / open,
-      heapPerSubscriberBytes: (low.heapUsedBytes - idle.heapUsedBytes) / open,
-    };
+      opened,
+      idle,
+      memory: [await sampleMemory()],
+      sampleMemory,
+    });
+    const level: BareFanoutLevel = { ...measured, frameBytes: opts.frameBytes };
+    const s = level;
     console.log(
-      `  bare ws ${open}: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${samples.length}/${expectedFrames} frames ` +
+      `  bare ws ${open}: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${s.receivedFrames}/${s.expectedFrames} frames ` +
         `of ${opts.frameBytes} B, ${Math.round(level.rssPerSubscriberBytes)} B RSS per subscriber`,
     );
     levels.push(level);

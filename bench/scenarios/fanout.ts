@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { MESSAGE_ADDED } from '../operations.js';
 import { BENCH_KEY, type Gateway, type SimApi } from '../stack.js';
 import type { SubscriberPools } from '../subscriberPools.js';
-import { median, summarize } from '../summarize.js';
 import type { BareFanoutLevel, FanoutVsBare } from './bareFanout.js';
+import { measureRounds } from './measureRounds.js';
 
 export type Memory = { rssBytes: number; heapUsedBytes: number };
 export type FanoutLevel = {
@@ -43,7 +43,8 @@ export async function gatewayMemory(gateway: Gateway): Promise<Memory> {
   return { rssBytes: rssKb * 1024, heapUsedBytes: heap };
 }
 
-function lowest(samples: Memory[]): Memory {
+/** Per field, the lowest of the samples: live memory without the garbage of the last burst. */
+export function lowest(samples: Memory[]): Memory {
   return {
     rssBytes: Math.min(...samples.map((m) => m.rssBytes)),
     heapUsedBytes: Math.min(...samples.map((m) => m.heapUsedBytes)),
@@ -96,7 +97,6 @@ export async function runFanout(opts: {
       open,
     );
     open = opened.open;
-    const failures = opened.failures;
     // Warm-up: a message everyone receives proves every subscription is live.
     const send = viaSimulator(sim, corpId);
     const warm = await pools.round(send, 60_000);
@@ -112,36 +112,19 @@ export async function runFanout(opts: {
       console.log(`  holding ${target} subscribers for ${holdMs} ms (gateway pid ${gateway.child.pid})`);
       await new Promise((resolve) => setTimeout(resolve, holdMs));
     }
-    const samples: number[] = [];
-    const roundP99: number[] = [];
-    let expectedFrames = 0;
-    for (let r = 0; r < opts.rounds; r++) {
-      const { latencies, expected, frameBytes: bytes } = await pools.round(send, 30_000);
-      frameBytes = bytes;
-      samples.push(...latencies);
-      expectedFrames += expected;
-      roundP99.push(summarize(latencies).p99);
-      memorySamples.push(await gatewayMemory(gateway));
-    }
-    const s = summarize(samples);
-    const memory = lowest(memorySamples);
-    const level: FanoutLevel = {
-      subscribers: open,
-      connectFailures: failures,
-      firstFailure: opened.firstFailure,
+    const { frameBytes: bytes, ...level } = await measureRounds({
+      pools,
+      send,
       rounds: opts.rounds,
-      expectedFrames,
-      receivedFrames: samples.length,
-      p50: s.p50,
-      p99: s.p99,
-      max: s.max,
-      medianRoundP99: median(roundP99),
-      memory,
-      rssPerSubscriberBytes: (memory.rssBytes - baseline.rssBytes) / open,
-      heapPerSubscriberBytes: (memory.heapUsedBytes - baseline.heapUsedBytes) / open,
-    };
+      opened,
+      idle: baseline,
+      memory: memorySamples,
+      sampleMemory: () => gatewayMemory(gateway),
+    });
+    frameBytes = bytes;
+
     console.log(
-      `  fan-out ${open}: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${samples.length}/${expectedFrames} frames, ` +
+      `  fan-out ${open}: p50 ${level.p50.toFixed(1)} ms, p99 ${level.p99.toFixed(1)} ms, ${level.receivedFrames}/${level.expectedFrames} frames, ` +
         `${Math.round(level.rssPerSubscriberBytes)} B RSS and ${Math.round(level.heapPerSubscriberBytes)} B heap per subscriber`,
     );
     levels.push(level);

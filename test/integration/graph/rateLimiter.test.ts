@@ -1,10 +1,9 @@
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { type Logger, silentLogger } from '../../../src/datasources/Logger.js';
 import { RateLimiter } from '../../../src/plugins/RateLimiter.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
-import { redisServerAvailable, startOwnRedis } from '../../reliability/ownRedis.js';
+import { freePort, redisServerAvailable, startOwnRedis } from '../../reliability/ownRedis.js';
 
 const hits = (limiter: RateLimiter, clientId: string, n: number) =>
   Promise.all(Array.from({ length: n }, () => limiter.hit(clientId)));
@@ -13,18 +12,6 @@ const hits = (limiter: RateLimiter, clientId: string, n: number) =>
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   return { ...silentLogger, warnings, warn: (_obj, msg) => warnings.push(msg ?? '') };
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('RateLimiter without Redis', () => {
@@ -90,7 +77,7 @@ describe.skipIf(!redisAvailable)('RateLimiter on Redis', () => {
 
   it('Redis unreachable: requests are limited in memory, none fails, and the fallback is logged', async () => {
     const dead = new Redis({
-      port: await closedPort(),
+      port: await freePort(),
       host: '127.0.0.1',
       maxRetriesPerRequest: 0,
       retryStrategy: () => 200,
