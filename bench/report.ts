@@ -53,6 +53,7 @@ export function evaluateGoals(r: BenchResults): Goal[] {
   const amp = r.amplification.filter((a) => a.distinctKeys > 0);
   const top = r.fanout.levels.at(-1);
   const kb = top ? top.rssPerSubscriberBytes / 1024 : Number.NaN;
+  const vsBare = r.fanout.vsBare?.at(-1);
   // The goal is about token fetches; failed requests are reported beside it, not hidden in it.
   const tokenOk = r.tokens.every((t) => t.corpTokenCalls === t.corps && t.suiteTokenCalls <= 1);
   const tokenFailures = r.tokens.reduce((n, t) => n + t.failed, 0);
@@ -76,6 +77,14 @@ export function evaluateGoals(r: BenchResults): Goal[] {
       target: '< 100 ms (10k)',
       measured: top ? `${fmt(top.p99)} ms (${top.receivedFrames}/${top.expectedFrames} frames)` : 'n/a',
       met: !!top && top.subscribers >= 10_000 && top.p99 < 100 && top.receivedFrames >= top.expectedFrames,
+    },
+    {
+      goal: `fan-out p99 at ${top?.subscribers ?? 0} subscribers vs a bare \`ws\` broadcast`,
+      target: '≤ 1.5× (10k)',
+      measured: vsBare
+        ? `${fmt(vsBare.ratio)}× (${fmt(vsBare.p99)} ms vs ${fmt(vsBare.bareP99)} ms)`
+        : 'n/a (no baseline in this run)',
+      met: !!vsBare && vsBare.subscribers >= 10_000 && vsBare.ratio <= 1.5,
     },
     {
       goal: 'gateway memory per subscriber',
@@ -201,10 +210,13 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
       'median round p99',
       'RSS / sub',
       'heap / sub',
+      'bare ws p99 ms',
+      'p99 / bare',
     ]),
-    row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   );
-  for (const l of r.fanout.levels) {
+  for (const [i, l] of r.fanout.levels.entries()) {
+    const vs = r.fanout.vsBare?.[i];
     out.push(
       row([
         l.subscribers.toLocaleString('en-US'),
@@ -215,7 +227,20 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
         fmt(l.medianRoundP99),
         `${fmt(l.rssPerSubscriberBytes / 1024)} KB`,
         `${fmt(l.heapPerSubscriberBytes / 1024)} KB`,
+        vs ? fmt(vs.bareP99) : 'n/a',
+        vs ? `${fmt(vs.ratio)}×` : 'n/a',
       ]),
+    );
+  }
+  const bare = r.fanout.bare?.at(-1);
+  if (bare) {
+    out.push(
+      '',
+      `Baseline (\`bench/bareFanoutServer.ts\`): the same two client processes, levels and rounds against a bare \`ws\``,
+      `server process that sends one pre-encoded \`next\` frame of the gateway's length (${bare.frameBytes} B) to every`,
+      'subscriber per round, measured right after the gateway in the same run; latency runs from the broadcast request',
+      `to the frame at the client. At ${bare.subscribers.toLocaleString('en-US')}: p50 ${fmt(bare.p50)} ms, p99 ${fmt(bare.p99)} ms,`,
+      `${bare.receivedFrames}/${bare.expectedFrames} frames, ${fmt(bare.rssPerSubscriberBytes / 1024)} KB RSS per subscriber.`,
     );
   }
   out.push('');

@@ -8,6 +8,7 @@ import { type Child, forkTs, freePort, ROOT, spawnTs, waitHttpOk } from './proce
 import { BenchRedis } from './redisTools.js';
 import { type BenchResults, evaluateGoals, renderMarkdown } from './report.js';
 import { type AmplificationResult, runAmplification } from './scenarios/amplification.js';
+import { compareToBare, runBareFanout } from './scenarios/bareFanout.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type IngestResult, runIngest } from './scenarios/ingest.js';
 import { type OverheadResult, runOverhead } from './scenarios/overhead.js';
@@ -15,6 +16,7 @@ import { runTokenColdStart, type TokenRun } from './scenarios/tokens.js';
 import { runTracing, startOtlpSink, type TracingResult } from './scenarios/tracing.js';
 import { type Gateway, simApi, startGateway, startSimulator, waitArchived } from './stack.js';
 import type { ArchiveFigures } from './statisticsQuery.js';
+import { SubscriberPools } from './subscriberPools.js';
 import { median } from './summarize.js';
 
 /**
@@ -236,14 +238,31 @@ async function main(): Promise<void> {
       );
     }
 
-    let fanout: FanoutResult = { baseline: { rssBytes: 0, heapUsedBytes: 0 }, levels: [] };
+    let fanout: FanoutResult = { baseline: { rssBytes: 0, heapUsedBytes: 0 }, levels: [], frameBytes: 0 };
     if (runs('fanout')) {
       console.log('3. fan-out (fresh gateway process)');
       gateway = await restart(gateway, simUrl);
       await waitArchived(gateway.url, sim);
-      const pools = [track(forkTs('bench/subscribers.ts')), track(forkTs('bench/subscribers.ts'))];
+      const children = [track(forkTs('bench/subscribers.ts')), track(forkTs('bench/subscribers.ts'))];
+      const pools = new SubscriberPools(children);
       fanout = await runFanout({ gateway, pools, sim, corpId, levels: P.fanout, rounds: P.rounds });
-      await Promise.all(pools.map((p) => p.stop()));
+      console.log('3b. fan-out baseline: bare ws broadcast, same clients');
+      const bareServer = track(forkTs('bench/bareFanoutServer.ts'));
+      const bare = await runBareFanout({
+        server: bareServer,
+        pools,
+        levels: P.fanout,
+        rounds: P.rounds,
+        frameBytes: fanout.frameBytes,
+      });
+      fanout = { ...fanout, bare, vsBare: compareToBare(fanout.levels, bare) };
+      for (const c of fanout.vsBare ?? []) {
+        console.log(
+          `  p99 at ${c.subscribers}: gateway ${c.p99.toFixed(1)} ms, bare ws ${c.bareP99.toFixed(1)} ms, ${c.ratio.toFixed(2)}×`,
+        );
+      }
+      await bareServer.stop();
+      await Promise.all(children.map((p) => p.stop()));
     }
 
     let ingest: IngestResult = {

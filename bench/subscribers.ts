@@ -19,6 +19,8 @@ const received = new Map<string, number[]>();
 const waiters = new Set<() => void>();
 let failures = 0;
 let firstFailure: string | null = null;
+/** Length of the last `next` frame received: the bare baseline sends frames of this size. */
+let frameBytes = 0;
 const MSGID = /"msgid":"([^"]+)"/g;
 
 const now = () => performance.timeOrigin + performance.now();
@@ -45,6 +47,7 @@ function openOne(spec: OpenSpec): Promise<void> {
       const at = now();
       const text = data.toString();
       if (text.includes('"type":"next"')) {
+        frameBytes = Buffer.byteLength(text);
         for (const match of text.matchAll(MSGID)) {
           const times = received.get(match[1]!);
           if (times) times.push(at);
@@ -99,7 +102,10 @@ async function open(
 }
 
 /** Waits (bounded) until every open subscriber has `msgid`; returns the receipt times. */
-async function collect(msgid: string, timeoutMs: number): Promise<{ times: number[]; expected: number }> {
+async function collect(
+  msgid: string,
+  timeoutMs: number,
+): Promise<{ times: number[]; expected: number; frameBytes: number }> {
   const deadline = Date.now() + timeoutMs;
   while ((received.get(msgid)?.length ?? 0) < sockets.length && Date.now() < deadline) {
     await new Promise<void>((resolve) => {
@@ -114,13 +120,15 @@ async function collect(msgid: string, timeoutMs: number): Promise<{ times: numbe
   }
   const times = received.get(msgid) ?? [];
   received.delete(msgid);
-  return { times, expected: sockets.length };
+  return { times, expected: sockets.length, frameBytes };
 }
 
 async function closeAll(): Promise<number> {
   const n = sockets.length;
   for (const ws of sockets.splice(0)) ws.terminate();
   received.clear();
+  failures = 0;
+  firstFailure = null;
   return n;
 }
 

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { MESSAGE_ADDED } from '../operations.js';
-import { ask, type Child } from '../processes.js';
 import { BENCH_KEY, type Gateway, type SimApi } from '../stack.js';
-import { median, summarize } from '../summarize.js';
+import type { SubscriberPools } from '../subscriberPools.js';
+import type { BareFanoutLevel, FanoutVsBare } from './bareFanout.js';
+import { measureRounds } from './measureRounds.js';
 
 export type Memory = { rssBytes: number; heapUsedBytes: number };
 export type FanoutLevel = {
@@ -22,7 +23,16 @@ export type FanoutLevel = {
   rssPerSubscriberBytes: number;
   heapPerSubscriberBytes: number;
 };
-export type FanoutResult = { baseline: Memory; levels: FanoutLevel[] };
+export type FanoutResult = {
+  baseline: Memory;
+  levels: FanoutLevel[];
+  /** Length of the gateway's `next` frame; the bare baseline sends frames this long. */
+  frameBytes: number;
+  /** The same clients on a bare `ws` broadcaster, same levels and rounds (bench/scenarios/bareFanout.ts). */
+  bare?: BareFanoutLevel[];
+  /** Gateway p99 / bare p99 per level. */
+  vsBare?: FanoutVsBare[];
+};
 
 /** Gateway memory: RSS from /proc (the child is node itself), heap from its Prometheus metrics. */
 export async function gatewayMemory(gateway: Gateway): Promise<Memory> {
@@ -33,25 +43,22 @@ export async function gatewayMemory(gateway: Gateway): Promise<Memory> {
   return { rssBytes: rssKb * 1024, heapUsedBytes: heap };
 }
 
-function lowest(samples: Memory[]): Memory {
+/** Per field, the lowest of the samples: live memory without the garbage of the last burst. */
+export function lowest(samples: Memory[]): Memory {
   return {
     rssBytes: Math.min(...samples.map((m) => m.rssBytes)),
     heapUsedBytes: Math.min(...samples.map((m) => m.heapUsedBytes)),
   };
 }
 
-type Collected = { times: number[]; expected: number };
-
-/** One message through the pipeline; returns every subscriber's latency (ms) for it. */
-async function round(pools: Child[], sim: SimApi, corpId: string, timeoutMs: number) {
-  const sentAt = performance.timeOrigin + performance.now();
-  const { msgids } = await sim.post<{ msgids: string[] }>('/__sim/messages', { corpId, count: 1 });
-  const msgid = msgids[0];
-  if (!msgid) throw new Error('the simulator created no message (is the corp key set?)');
-  const parts = await Promise.all(pools.map((p) => ask<Collected>(p, { type: 'collect', msgid, timeoutMs })));
-  const latencies = parts.flatMap((p) => p.times.map((t) => t - sentAt));
-  const expected = parts.reduce((n, p) => n + p.expected, 0);
-  return { latencies, expected };
+/** One message through the pipeline: the simulator creates it and fires the callback at once. */
+function viaSimulator(sim: SimApi, corpId: string): () => Promise<string> {
+  return async () => {
+    const { msgids } = await sim.post<{ msgids: string[] }>('/__sim/messages', { corpId, count: 1 });
+    const msgid = msgids[0];
+    if (!msgid) throw new Error('the simulator created no message (is the corp key set?)');
+    return msgid;
+  };
 }
 
 /**
@@ -62,7 +69,7 @@ async function round(pools: Child[], sim: SimApi, corpId: string, timeoutMs: num
  */
 export async function runFanout(opts: {
   gateway: Gateway;
-  pools: Child[];
+  pools: SubscriberPools;
   sim: SimApi;
   corpId: string;
   levels: number[];
@@ -77,27 +84,22 @@ export async function runFanout(opts: {
   const baseline = lowest(idle);
   const levels: FanoutLevel[] = [];
   let open = 0;
+  let frameBytes = 0;
   for (const target of opts.levels) {
-    const more = target - open;
-    const per = Math.ceil(more / pools.length);
-    const opened = await Promise.all(
-      pools.map((p, i) =>
-        ask<{ open: number; failures: number; firstFailure: string | null }>(p, {
-          type: 'open',
-          spec: {
-            url: `${gateway.url.replace(/^http/, 'ws')}/graphql`,
-            key: BENCH_KEY,
-            query: MESSAGE_ADDED,
-            variables: { corpId },
-            count: Math.max(0, Math.min(per, more - per * i)),
-          },
-        }),
-      ),
+    const opened = await pools.open(
+      {
+        url: `${gateway.url.replace(/^http/, 'ws')}/graphql`,
+        key: BENCH_KEY,
+        query: MESSAGE_ADDED,
+        variables: { corpId },
+      },
+      target,
+      open,
     );
-    open = opened.reduce((n, o) => n + o.open, 0);
-    const failures = opened.reduce((n, o) => n + o.failures, 0);
+    open = opened.open;
     // Warm-up: a message everyone receives proves every subscription is live.
-    const warm = await round(pools, sim, corpId, 60_000);
+    const send = viaSimulator(sim, corpId);
+    const warm = await pools.round(send, 60_000);
     if (warm.latencies.length < warm.expected) {
       console.warn(`  fan-out ${target}: warm-up reached ${warm.latencies.length}/${warm.expected}`);
     }
@@ -110,39 +112,23 @@ export async function runFanout(opts: {
       console.log(`  holding ${target} subscribers for ${holdMs} ms (gateway pid ${gateway.child.pid})`);
       await new Promise((resolve) => setTimeout(resolve, holdMs));
     }
-    const samples: number[] = [];
-    const roundP99: number[] = [];
-    let expectedFrames = 0;
-    for (let r = 0; r < opts.rounds; r++) {
-      const { latencies, expected } = await round(pools, sim, corpId, 30_000);
-      samples.push(...latencies);
-      expectedFrames += expected;
-      roundP99.push(summarize(latencies).p99);
-      memorySamples.push(await gatewayMemory(gateway));
-    }
-    const s = summarize(samples);
-    const memory = lowest(memorySamples);
-    const level: FanoutLevel = {
-      subscribers: open,
-      connectFailures: failures,
-      firstFailure: opened.find((o) => o.firstFailure)?.firstFailure ?? null,
+    const { frameBytes: bytes, ...level } = await measureRounds({
+      pools,
+      send,
       rounds: opts.rounds,
-      expectedFrames,
-      receivedFrames: samples.length,
-      p50: s.p50,
-      p99: s.p99,
-      max: s.max,
-      medianRoundP99: median(roundP99),
-      memory,
-      rssPerSubscriberBytes: (memory.rssBytes - baseline.rssBytes) / open,
-      heapPerSubscriberBytes: (memory.heapUsedBytes - baseline.heapUsedBytes) / open,
-    };
+      opened,
+      idle: baseline,
+      memory: memorySamples,
+      sampleMemory: () => gatewayMemory(gateway),
+    });
+    frameBytes = bytes;
+
     console.log(
-      `  fan-out ${open}: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${samples.length}/${expectedFrames} frames, ` +
+      `  fan-out ${open}: p50 ${level.p50.toFixed(1)} ms, p99 ${level.p99.toFixed(1)} ms, ${level.receivedFrames}/${level.expectedFrames} frames, ` +
         `${Math.round(level.rssPerSubscriberBytes)} B RSS and ${Math.round(level.heapPerSubscriberBytes)} B heap per subscriber`,
     );
     levels.push(level);
   }
-  await Promise.all(pools.map((p) => ask(p, { type: 'close' })));
-  return { baseline, levels };
+  await pools.close();
+  return { baseline, levels, frameBytes };
 }

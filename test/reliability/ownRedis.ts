@@ -107,7 +107,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   };
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on (bound, then released). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import { RsaDecryptError } from './RsaDecryptError.js';
 import type { RsaPadding } from './rsaDecrypt.js';
 
@@ -14,32 +14,22 @@ export type ForgeDecryptPoolOptions = {
   workers?: number;
   /** Requests waiting for a free worker before new ones are refused (QUEUE_FULL). Default 10 000. */
   maxQueue?: number;
-  /** Worker script; tests swap in one that can crash. Default ./forgeDecryptWorker.mjs. */
+  /** Worker module; tests swap in one that can crash. Default ./forgeDecryptWorker.mjs. */
   workerUrl?: URL;
 };
 
-type Job = {
-  id: number;
-  request: ForgeDecryptRequest;
-  resolve: (plain: Buffer) => void;
-  reject: (error: Error) => void;
-};
-type Slot = { worker: Worker; job: Job | null; failure: Error | null };
-type Reply = { id: number; plaintext?: Uint8Array; error?: string };
+type Reply = { plaintext?: Uint8Array; error?: string };
 
 /**
  * RSA-decrypts with node-forge (a maintained library that still does PKCS#1 v1.5, which Node 20
- * refuses) on worker threads: forge is pure JS at ~46 ms per 2048-bit decrypt, which would stall
- * every request on the event loop. One job per worker at a time, so a crash loses one job only;
- * the rest wait in a bounded FIFO. A crashed worker is replaced when next needed, so a worker that
- * cannot start fails requests one by one instead of respawning in a loop.
+ * refuses) on a piscina worker pool: forge is pure JS at ~46 ms per 2048-bit decrypt, which would
+ * stall every request on the event loop. One task per worker at a time, so a crash loses one
+ * request only; piscina replaces the worker (but not one that fails while starting, so a broken
+ * worker fails requests instead of respawning in a loop), and the rest wait in its bounded queue.
  */
 export class ForgeDecryptPool {
-  readonly #slots: (Slot | null)[];
-  readonly #queue: Job[] = [];
+  readonly #pool: Piscina<ForgeDecryptRequest, Reply>;
   readonly #maxQueue: number;
-  readonly #workerUrl: URL;
-  #nextId = 1;
   #closed = false;
 
   constructor(options: ForgeDecryptPoolOptions = {}) {
@@ -48,87 +38,60 @@ export class ForgeDecryptPool {
       throw new RangeError(`workers must be an integer 1..64, got ${workers}`);
     }
     this.#maxQueue = options.maxQueue ?? 10_000;
-    this.#workerUrl = options.workerUrl ?? new URL('./forgeDecryptWorker.mjs', import.meta.url);
-    this.#slots = Array.from({ length: workers }, () => null);
+    this.#pool = new Piscina({
+      filename: (options.workerUrl ?? new URL('./forgeDecryptWorker.mjs', import.meta.url)).href,
+      minThreads: workers,
+      maxThreads: workers,
+      concurrentTasksPerWorker: 1,
+      maxQueue: this.#maxQueue,
+      // Workers are only replaced, never retired for idleness: a decrypt after a quiet hour
+      // should not pay a thread start plus forge's module load.
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+    // Emitted when a worker dies with no task on it; the next task's own failure is what counts.
+    this.#pool.on('error', () => undefined);
   }
 
-  decrypt(request: ForgeDecryptRequest): Promise<Buffer> {
-    if (this.#closed) return Promise.reject(new RsaDecryptError('POOL_CLOSED', 'RSA decrypt pool is closed'));
-    if (this.#queue.length >= this.#maxQueue) {
-      return Promise.reject(
-        new RsaDecryptError('QUEUE_FULL', `RSA decrypt queue holds at most ${this.#maxQueue} requests`),
+  async decrypt(request: ForgeDecryptRequest): Promise<Buffer> {
+    if (this.#closed) throw new RsaDecryptError('POOL_CLOSED', 'RSA decrypt pool is closed');
+    // A fresh buffer per task: Buffers from base64 share an 8 KiB pool that would be cloned whole.
+    const ciphertext = new Uint8Array(request.ciphertext);
+    const { privateKeyPem, padding } = request;
+    let reply: Reply;
+    try {
+      reply = await this.#pool.run(
+        { privateKeyPem, ciphertext, padding },
+        { transferList: [ciphertext.buffer] },
       );
+    } catch (error) {
+      throw this.#poolFailure(error as Error);
     }
-    return new Promise<Buffer>((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, request, resolve, reject });
-      this.#pump();
-    });
+    if (reply.plaintext) {
+      const { buffer, byteOffset, byteLength } = reply.plaintext;
+      return Buffer.from(buffer, byteOffset, byteLength);
+    }
+    throw new RsaDecryptError(
+      'DECRYPT_FAILED',
+      `RSA decrypt (${padding} padding) failed: ${reply.error ?? 'no reason given'}`,
+    );
   }
 
   /** Terminates the workers; queued and in-flight requests reject with POOL_CLOSED. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const closed = new RsaDecryptError('POOL_CLOSED', 'RSA decrypt pool closed before the request ran');
-    for (const job of this.#queue.splice(0)) job.reject(closed);
-    const running = this.#slots.filter((s): s is Slot => s !== null);
-    this.#slots.fill(null);
-    for (const slot of running) slot.job?.reject(closed);
-    await Promise.all(running.map((s) => s.worker.terminate()));
+    await this.#pool.destroy();
   }
 
-  #pump(): void {
-    for (let i = 0; i < this.#slots.length && this.#queue.length > 0; i++) {
-      const slot = this.#slots[i] ?? this.#spawn(i);
-      if (slot.job !== null) continue;
-      const job = this.#queue.shift()!;
-      slot.job = job;
-      // A fresh buffer per message: Buffers from base64 share an 8 KiB pool that would be cloned whole.
-      const ciphertext = new Uint8Array(job.request.ciphertext);
-      const { privateKeyPem, padding } = job.request;
-      slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, privateKeyPem, ciphertext, padding }, [ciphertext.buffer]);
+  /** piscina rejects with plain Errors; these are its messages (piscina 5, src/errors.ts). */
+  #poolFailure(error: Error): RsaDecryptError {
+    if (this.#closed)
+      return new RsaDecryptError('POOL_CLOSED', 'RSA decrypt pool closed before the request ran');
+    if (error.message === 'Task queue is at limit') {
+      return new RsaDecryptError('QUEUE_FULL', `RSA decrypt queue holds at most ${this.#maxQueue} requests`);
     }
-  }
-
-  #spawn(index: number): Slot {
-    const worker = new Worker(this.#workerUrl);
-    const slot: Slot = { worker, job: null, failure: null };
-    this.#slots[index] = slot;
-    worker.unref();
-    worker.on('message', (reply: Reply) => this.#settle(slot, reply));
-    // 'exit' follows 'error'; keep the cause for the rejection there.
-    worker.on('error', (error) => {
-      slot.failure = error;
-    });
-    worker.on('exit', (exitCode) => this.#lost(index, slot, exitCode));
-    return slot;
-  }
-
-  #settle(slot: Slot, reply: Reply): void {
-    const job = slot.job;
-    if (job === null || job.id !== reply.id) return;
-    slot.job = null;
-    slot.worker.unref();
-    if (reply.plaintext) {
-      const { buffer, byteOffset, byteLength } = reply.plaintext;
-      job.resolve(Buffer.from(buffer, byteOffset, byteLength));
-    } else {
-      job.reject(
-        new RsaDecryptError(
-          'DECRYPT_FAILED',
-          `RSA decrypt (${job.request.padding} padding) failed: ${reply.error ?? 'no reason given'}`,
-        ),
-      );
-    }
-    this.#pump();
-  }
-
-  #lost(index: number, slot: Slot, exitCode: number): void {
-    if (this.#slots[index] !== slot) return; // closed, or already replaced
-    this.#slots[index] = null;
-    const cause = slot.failure?.message ?? `exit code ${exitCode}`;
-    slot.job?.reject(new RsaDecryptError('WORKER_CRASHED', `RSA decrypt worker died mid-request: ${cause}`));
-    this.#pump();
+    const exit = /^worker exited with code: (\d+)$/.exec(error.message);
+    const cause = exit ? `exit code ${exit[1]}` : error.message;
+    return new RsaDecryptError('WORKER_CRASHED', `RSA decrypt worker died mid-request: ${cause}`);
   }
 }

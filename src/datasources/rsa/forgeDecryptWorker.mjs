@@ -1,7 +1,6 @@
-// Worker thread of ForgeDecryptPool. Plain JavaScript ESM so that it loads the same way under
+// Piscina worker of ForgeDecryptPool. Plain JavaScript ESM so that it loads the same way under
 // plain node, tsx and vitest (a worker does not inherit the parent's TypeScript loader reliably).
 import { createHash } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
 import forge from 'node-forge';
 
 /** forge scheme names; forge's OAEP defaults to SHA-1 + MGF1-SHA-1, as Node's RSA_PKCS1_OAEP_PADDING. */
@@ -25,20 +24,19 @@ function keyFor(pem) {
   return key;
 }
 
-function decrypt({ privateKeyPem, ciphertext, padding }) {
-  const scheme = SCHEMES[padding];
-  if (!scheme) throw new Error(`padding must be pkcs1 or oaep, got ${padding}`);
-  const bytes = Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength);
-  const plain = keyFor(privateKeyPem).decrypt(bytes.toString('binary'), scheme);
-  // A fresh Uint8Array, not a Buffer: small Buffers share an 8 KiB pool, which posting would copy.
-  return new Uint8Array(Buffer.from(plain, 'binary'));
-}
-
-parentPort.on('message', (request) => {
+/**
+ * One task: `{ plaintext }`, or `{ error }` for a block that does not decrypt. A bad block is an
+ * answer, not a throw, so that the pool can tell it from a worker that died (WORKER_CRASHED).
+ */
+export default function decrypt({ privateKeyPem, ciphertext, padding }) {
   try {
-    const plaintext = decrypt(request);
-    parentPort.postMessage({ id: request.id, plaintext }, [plaintext.buffer]);
+    const scheme = SCHEMES[padding];
+    if (!scheme) throw new Error(`padding must be pkcs1 or oaep, got ${padding}`);
+    const bytes = Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength);
+    const plain = keyFor(privateKeyPem).decrypt(bytes.toString('binary'), scheme);
+    // A fresh Uint8Array, not a Buffer: small Buffers share an 8 KiB pool, which posting would copy.
+    return { plaintext: new Uint8Array(Buffer.from(plain, 'binary')) };
   } catch (error) {
-    parentPort.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+    return { error: error instanceof Error ? error.message : String(error) };
   }
-});
+}

@@ -1,35 +1,38 @@
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { silentLogger } from '../../../src/datasources/Logger.js';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { type Logger, silentLogger } from '../../../src/datasources/Logger.js';
 import { RateLimiter } from '../../../src/plugins/RateLimiter.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { freePort, redisServerAvailable, startOwnRedis } from '../../reliability/ownRedis.js';
 
-const T0 = 1_800_000_000_000;
+const hits = (limiter: RateLimiter, clientId: string, n: number) =>
+  Promise.all(Array.from({ length: n }, () => limiter.hit(clientId)));
+
+/** A warn-recording logger: the fallback must say it is counting alone. */
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { ...silentLogger, warnings, warn: (_obj, msg) => warnings.push(msg ?? '') };
+}
 
 describe('RateLimiter without Redis', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('counts each process alone, per client and window', async () => {
-    let now = T0;
-    const limiter = new RateLimiter({
-      redis: null,
-      prefix: 'p:',
-      max: 2,
-      windowS: 60,
-      logger: silentLogger,
-      now: () => now,
-    });
-    const counts = await Promise.all([
-      limiter.hit('a'),
-      limiter.hit('a'),
-      limiter.hit('a'),
-      limiter.hit('b'),
-    ]);
-    expect(counts.map((d) => [d.count, d.allowed])).toEqual([
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    const limiter = new RateLimiter({ redis: null, prefix: 'p:', max: 2, windowS: 60, logger: silentLogger });
+    const decisions = [...(await hits(limiter, 'a', 3)), await limiter.hit('b')];
+    expect(decisions.map((d) => [d.count, d.allowed])).toEqual([
       [1, true],
       [2, true],
       [3, false],
       [1, true],
     ]);
-    now += 60_000;
+    expect(decisions[2]!.retryAfterSeconds).toBe(60);
+    vi.advanceTimersByTime(30_000);
+    expect((await limiter.hit('a')).retryAfterSeconds).toBe(30);
+    vi.advanceTimersByTime(30_000);
     expect((await limiter.hit('a')).count).toBe(1);
   });
 });
@@ -41,26 +44,19 @@ describe.skipIf(!redisAvailable)('RateLimiter on Redis', () => {
     redis.disconnect();
     await purgePrefix(prefix);
   });
-  const limiter = (client: Redis, max: number) =>
-    new RateLimiter({ redis: client, prefix, max, windowS: 60, logger: silentLogger, now: () => T0 });
+  const limiter = (client: Redis, max: number, logger: Logger = silentLogger) =>
+    new RateLimiter({ redis: client, prefix, max, windowS: 60, logger });
 
-  it('one increment for a burst, and every operation still gets its own count', async () => {
+  it('counts in Redis with the window as expiry', async () => {
     await redis.ping();
-    const evalsha = vi.spyOn(redis, 'evalsha');
-    const decisions = await Promise.all(Array.from({ length: 10 }, () => limiter(redis, 7).hit('burst')));
-    expect(decisions.map((d) => d.count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const decisions = await hits(limiter(redis, 7), 'burst', 10);
+    expect(decisions.map((d) => d.count).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
-    expect(evalsha).toHaveBeenCalledTimes(10);
-    evalsha.mockClear();
-    // The same limiter batches: ten hits in one turn are one command.
-    const one = limiter(redis, 100);
-    const burst = await Promise.all(Array.from({ length: 10 }, () => one.hit('burst')));
-    expect(burst.map((d) => d.count)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
-    expect(evalsha).toHaveBeenCalledTimes(1);
-    evalsha.mockRestore();
-    const key = `${prefix}ratelimit:burst:${Math.floor(T0 / 60_000)}`;
-    expect(await redis.get(key)).toBe('20');
-    expect(await redis.pttl(key)).toBeGreaterThan(60_000);
+    const key = `${prefix}ratelimit:burst`;
+    expect(await redis.get(key)).toBe('10');
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(55_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
   it('replicas share the count', async () => {
@@ -79,15 +75,67 @@ describe.skipIf(!redisAvailable)('RateLimiter on Redis', () => {
     }
   });
 
-  it('loads the script when Redis does not know it', async () => {
-    const evalsha = vi
-      .spyOn(redis, 'evalsha')
-      .mockRejectedValueOnce(new Error('NOSCRIPT No matching script'));
-    const evalSpy = vi.spyOn(redis, 'eval');
-    expect((await limiter(redis, 5).hit('noscript')).count).toBe(1);
-    expect(evalSpy).toHaveBeenCalledTimes(1);
-    expect((await limiter(redis, 5).hit('noscript')).count).toBe(2);
-    evalsha.mockRestore();
-    evalSpy.mockRestore();
+  it('Redis unreachable: requests are limited in memory, none fails, and the fallback is logged', async () => {
+    const dead = new Redis({
+      port: await freePort(),
+      host: '127.0.0.1',
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 200,
+    });
+    dead.on('error', () => undefined);
+    try {
+      const logger = recordingLogger();
+      const decisions = await hits(limiter(dead, 3, logger), 'offline', 5);
+      expect(decisions.map((d) => [d.count, d.allowed])).toEqual([
+        [1, true],
+        [2, true],
+        [3, true],
+        [4, false],
+        [5, false],
+      ]);
+      expect(decisions[4]!.retryAfterSeconds).toBeGreaterThan(0);
+      // Throttled: one warning for the whole burst, not one per request.
+      expect(logger.warnings).toEqual(['rate limit store unavailable; counting locally']);
+    } finally {
+      dead.disconnect();
+    }
   });
+});
+
+describe.skipIf(!redisAvailable || !redisServerAvailable)('RateLimiter when its Redis stops', () => {
+  it('goes on counting in memory while Redis is down, and back in Redis once it is up', async () => {
+    const own = await startOwnRedis();
+    const client = new Redis(own.url, { maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    client.on('error', () => undefined);
+    try {
+      await client.ping();
+      const limiter = new RateLimiter({
+        redis: client,
+        prefix: 'rl:',
+        max: 2,
+        windowS: 60,
+        logger: silentLogger,
+      });
+      expect((await limiter.hit('c')).count).toBe(1);
+      const closed = new Promise((resolve) => client.once('close', resolve));
+      await own.stop();
+      await closed;
+      const down = await hits(limiter, 'c', 3);
+      // Memory starts its own count: the replica limits alone rather than failing requests.
+      expect(down.map((d) => [d.count, d.allowed])).toEqual([
+        [1, true],
+        [2, true],
+        [3, false],
+      ]);
+      const ready = new Promise((resolve) => client.once('ready', resolve));
+      await own.start();
+      await ready;
+      // SHUTDOWN SAVE kept Redis's count of 1: the shared count resumes from it.
+      expect((await limiter.hit('c')).count).toBe(2);
+      expect(await client.get('rl:ratelimit:c')).toBe('2');
+    } finally {
+      client.disconnect();
+      await own.destroy();
+    }
+  }, 30_000);
 });
