@@ -1,18 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium, launchChromium } from '../../helpers/chromium.js';
 import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const required = process.env['CI'] === 'true';
-if (!available && !required) {
-  console.warn(
-    `\n!!! SKIPPING the console browser test: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it under CI=true) !!!\n`,
-  );
-}
+const chromium = findChromium('the console browser test');
 
-describe.skipIf(!available && !required)('the live console in Chromium', () => {
+describe.skipIf(chromium.skip)('the live console in Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   let page: Page;
@@ -20,18 +14,7 @@ describe.skipIf(!available && !required)('the live console in Chromium', () => {
 
   beforeAll(async () => {
     stack = await startStack({ indexLookup: true, env: (simUrl) => ({ CONSOLE_SIMULATOR_URL: simUrl }) });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(chromium.path);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {

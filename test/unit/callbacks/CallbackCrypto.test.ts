@@ -1,8 +1,8 @@
 import { encrypt, getSignature } from '@wecom/crypto';
 import { describe, expect, it } from 'vitest';
-import vectors from '../../../../shared/upstream/test-vectors.json' with { type: 'json' };
 import { CallbackCrypto, type SignedCiphertext } from '../../../src/callbacks/CallbackCrypto.js';
 import { CallbackError } from '../../../src/callbacks/CallbackError.js';
+import vectors from '../../fixtures/wecom-callback-vectors.json' with { type: 'json' };
 
 const { config, urlVerification, postedMessage } = vectors;
 
