@@ -12,6 +12,7 @@ import { createDatasources, type Datasources } from './datasources/createDatasou
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { ErrorCode } from './errors/codes.js';
+import { createGraphiql } from './graphiql/createGraphiql.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
 import { createLogger } from './logging/createLogger.js';
 import { assignRequestId } from './logging/requestId.js';
@@ -66,6 +67,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     ? new SubscriptionGroups({ maxQueue: config.live.maxQueue })
     : null;
   if (groups) watchSubscriptionGroups(metrics.registry, groups);
+  const graphiql = createGraphiql();
   const yoga = createGatewayYoga({
     authenticate,
     ds: datasources,
@@ -74,6 +76,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     logger,
     exposeErrors: config.exposeErrors,
     graphiqlKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
+    renderGraphiQL: graphiql.render,
     // Last, so it wraps the subscribe every other plugin has set.
     plugins: groups ? [...protection.plugins, useSharedSubscriptions(groups)] : protection.plugins,
   });
@@ -117,6 +120,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       }
       return yoga.handle(req, res);
     }
+    if (path?.startsWith('/graphiql/')) return graphiql.handle(req, res);
     if (path === '/wecom/callback') return callback(req, res);
     if (path === '/console' || path?.startsWith('/console/')) return consolePage(req, res);
     if (path === '/health') return send(res, 200, { status: 'ok' });

@@ -3,7 +3,12 @@ import { type App, buildApp } from './app.js';
 import type { Config } from './config.js';
 import type { Logger } from './datasources/Logger.js';
 
-export type Running = { url: string; stop(): Promise<void> };
+export type Running = {
+  url: string;
+  /** The embedded simulator's base URL (its control API is under /__sim); null in upstream mode. */
+  simulatorUrl: string | null;
+  stop(): Promise<void>;
+};
 
 /**
  * Embedded mode: the simulator in-process, the gateway pointed at it, then the simulator's
@@ -30,6 +35,7 @@ export async function startEmbedded(config: Config, logger: Logger): Promise<Run
     const url = `http://${config.host}:${port}`;
     return {
       url,
+      simulatorUrl: simAddress.url,
       async stop() {
         await app?.stop();
         await sim.stop();
@@ -49,5 +55,5 @@ export async function startUpstream(
 ): Promise<Running> {
   const app = await buildApp(config, { logger });
   const { url } = await app.start();
-  return { url, stop: () => app.stop() };
+  return { url, simulatorUrl: null, stop: () => app.stop() };
 }
