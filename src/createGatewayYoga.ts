@@ -11,6 +11,7 @@ import type { GraphiqlPageOptions } from './graphiql/createGraphiql.js';
 import { graphiqlDefaults } from './graphiqlDefaults.js';
 import { lazyChildLogger } from './logging/createLogger.js';
 import { type JitOptions, useJitExecution } from './plugins/useJitExecution.js';
+import { useRequestErrorCodes } from './plugins/useRequestErrorCodes.js';
 import { createLoaders } from './resolvers/loaders/createLoaders.js';
 import { schema } from './schema/index.js';
 
@@ -86,6 +87,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     maskedErrors: { maskError: createMaskError(options.exposeErrors) },
     plugins: [
       useRequireClient(),
+      useRequestErrorCodes(),
       ...(options.plugins ?? []),
       ...(options.jit === false ? [] : [useJitExecution(options.jit) as Plugin<Context>]),
     ],
