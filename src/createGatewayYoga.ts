@@ -11,6 +11,7 @@ import type { GraphiqlPageOptions } from './graphiql/createGraphiql.js';
 import { graphiqlDefaults } from './graphiqlDefaults.js';
 import { lazyChildLogger } from './logging/createLogger.js';
 import { type JitOptions, useJitExecution } from './plugins/useJitExecution.js';
+import { useMaskedErrorLog } from './plugins/useMaskedErrorLog.js';
 import { useRequestErrorCodes } from './plugins/useRequestErrorCodes.js';
 import { createLoaders } from './resolvers/loaders/createLoaders.js';
 import { schema } from './schema/index.js';
@@ -44,6 +45,7 @@ export type GatewayYoga = YogaServerInstance<WsContext, Context>;
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
   const loaderDeps = { api: options.ds.api, messages: options.messages };
   const renderPage = options.renderGraphiQL;
+  const maskError = createMaskError(options.exposeErrors);
   return createYoga<WsContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -84,10 +86,11 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
           };
         },
     renderGraphiQL: (graphiql) => (renderPage ?? String)(graphiql as Record<string, unknown>),
-    maskedErrors: { maskError: createMaskError(options.exposeErrors) },
+    maskedErrors: { maskError },
     plugins: [
       useRequireClient(),
       useRequestErrorCodes(),
+      useMaskedErrorLog(maskError),
       ...(options.plugins ?? []),
       ...(options.jit === false ? [] : [useJitExecution(options.jit) as Plugin<Context>]),
     ],

@@ -3,7 +3,7 @@ import { createSimulator, type Simulator } from '../../simulator/createSimulator
 import type { SimulatorOptions } from '../../simulator/simulatorOptions.js';
 import { type App, buildApp } from '../../src/app.js';
 import { type ClientConfig, loadConfig, SCOPES } from '../../src/config.js';
-import { silentLogger } from '../../src/datasources/Logger.js';
+import { type Logger, silentLogger } from '../../src/datasources/Logger.js';
 import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
 import { simulatorMsgids } from './archiveCheck.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
@@ -62,6 +62,8 @@ export type StackOptions = {
   /** Message lookups from the real message index instead of the test lookup filled by archiveAll. */
   indexLookup?: boolean;
   sim?: Partial<SimulatorOptions>;
+  /** The gateway's logger (default: silent). */
+  logger?: Logger;
 };
 
 /**
@@ -95,7 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     app = await buildApp(
       { ...config, wecomApiBase: simUrl },
-      { logger: silentLogger, ...(options.indexLookup ? {} : { messages }) },
+      { logger: options.logger ?? silentLogger, ...(options.indexLookup ? {} : { messages }) },
     );
     const { url: gatewayUrl } = await app.start();
     sim.setCallbackUrl(`${gatewayUrl}/wecom/callback`);

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { ArchivedMessage } from '../../datasources/ports.js';
 import type { ChatdataResponse } from '../../datasources/upstreamSchemas.js';
 import { WecomError } from '../../datasources/WecomError.js';
+import { knownTime } from '../knownTime.js';
 import { toConsentStatus } from '../mapConsent.js';
 import { toRuleDetail } from '../mapRule.js';
 import type { ConsentShape, GroupChatInfo, RuleDetail } from '../shapes.js';
@@ -78,7 +79,7 @@ class CorpLoaderSet {
         externalUserId: a.external_userid,
         chatId: chatid,
         status: toConsentStatus(a.agree_status),
-        changedAt: a.status_change_time,
+        changedAt: knownTime(a.status_change_time),
       }));
     });
     return this.#roomConsents;
@@ -103,7 +104,7 @@ class CorpLoaderSet {
               externalUserId: a.external_userid,
               chatId: null,
               status: toConsentStatus(a.agree_status),
-              changedAt: a.status_change_time,
+              changedAt: knownTime(a.status_change_time),
             });
           }
           return keys.map((k) => found.get(k) ?? null);
@@ -180,8 +181,8 @@ class CorpLoaderSet {
 function toGroupChatInfo(res: ChatdataResponse<'groupchat/get'>): GroupChatInfo {
   return {
     creator: res.creator,
-    createdAt: res.room_create_time,
-    members: res.members.map((m) => ({ type: m.type, id: m.memberid, joinedAt: m.jointime })),
+    createdAt: knownTime(res.room_create_time),
+    members: res.members.map((m) => ({ type: m.type, id: m.memberid, joinedAt: knownTime(m.jointime) })),
   };
 }
 
