@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { lexicographicSortSchema, printSchema } from 'graphql';
 import type { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createCallbackHandler } from './callbacks/createCallbackHandler.js';
@@ -14,11 +15,13 @@ import type { MessageLookup } from './datasources/ports.js';
 import { ErrorCode } from './errors/codes.js';
 import { createGraphiql } from './graphiql/createGraphiql.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
+import { LANDING_PAGE_CSP, renderLandingPage } from './landingPage.js';
 import { createLogger } from './logging/createLogger.js';
 import { assignRequestId } from './logging/requestId.js';
 import { GatewayMetrics } from './metrics/GatewayMetrics.js';
 import { watchIngest } from './metrics/watchIngest.js';
 import { createProtection } from './plugins/createProtection.js';
+import { schema } from './schema/index.js';
 import { SubscriptionGroups } from './subscriptions/SubscriptionGroups.js';
 import { useSharedSubscriptions } from './subscriptions/useSharedSubscriptions.js';
 import { watchSubscriptionGroups } from './subscriptions/watchSubscriptionGroups.js';
@@ -97,6 +100,14 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       config.display.consoleSimulatorUrl ??
       (config.mode === 'embedded' ? (config.wecomApiBase ?? null) : null),
   });
+  const schemaPublic = config.protection.introspection;
+  const landingPage = renderLandingPage({
+    mode: config.mode,
+    demoKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
+    simulatorUrl: config.mode === 'embedded' ? (config.wecomApiBase ?? null) : null,
+    schemaPublic,
+  });
+  let printedSchema: string | null = null;
   const { maxBodyBytes, shutdownGraceMs } = config.protection;
   let draining = false;
   let inFlight = 0;
@@ -123,6 +134,25 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     if (path?.startsWith('/graphiql/')) return graphiql.handle(req, res);
     if (path === '/wecom/callback') return callback(req, res);
     if (path === '/console' || path?.startsWith('/console/')) return consolePage(req, res);
+    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': LANDING_PAGE_CSP,
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(req.method === 'HEAD' ? undefined : landingPage);
+      return;
+    }
+    // The SDL only where introspection is open to every client anyway (embedded mode by default).
+    if (path === '/schema.graphql' && schemaPublic) {
+      printedSchema ??= `${printSchema(lexicographicSortSchema(schema))}\n`;
+      res.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(printedSchema);
+      return;
+    }
     if (path === '/health') return send(res, 200, { status: 'ok' });
     if (path === '/ready') {
       if (draining) return send(res, 503, { status: 'unavailable', reason: 'shutting down' });

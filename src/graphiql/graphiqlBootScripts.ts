@@ -36,6 +36,20 @@ export const GRAPHIQL_BOOT_SCRIPT = `'use strict';
     get length() { return own().length; },
   };
   delete options.storageNamespace;
+  // On a reload GraphiQL looks for a saved tab equal to its initial query, variables and headers
+  // and, finding none, appends an empty "untitled" tab and shows it. Starting from the saved
+  // active tab makes a reload show what was there.
+  try {
+    const saved = JSON.parse(storage.getItem('graphiql:tabState') ?? 'null');
+    const tab = saved?.tabs?.[saved.activeTabIndex];
+    if (tab) {
+      options.initialQuery = tab.query ?? '';
+      options.initialVariables = tab.variables ?? '';
+      options.initialHeaders = tab.headers ?? '';
+    }
+  } catch {
+    // Unreadable saved state: GraphiQL falls back to the prepared tabs.
+  }
   YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), { ...options, storage });
 })();
 `;
