@@ -92,6 +92,56 @@ describe.skipIf(chromium.skip)('the live console in Chromium', () => {
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
+  it('switching corps leaves nothing of the previous one; labels say group or one-to-one, internal or customer', async () => {
+    const before = await page.$$eval('#feed li.msg', (rows) => rows.map((r) => r.getAttribute('data-msgid')));
+    expect(await page.locator('#content').count()).toBe(1);
+    const other = stack.corps[1]!.corpId;
+    await page.selectOption('#corp', other);
+    await page.waitForFunction(() => document.querySelectorAll('#feed li.msg').length === 100);
+    expect(await page.locator('#content').count()).toBe(0);
+    expect(await page.locator('#ww-slot').count()).toBe(0);
+    const shown = await page.$$eval('#feed li.msg', (rows) =>
+      rows.map((r) => ({ msgid: r.getAttribute('data-msgid') ?? '', text: r.textContent ?? '' })),
+    );
+    expect(shown.filter((r) => before.includes(r.msgid))).toEqual([]);
+
+    const { corp } = await stack.client().request<{
+      corp: {
+        messages: {
+          edges: {
+            node: {
+              msgid: string;
+              sender: { type: string };
+              receivers: { type: string }[];
+              chat: { kind: string };
+            };
+          }[];
+        };
+      };
+    }>(
+      `query($c: String!) { corp(corpId: $c) { messages(first: 100, filter: { newestFirst: true }) {
+        edges { node { msgid sender { type } receivers { type } chat { kind } } } } } }`,
+      { c: other },
+    );
+    const expected = new Map(
+      corp.messages.edges.map(({ node: m }) => {
+        const customer = [m.sender, ...m.receivers].some((p) => p.type === 'EXTERNAL');
+        const kind = m.chat.kind === 'GROUP' ? 'group' : 'chat';
+        return [m.msgid, `${customer ? 'customer' : 'internal'} ${kind} `];
+      }),
+    );
+    const labels = shown.map((r) => {
+      const label = expected.get(r.msgid);
+      expect(r.text, r.msgid).toContain(label);
+      return label;
+    });
+    // The demo data has every kind, so each label is exercised.
+    expect(new Set(labels)).toEqual(
+      new Set(['internal group ', 'customer group ', 'internal chat ', 'customer chat ']),
+    );
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
   it('keeps the key for the tab only and refuses a wrong one', async () => {
     expect(await page.evaluate(() => sessionStorage.getItem('archive-console-key'))).toBe(ADMIN_KEY);
     await page.click('#sign-out');
