@@ -17,6 +17,7 @@ import { createGraphiql } from './graphiql/createGraphiql.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
 import { LANDING_PAGE_CSP, renderLandingPage } from './landingPage.js';
 import { createLogger } from './logging/createLogger.js';
+import { logActivitySummary } from './logging/logActivitySummary.js';
 import { assignRequestId } from './logging/requestId.js';
 import { GatewayMetrics } from './metrics/GatewayMetrics.js';
 import { watchIngest } from './metrics/watchIngest.js';
@@ -186,6 +187,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   });
   let wss: WebSocketServer | null = null;
   let stopped = false;
+  let stopSummary = (): void => {};
 
   return {
     datasources,
@@ -210,6 +212,16 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       });
       // Workers start now; the start-up catch-up of every corp runs in the background.
       ingest.start().catch((error: unknown) => logger.error({ err: error }, 'ingestion start failed'));
+      stopSummary = logActivitySummary(
+        {
+          logger,
+          corps: datasources.corps,
+          lastSeq: (corpId) => ingest.index.lastSeq(corpId),
+          graphqlRequests: metrics.graphqlRequests,
+          upstreamCalls: metrics.upstreamCalls,
+        },
+        config.logging.summaryIntervalS,
+      );
       return address;
     },
     /**
@@ -222,6 +234,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       if (stopped) return;
       stopped = true;
       draining = true;
+      stopSummary();
       const deadline = Date.now() + shutdownGraceMs;
       const left = (): number => Math.max(0, deadline - Date.now());
       const closed = server.listening

@@ -32,6 +32,13 @@ export async function startEmbedded(config: Config, logger: Logger): Promise<Run
     const { port } = await app.start();
     sim.setCallbackUrl(`http://127.0.0.1:${port}/wecom/callback`);
     await sim.beginCallbacks();
+    // Ready means the demo corps can be queried: main.ts prints its banner after this, so the
+    // onboarding lines come before it and the GraphiQL URL is the last thing on screen.
+    await untilOnboarded(
+      app,
+      sim.state.corpList().map((c) => c.corpId),
+      logger,
+    );
     const url = `http://${config.host}:${port}`;
     return {
       url,
@@ -45,6 +52,28 @@ export async function startEmbedded(config: Config, logger: Logger): Promise<Run
     await app?.stop().catch(() => {});
     await sim.stop();
     throw error;
+  }
+}
+
+/** Waits (at most 30 s, then warns and goes on) until every demo corp is ACTIVE with a public key. */
+async function untilOnboarded(app: App, corpIds: string[], logger: Logger): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ready = await Promise.all(
+      corpIds.map(async (id) => {
+        const corp = await app.datasources.corps.get(id);
+        return corp?.status === 'ACTIVE' && (await app.datasources.keys.current(id)) !== null;
+      }),
+    );
+    if (ready.every(Boolean)) return;
+    if (Date.now() > deadline) {
+      logger.warn(
+        { corps: corpIds.length, ready: ready.filter(Boolean).length },
+        'demo corps not all onboarded yet',
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -175,7 +175,8 @@ export class KvKeyManager implements KeyManager {
     await kv.set(currentKey(corpId), String(version));
     const record = await corps.get(corpId);
     if (record) await corps.upsert({ ...record, publicKeyVersion: version });
-    logger.info({ corpId, version }, 'public key set upstream');
+    // The first key is part of onboarding ('corp authorized' is its info line); a rotation is news.
+    logger[version > 1 ? 'info' : 'debug']({ corpId, version }, 'public key set upstream');
     return { version, publicKeyPem: publicKey, createdAt: stored.createdAt };
   }
 
