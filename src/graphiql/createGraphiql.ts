@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { type StaticFile, sendStaticFile, staticFile } from '../staticFiles/sendStaticFile.js';
 import { GRAPHIQL_BOOT_SCRIPT, GRAPHIQL_ENV_SCRIPT } from './graphiqlBootScripts.js';
 
 const gzipAsync = promisify(gzip);
@@ -9,7 +9,7 @@ const gzipAsync = promisify(gzip);
 /** What the page hands GraphiQL (yoga's `renderYogaGraphiQL` options) plus our storage namespace. */
 export type GraphiqlPageOptions = Record<string, unknown> & { title?: string };
 
-type Asset = { body: Buffer; type: string; etag: string; gzipped?: Promise<Buffer> };
+type Asset = StaticFile & { gzipped?: Promise<Buffer> };
 
 /** The page's CSP: everything from this origin; Monaco and React set inline styles, fonts are data: URLs. */
 const CSP = [
@@ -42,14 +42,14 @@ export function createGraphiql(): {
       const js = 'text/javascript; charset=utf-8';
       const favicon = /^data:[^;]+;base64,(.*)$/.exec(bundle.favicon)?.[1] ?? '';
       return new Map<string, Asset>([
-        ['graphiql.js', asset(bundle.js, js)],
-        ['graphiql.css', asset(bundle.css, 'text/css; charset=utf-8')],
-        ['editor.worker.js', asset(bundle.editorWorkerService, js)],
-        ['json.worker.js', asset(bundle.jsonWorker, js)],
-        ['graphql.worker.js', asset(bundle.graphqlWorker, js)],
-        ['env.js', asset(GRAPHIQL_ENV_SCRIPT, js)],
-        ['boot.js', asset(GRAPHIQL_BOOT_SCRIPT, js)],
-        ['favicon.ico', asset(Buffer.from(favicon, 'base64'), 'image/x-icon')],
+        ['graphiql.js', staticFile(bundle.js, js)],
+        ['graphiql.css', staticFile(bundle.css, 'text/css; charset=utf-8')],
+        ['editor.worker.js', staticFile(bundle.editorWorkerService, js)],
+        ['json.worker.js', staticFile(bundle.jsonWorker, js)],
+        ['graphql.worker.js', staticFile(bundle.graphqlWorker, js)],
+        ['env.js', staticFile(GRAPHIQL_ENV_SCRIPT, js)],
+        ['boot.js', staticFile(GRAPHIQL_BOOT_SCRIPT, js)],
+        ['favicon.ico', staticFile(Buffer.from(favicon, 'base64'), 'image/x-icon')],
       ]);
     });
     assets.catch(() => {
@@ -96,34 +96,15 @@ export function createGraphiql(): {
         res.end(`no GraphiQL file ${name}; GraphiQL itself is at /graphql`);
         return;
       }
-      const headers: Record<string, string> = {
-        'content-type': file.type,
-        etag: file.etag,
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-        vary: 'accept-encoding',
-      };
-      if (req.headers['if-none-match'] === file.etag) {
-        res.writeHead(304, headers);
-        res.end();
-        return;
-      }
-      let body = file.body;
       if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && file.body.length > 1024) {
         file.gzipped ??= gzipAsync(file.body);
-        body = await file.gzipped;
-        headers['content-encoding'] = 'gzip';
+        const gzipped = await file.gzipped;
+        sendStaticFile(req, res, file, { vary: 'accept-encoding', 'content-encoding': 'gzip' }, gzipped);
+        return;
       }
-      headers['content-length'] = String(body.length);
-      res.writeHead(200, headers);
-      res.end(req.method === 'HEAD' ? undefined : body);
+      sendStaticFile(req, res, file, { vary: 'accept-encoding' });
     },
   };
-}
-
-function asset(content: string | Buffer, type: string): Asset {
-  const body = typeof content === 'string' ? Buffer.from(content) : content;
-  return { body, type, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
 }
 
 function escapeHtml(text: string): string {

@@ -35,24 +35,17 @@ export function useMaskedErrorLog(maskError: MaskError): Plugin<Context> {
       if (next) setResult(next as never);
     },
   });
+  // The same for a single result and, for streams, for each of its results.
+  const done = (ctx: Context, { result, setResult }: { result: unknown; setResult: (r: never) => void }) => {
+    if (isAsyncIterable(result)) return hooks(ctx);
+    const next = mask(result as Result, ctx);
+    if (next) setResult(next as never);
+    return undefined;
+  };
   return {
-    onExecute: ({ args }) => ({
-      onExecuteDone({ result, setResult }) {
-        const ctx = args.contextValue as Context;
-        if (isAsyncIterable(result)) return hooks(ctx);
-        const next = mask(result, ctx);
-        if (next) setResult(next as typeof result);
-        return undefined;
-      },
-    }),
+    onExecute: ({ args }) => ({ onExecuteDone: (payload) => done(args.contextValue as Context, payload) }),
     onSubscribe: ({ args }) => ({
-      onSubscribeResult({ result, setResult }) {
-        const ctx = args.contextValue as Context;
-        if (isAsyncIterable(result)) return hooks(ctx);
-        const next = mask(result, ctx);
-        if (next) setResult(next as typeof result);
-        return undefined;
-      },
+      onSubscribeResult: (payload) => done(args.contextValue as Context, payload),
     }),
   };
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
@@ -39,4 +39,12 @@ export async function launchChromium(path: string): Promise<Browser> {
     throw new Error(`Chromium is required under CI=true but ${path} does not exist (set CHROMIUM_PATH)`);
   }
   return chromium.launch({ executablePath: path, args: CHROMIUM_ARGS });
+}
+
+/** Collects the page's uncaught errors and console errors into `into`, for a final `toEqual([])`. */
+export function collectPageErrors(page: Page, into: string[]): void {
+  page.on('pageerror', (e) => into.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') into.push(m.text());
+  });
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium, launchChromium } from '../../helpers/chromium.js';
+import { collectPageErrors, findChromium, launchChromium } from '../../helpers/chromium.js';
 import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
 
 const chromium = findChromium('the console browser test');
@@ -16,10 +16,7 @@ describe.skipIf(chromium.skip)('the live console in Chromium', () => {
     stack = await startStack({ indexLookup: true, env: (simUrl) => ({ CONSOLE_SIMULATOR_URL: simUrl }) });
     browser = await launchChromium(chromium.path);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { type Running, startEmbedded } from '../../../src/embedded.js';
-import { findChromium, launchChromium } from '../../helpers/chromium.js';
+import { collectPageErrors, findChromium, launchChromium } from '../../helpers/chromium.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 const chromium = findChromium('the GraphiQL browser test');
@@ -74,10 +74,7 @@ describe.skipIf(chromium.skip)('GraphiQL in Chromium, offline', () => {
       return route.abort('blockedbyclient');
     });
     page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
