@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { lexicographicSortSchema, printSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -14,12 +15,16 @@ import { createDatasources, type Datasources } from './datasources/createDatasou
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { ErrorCode } from './errors/codes.js';
+import { createGraphiql } from './graphiql/createGraphiql.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
+import { LANDING_PAGE_CSP, renderLandingPage } from './landingPage.js';
 import { createLogger } from './logging/createLogger.js';
+import { logActivitySummary } from './logging/logActivitySummary.js';
 import { assignRequestId } from './logging/requestId.js';
 import { GatewayMetrics } from './metrics/GatewayMetrics.js';
 import { watchIngest } from './metrics/watchIngest.js';
 import { createProtection } from './plugins/createProtection.js';
+import { schema } from './schema/index.js';
 import { SubscriptionGroups } from './subscriptions/SubscriptionGroups.js';
 import { useSharedSubscriptions } from './subscriptions/useSharedSubscriptions.js';
 import { watchSubscriptionGroups } from './subscriptions/watchSubscriptionGroups.js';
@@ -81,6 +86,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     ? new SubscriptionGroups({ maxQueue: config.live.maxQueue })
     : null;
   if (groups) watchSubscriptionGroups(metrics.registry, groups);
+  const graphiql = createGraphiql();
   const yoga = createGatewayYoga({
     authenticate,
     ds: datasources,
@@ -91,6 +97,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     exposeErrors: config.exposeErrors,
     graphiqlKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
     federation: config.federation,
+    renderGraphiQL: graphiql.render,
     // Last, so it wraps the subscribe every other plugin has set.
     plugins: [
       ...(deps.plugins ?? []),
@@ -123,6 +130,14 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       config.display.consoleSimulatorUrl ??
       (config.mode === 'embedded' ? (config.wecomApiBase ?? null) : null),
   });
+  const schemaPublic = config.protection.introspection;
+  const landingPage = renderLandingPage({
+    mode: config.mode,
+    demoKey: config.mode === 'embedded' ? embeddedDemoKey(config) : null,
+    simulatorUrl: config.mode === 'embedded' ? (config.wecomApiBase ?? null) : null,
+    schemaPublic,
+  });
+  let printedSchema: string | null = null;
   const { maxBodyBytes, shutdownGraceMs } = config.protection;
   let draining = false;
   let inFlight = 0;
@@ -146,8 +161,28 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       }
       return yoga.handle(req, res);
     }
+    if (path?.startsWith('/graphiql/')) return graphiql.handle(req, res);
     if (path === '/wecom/callback') return callback(req, res);
     if (path === '/console' || path?.startsWith('/console/')) return consolePage(req, res);
+    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': LANDING_PAGE_CSP,
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(req.method === 'HEAD' ? undefined : landingPage);
+      return;
+    }
+    // The SDL only where introspection is open to every client anyway (embedded mode by default).
+    if (path === '/schema.graphql' && schemaPublic) {
+      printedSchema ??= `${printSchema(lexicographicSortSchema(schema))}\n`;
+      res.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(printedSchema);
+      return;
+    }
     if (path === '/health') return send(res, 200, { status: 'ok' });
     if (path === '/ready') {
       if (draining) return send(res, 503, { status: 'unavailable', reason: 'shutting down' });
@@ -181,6 +216,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
   });
   let wss: WebSocketServer | null = null;
   let stopped = false;
+  let stopSummary = (): void => {};
 
   return {
     datasources,
@@ -205,6 +241,16 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       });
       // Workers start now; the start-up catch-up of every corp runs in the background.
       ingest.start().catch((error: unknown) => logger.error({ err: error }, 'ingestion start failed'));
+      stopSummary = logActivitySummary(
+        {
+          logger,
+          corps: datasources.corps,
+          lastSeq: (corpId) => ingest.index.lastSeq(corpId),
+          graphqlRequests: metrics.graphqlRequests,
+          upstreamCalls: metrics.upstreamCalls,
+        },
+        config.logging.summaryIntervalS,
+      );
       return address;
     },
     /**
@@ -217,6 +263,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       if (stopped) return;
       stopped = true;
       draining = true;
+      stopSummary();
       const deadline = Date.now() + shutdownGraceMs;
       const left = (): number => Math.max(0, deadline - Date.now());
       const closed = server.listening

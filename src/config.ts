@@ -263,8 +263,18 @@ const envSchema = z.object({
    * graph. Subscriptions stay on this gateway's own endpoint. Default off.
    */
   GRAPHQL_FEDERATION: z.enum(['on', 'off']).default('off'),
-  /** pino level. Default info. */
+  /** pino level. Default info: onboarding, slow or failed syncs, the periodic summary, problems. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * A sync that indexed new messages is logged at info only when it took at least this long
+   * (milliseconds); quicker ones at debug, failures always at warn. Default 5000.
+   */
+  LOG_SLOW_SYNC_MS: z.coerce.number().int().min(0).default(5000),
+  /**
+   * Period of the info-level activity summary (messages indexed per corp, GraphQL operations,
+   * upstream calls and errors), in seconds; a quiet period logs nothing; 0 turns it off. Default 300.
+   */
+  LOG_SUMMARY_INTERVAL_S: z.coerce.number().min(0).default(300),
   /** Show internal error details to clients. Default: off unless NODE_ENV=development. */
   EXPOSE_ERRORS: boolish.optional(),
   NODE_ENV: z.string().default('production'),
@@ -319,6 +329,8 @@ export type Config = {
   /** Display component: agentId fallback; simulator base for the console's content preview. */
   display: { agentId: number | null; consoleSimulatorUrl: string | null };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LOG_SLOW_SYNC_MS and LOG_SUMMARY_INTERVAL_S. */
+  logging: { slowSyncMs: number; summaryIntervalS: number };
   exposeErrors: boolean;
   live: { sharedSubscriptions: boolean; maxQueue: number };
   protection: ProtectionConfig;
@@ -445,6 +457,7 @@ export function loadConfig(
       consoleSimulatorUrl: e.CONSOLE_SIMULATOR_URL?.replace(/\/+$/, '') ?? null,
     },
     logLevel: e.LOG_LEVEL,
+    logging: { slowSyncMs: e.LOG_SLOW_SYNC_MS, summaryIntervalS: e.LOG_SUMMARY_INTERVAL_S },
     exposeErrors: e.EXPOSE_ERRORS ?? e.NODE_ENV === 'development',
     live: { sharedSubscriptions: e.SUBSCRIPTIONS_SHARED ?? true, maxQueue: e.SUBSCRIBER_MAX_QUEUE },
     protection: protectionFrom(e, mode, readFile),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { Access } from './auth/Access.js';
 import type { Authenticate } from './auth/authenticate.js';
@@ -6,9 +7,12 @@ import type { Context, IngestView } from './context.js';
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { createMaskError } from './errors/maskError.js';
-import { GRAPHIQL_DEFAULT_QUERY } from './graphiqlDefaults.js';
+import type { GraphiqlPageOptions } from './graphiql/createGraphiql.js';
+import { graphiqlDefaults } from './graphiqlDefaults.js';
 import { lazyChildLogger } from './logging/createLogger.js';
 import { type JitOptions, useJitExecution } from './plugins/useJitExecution.js';
+import { useMaskedErrorLog } from './plugins/useMaskedErrorLog.js';
+import { useRequestErrorCodes } from './plugins/useRequestErrorCodes.js';
 import { createLoaders } from './resolvers/loaders/createLoaders.js';
 import { schema } from './schema/index.js';
 import { subgraphSchema } from './schema/subgraphSchema.js';
@@ -23,6 +27,11 @@ export type GatewayYogaOptions = {
   exposeErrors: boolean;
   /** Preset GraphiQL's Authorization header (embedded demo only). */
   graphiqlKey: string | null;
+  /**
+   * The GraphiQL page (src/graphiql/createGraphiql.ts), served from installed packages, no CDN.
+   * Without it GraphiQL is off (yoga's own page would load from a CDN).
+   */
+  renderGraphiQL?: (options: GraphiqlPageOptions) => string;
   /** Limits, rate limits, CSRF, persisted operations, metrics (src/plugins/createProtection.ts). */
   plugins?: Plugin<Context>[];
   /** Compiled execution of repeated queries (src/plugins/useJitExecution.ts); false: interpret all. */
@@ -39,6 +48,8 @@ export type GatewayYoga = YogaServerInstance<WsContext, Context>;
 /** The yoga instance: one Context per operation, one error mapping, auth on every transport. */
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
   const loaderDeps = { api: options.ds.api, messages: options.messages, hits: options.ingest?.hits ?? null };
+  const renderPage = options.renderGraphiQL;
+  const maskError = createMaskError(options.exposeErrors);
   return createYoga<WsContext, Context>({
     schema: options.federation ? subgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
@@ -48,28 +59,42 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     // chunked body) before yoga sees it, and node reads no more than Content-Length: yoga's own
     // 25 MB counter (a TransformStream around every body) can never fire, so it is left out.
     maxRequestBodySize: false,
-    // Computed per page load, so the example operations open with a real corp id filled in.
-    graphiql: async () => {
-      const headers = options.graphiqlKey
-        ? JSON.stringify({ Authorization: `Bearer ${options.graphiqlKey}` })
-        : undefined;
-      const corpId = await firstActiveCorpId(options.ds.corps);
-      return {
-        title: 'WeCom archive gateway',
-        subscriptionsProtocol: 'SSE' as const,
-        ...(headers ? { headers } : {}),
-        defaultTabs: [
-          {
-            query: GRAPHIQL_DEFAULT_QUERY,
-            variables: JSON.stringify({ corpId: corpId ?? 'ww…' }, null, 2),
+    // Computed per page load, so the prepared tabs open with a real corp id filled in.
+    graphiql: !renderPage
+      ? false
+      : async () => {
+          const headers = options.graphiqlKey
+            ? JSON.stringify({ Authorization: `Bearer ${options.graphiqlKey}` }, null, 2)
+            : undefined;
+          const corpId = (await firstActiveCorpId(options.ds.corps)) ?? 'ww…';
+          const tabs = graphiqlDefaults(corpId, new Date());
+          const defaultTabs = tabs.map((tab) => ({
+            query: tab.query,
+            variables: JSON.stringify(tab.variables, null, 2),
             ...(headers ? { headers } : {}),
-          },
-        ],
-      };
-    },
-    maskedErrors: { maskError: createMaskError(options.exposeErrors) },
+          }));
+          return {
+            title: 'WeCom archive gateway',
+            // SSE on the same /graphql path. GraphiQL's subscription request is a GET, and GETs need
+            // the CSRF header (a cross-site page cannot set it; GraphiQL, on this origin, can).
+            subscriptionsProtocol: 'SSE' as const,
+            additionalHeaders: { 'x-graphql-csrf': '1' },
+            ...(headers ? { headers } : {}),
+            defaultTabs,
+            // New examples or another corp open fresh instead of a stale saved set of tabs; the
+            // statistics window (now - 7 days) is left out, so edits survive a reload.
+            storageNamespace: createHash('sha1')
+              .update(JSON.stringify([corpId, headers, tabs.map((t) => t.query)]))
+              .digest('hex')
+              .slice(0, 12),
+          };
+        },
+    renderGraphiQL: (graphiql) => (renderPage ?? String)(graphiql as Record<string, unknown>),
+    maskedErrors: { maskError },
     plugins: [
       useRequireClient(),
+      useRequestErrorCodes(),
+      useMaskedErrorLog(maskError),
       ...(options.plugins ?? []),
       ...(options.jit === false ? [] : [useJitExecution(options.jit) as Plugin<Context>]),
     ],

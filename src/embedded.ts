@@ -3,7 +3,12 @@ import { type App, type AppDeps, buildApp } from './app.js';
 import type { Config } from './config.js';
 import type { Logger } from './datasources/Logger.js';
 
-export type Running = { url: string; stop(): Promise<void> };
+export type Running = {
+  url: string;
+  /** The embedded simulator's base URL (its control API is under /__sim); null in upstream mode. */
+  simulatorUrl: string | null;
+  stop(): Promise<void>;
+};
 
 /**
  * Embedded mode: the simulator in-process, the gateway pointed at it, then the simulator's
@@ -38,9 +43,17 @@ export async function startEmbedded(
     const { port } = await app.start();
     sim.setCallbackUrl(`http://127.0.0.1:${port}/wecom/callback`);
     await sim.beginCallbacks();
+    // Ready means the demo corps can be queried: main.ts prints its banner after this, so the
+    // onboarding lines come before it and the GraphiQL URL is the last thing on screen.
+    await untilOnboarded(
+      app,
+      sim.state.corpList().map((c) => c.corpId),
+      logger,
+    );
     const url = `http://${config.host}:${port}`;
     return {
       url,
+      simulatorUrl: simAddress.url,
       async stop() {
         await app?.stop();
         await sim.stop();
@@ -53,6 +66,28 @@ export async function startEmbedded(
   }
 }
 
+/** Waits (at most 30 s, then warns and goes on) until every demo corp is ACTIVE with a public key. */
+async function untilOnboarded(app: App, corpIds: string[], logger: Logger): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ready = await Promise.all(
+      corpIds.map(async (id) => {
+        const corp = await app.datasources.corps.get(id);
+        return corp?.status === 'ACTIVE' && (await app.datasources.keys.current(id)) !== null;
+      }),
+    );
+    if (ready.every(Boolean)) return;
+    if (Date.now() > deadline) {
+      logger.warn(
+        { corps: corpIds.length, ready: ready.filter(Boolean).length },
+        'demo corps not all onboarded yet',
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Upstream mode: the gateway alone against WECOM_API_BASE. */
 export async function startUpstream(
   config: Config & { wecomApiBase: string },
@@ -61,5 +96,5 @@ export async function startUpstream(
 ): Promise<Running> {
   const app = await buildApp(config, { ...deps, logger });
   const { url } = await app.start();
-  return { url, stop: () => app.stop() };
+  return { url, simulatorUrl: null, stop: () => app.stop() };
 }

@@ -21,10 +21,14 @@ async function main(): Promise<void> {
       : await startUpstream({ ...config, wecomApiBase: config.wecomApiBase! }, logger, deps);
   if (tracing) logger.info({ endpoint: config.tracing?.endpoint }, 'tracing on (OTLP)');
 
+  // The banner is printed once the gateway is ready (embedded: the demo corps onboarded), so it is
+  // the last thing on screen; everything routine after it logs at debug.
   const graphiql = `${running.url}/graphql`;
   if (config.mode === 'embedded') {
     const demo = config.clients.find((c) => c.key === 'demo-key');
+    console.log(`Gateway:  ${running.url}/ (start here)`);
     console.log(`GraphiQL: ${graphiql}`);
+    console.log(`Console:  ${running.url}/console`);
     console.log(
       demo ? 'API key:  demo-key (Authorization: Bearer demo-key)' : 'API keys: from GATEWAY_CLIENTS',
     );

@@ -155,7 +155,8 @@ export function createCallbackHandler(
           'could not mark callback delivery as handled',
         );
       });
-      deps.logger.info(log, 'callback handled');
+      // Per callback: debug (WeCom pushes suite_ticket every 10 min, messages constantly).
+      deps.logger.debug?.(log, 'callback handled');
       reply(res, 200, TEXT, 'success');
     } catch (error) {
       fail(req, res, error, log);

@@ -2,6 +2,8 @@ import type { AuthEvents, TokenChain } from '../datasources/ports.js';
 import type { CallbackEvent } from './CallbackEvent.js';
 
 export type CallbackLogger = {
+  /** Per-callback chatter; optional so minimal loggers need not have it. */
+  debug?(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;

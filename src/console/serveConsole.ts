@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type StaticFile, sendStaticFile, staticFile } from '../staticFiles/sendStaticFile.js';
 
 export type ConsoleOptions = {
   /**
@@ -14,8 +14,6 @@ export type ConsoleOptions = {
   dir?: string;
 };
 
-type Asset = { body: Buffer; type: string; etag: string };
-
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -25,10 +23,6 @@ const TYPES: Record<string, string> = {
 };
 /** Only plain file names are served: no dot files, no sub-paths, so no traversal is expressible. */
 const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(html|js|css|svg|png)$/;
-
-function asset(body: Buffer, type: string): Asset {
-  return { body, type, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
-}
 
 /**
  * The live console at /console: a few static ES modules read once at start, plus
@@ -40,14 +34,15 @@ export function createConsoleHandler(
   options: ConsoleOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const dir = options.dir ?? fileURLToPath(new URL('./public/', import.meta.url));
-  const files = new Map<string, Asset>();
+  const files = new Map<string, StaticFile>();
   for (const name of readdirSync(dir)) {
-    if (FILE_NAME.test(name)) files.set(name, asset(readFileSync(join(dir, name)), TYPES[extname(name)]!));
+    if (FILE_NAME.test(name))
+      files.set(name, staticFile(readFileSync(join(dir, name)), TYPES[extname(name)]!));
   }
   const renderBase = options.simulatorRenderBase;
   files.set(
     'config.json',
-    asset(
+    staticFile(
       Buffer.from(JSON.stringify({ simulatorRenderBase: renderBase })),
       'application/json; charset=utf-8',
     ),
@@ -77,21 +72,6 @@ export function createConsoleHandler(
       res.end('the console is read with GET');
       return;
     }
-    const headers: Record<string, string> = {
-      'content-type': file.type,
-      etag: file.etag,
-      // Revalidate every time: the files are tiny and must never be stale after a deploy.
-      'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'content-security-policy': csp,
-    };
-    if (req.headers['if-none-match'] === file.etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { ...headers, 'content-length': String(file.body.length) });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
+    sendStaticFile(req, res, file, { 'referrer-policy': 'no-referrer', 'content-security-policy': csp });
   };
 }

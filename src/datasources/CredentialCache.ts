@@ -58,7 +58,7 @@ export class CredentialCache {
         // A margin larger than the lifetime would mean "never cache": halve the lifetime instead.
         const lifeS = expiresIn > refreshMarginS ? expiresIn - refreshMarginS : expiresIn / 2;
         await kv.set(key, value, Math.max(1000, lifeS * 1000));
-        logger.info({ path, expiresIn }, 'fetched upstream credential');
+        logger.debug({ path, expiresIn }, 'fetched upstream credential');
         return value;
       },
       onTimeout: () =>

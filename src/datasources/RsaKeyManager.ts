@@ -176,7 +176,7 @@ export class RsaKeyManager implements KeyManager {
       const outcome = await setPublicKeyOutcome(() => this.#send(corpId, key));
       if (outcome.kind === 'applied') {
         await this.#activate(corpId, key.version);
-        logger.info({ corpId, version }, 'public key set upstream');
+        logger.debug({ corpId, version }, 'public key set upstream');
         return { version, publicKeyPem: key.publicKeyPem, createdAt: key.createdAt };
       }
       if (outcome.kind === 'unknown') {

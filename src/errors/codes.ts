@@ -80,7 +80,9 @@ export function tooComplex(message: string, limit: string, max: number, found?: 
       limit,
       max,
       ...(found === undefined ? {} : { found }),
-      http: { status: 400 },
+      // A request error: 400 under application/graphql-response+json, 200 under application/json
+      // (GraphQL over HTTP), like every other rejected operation.
+      http: { spec: true, status: 400 },
     },
   });
 }

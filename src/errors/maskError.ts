@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { UpstreamBlockedError } from '../datasources/CircuitBreaker.js';
 import { WecomError } from '../datasources/WecomError.js';
 import { ErrorCode } from './codes.js';
+import { UPSTREAM_USER_ERRORS } from './upstreamUserErrors.js';
 
 /**
  * The one place where failures become client-visible errors (yoga `maskedErrors.maskError`).
@@ -43,9 +44,33 @@ function findWecomError(error: unknown): WecomError | null {
   return null;
 }
 
-/** One shape for every upstream failure: API path, errcode / HTTP status, retryable. */
+/**
+ * One shape for every upstream failure: API path, errcode / HTTP status, retryable. Errcodes that
+ * mean the client's input, something not found or not allowed for the corp
+ * (src/errors/upstreamUserErrors.ts) get that code and a sentence saying what to do instead.
+ */
 export function fromWecomError(wecom: WecomError, wrapper?: unknown): GraphQLError {
   const located = isGraphQLError(wrapper) ? wrapper : undefined;
+  const user =
+    wecom.code === 'UPSTREAM_ERROR' && wecom.errcode !== null
+      ? UPSTREAM_USER_ERRORS.get(wecom.errcode)
+      : undefined;
+  if (user) {
+    return new GraphQLError(`${user.advice} (WeCom ${wecom.path} errcode ${wecom.errcode})`, {
+      nodes: located?.nodes,
+      source: located?.source,
+      positions: located?.positions,
+      path: located?.path,
+      extensions: {
+        code: user.code,
+        path: wecom.path,
+        errcode: wecom.errcode,
+        upstreamMessage: wecom.message,
+        retryable: false,
+        ...(wecom.hint ? { hint: wecom.hint } : {}),
+      },
+    });
+  }
   return new GraphQLError(wecom.message, {
     nodes: located?.nodes,
     source: located?.source,

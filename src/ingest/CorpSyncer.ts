@@ -12,6 +12,8 @@ export type CorpSyncerOptions = DrainOptions & {
   index: MessageIndex;
   /** Metrics hook: messages newly indexed by one page. */
   onIndexed?: (corpId: string, count: number) => void;
+  /** A sync that indexed something and took at least this long is logged at info; else debug. */
+  slowSyncMs?: number;
 };
 
 export type SyncOutcome = { ran: boolean; pages: number; added: number };
@@ -34,6 +36,7 @@ export class CorpSyncer {
 
   async sync(corpId: string, reason: string): Promise<SyncOutcome> {
     const { kv, owner, leaseMs, logger } = this.#o;
+    const started = this.#now();
     try {
       const outcome = await runCoalesced(
         kv,
@@ -46,7 +49,13 @@ export class CorpSyncer {
       if (!outcome.ran) return { ran: false, pages: 0, added: 0 };
       const pages = outcome.results.reduce((n, r) => n + r.pages, 0);
       const added = outcome.results.reduce((n, r) => n + r.added, 0);
-      logger.info({ corpId, reason, pages, added }, 'corp synced');
+      // Per-sync chatter at debug: at info only what someone should look at (slow with news).
+      const ms = this.#now() - started;
+      const slow = added > 0 && ms >= (this.#o.slowSyncMs ?? 5000);
+      logger[slow ? 'info' : 'debug'](
+        { corpId, reason, pages, added, ms },
+        slow ? 'slow sync' : 'corp synced',
+      );
       return { ran: true, pages, added };
     } catch (error) {
       await this.#recordFailure(corpId, reason, error);

@@ -72,6 +72,7 @@ export function createIngest(
     index,
     state: syncState,
     onIndexed: (corpId) => statistics.aggregator.schedule(corpId),
+    slowSyncMs: config.logging.slowSyncMs,
   });
   const hitSyncer = new HitSyncer({ ...common, api: ds.api, hits, state: hitState });
   // cancel_auth purges what was archived for the corp, as WeCom does.

@@ -52,7 +52,7 @@ export class PersistedOperations {
     this.onUnknown('enforce');
     throw new GraphQLError(
       `only persisted operations may run here: send extensions.persistedQuery.sha256Hash of a listed document (this document's sha256 is ${hash})`,
-      { extensions: { code: ErrorCode.PERSISTED_QUERY_ONLY, hash, http: { status: 400 } } },
+      { extensions: { code: ErrorCode.PERSISTED_QUERY_ONLY, hash, http: { spec: true, status: 400 } } },
     );
   }
 
@@ -73,7 +73,7 @@ export function persistedNotFound(hash: string): GraphQLError {
   return new GraphQLError(
     `no persisted operation has sha256 ${hash}: send the full document or a listed digest`,
     {
-      extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, hash, http: { status: 400 } },
+      extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, hash, http: { spec: true, status: 400 } },
     },
   );
 }

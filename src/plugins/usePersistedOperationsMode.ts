@@ -27,7 +27,7 @@ export function usePersistedOperationsMode(
         notFound: ({ params }) => persistedNotFound(persistedHash(params.extensions) ?? ''),
         keyNotFound: () =>
           new GraphQLError('a request needs a query or extensions.persistedQuery.sha256Hash', {
-            extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, http: { status: 400 } },
+            extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, http: { spec: true, status: 400 } },
           }),
       },
     }) as Plugin,

@@ -81,10 +81,12 @@ export async function displayKeys(
   corpId: string,
   args: { messageIds: readonly (string | number)[] },
   ctx: Context,
-): Promise<(MessageDisplay | null)[]> {
+): Promise<(Promise<MessageDisplay> | null)[]> {
   const loaders = forCorp(ctx, corpId, 'content:display');
   const { messageIds } = validate(displayKeysArgs, { messageIds: args.messageIds.map(String) });
   const msgids = messageIds.map((id, i) => toMsgid(corpId, id, i));
   const found = await loaders.message.loadMany(msgids);
-  return Promise.all(found.map((m) => (m === null || m instanceof Error ? null : messageDisplay(m, ctx))));
+  // Each item its own promise: one key that cannot be decrypted must not null the whole list (and
+  // its corp); graphql-js nulls that item alone, with the error at its path.
+  return found.map((m) => (m === null || m instanceof Error ? null : messageDisplay(m, ctx)));
 }

@@ -8,6 +8,7 @@ import { forCorp } from './forCorp.js';
 import { decodeTypedId, encodeGlobalId } from './globalId.js';
 import { corpScopedId, splitCorpScopedId } from './ids.js';
 import { createRuleArgs, definedLists, updateRuleArgs } from './keywordRuleInput.js';
+import { knownTime } from './knownTime.js';
 import { toRangeRequest } from './mapRule.js';
 import type { ApplicableRangeShape, KeywordRuleShape, RuleDetail } from './shapes.js';
 import { type Connection, upstreamConnection } from './upstreamConnection.js';
@@ -32,7 +33,7 @@ export async function keywordRules(
       return { items: res.rule_list, nextCursor: res.next_cursor, hasMore: res.has_more };
     },
     toNodes: (items) =>
-      items.map((r) => ({ corpId, ruleId: r.rule_id, name: r.name, createTime: r.create_time })),
+      items.map((r) => ({ corpId, ruleId: r.rule_id, name: r.name, createTime: knownTime(r.create_time) })),
   });
 }
 

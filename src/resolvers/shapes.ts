@@ -17,7 +17,7 @@ export type ChatShape = GroupChatShape | SingleChatShape;
 export type ChatMemberShape = ParticipantShape & { joinedAt: number | null };
 
 /** `groupchat/get`; null when upstream has no data for the group (customer groups, 301059). */
-export type GroupChatInfo = { creator: string; createdAt: number; members: ChatMemberShape[] };
+export type GroupChatInfo = { creator: string; createdAt: number | null; members: ChatMemberShape[] };
 
 export type ConsentStatus = 'AGREE' | 'DISAGREE' | 'DEFAULT_AGREE';
 export type ConsentShape = {

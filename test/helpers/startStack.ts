@@ -3,7 +3,7 @@ import { createSimulator, type Simulator } from '../../simulator/createSimulator
 import type { SimulatorOptions } from '../../simulator/simulatorOptions.js';
 import { type App, buildApp } from '../../src/app.js';
 import { type ClientConfig, loadConfig, SCOPES } from '../../src/config.js';
-import { silentLogger } from '../../src/datasources/Logger.js';
+import { type Logger, silentLogger } from '../../src/datasources/Logger.js';
 import type { ArchivedMessage, MessageLookup } from '../../src/datasources/ports.js';
 import { classifySyncRecord } from '../../src/ingest/classifySyncRecord.js';
 import { createLogger } from '../../src/logging/createLogger.js';
@@ -72,6 +72,8 @@ export type StackOptions = {
   sim?: Partial<SimulatorOptions>;
   /** Runs after both are listening and before the simulator's first callback (e.g. to inject a fault). */
   beforeCallbacks?: (simUrl: string) => Promise<void>;
+  /** The gateway's logger (default: silent; TEST_LOG=1 prints its debug log). */
+  logger?: Logger;
 };
 
 /**
@@ -115,8 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     app = await buildApp(
       { ...config, wecomApiBase: simUrl },
       {
-        // TEST_LOG=1 prints the gateway's debug log (silent otherwise).
-        logger: process.env['TEST_LOG'] ? createLogger({ level: 'debug' }) : silentLogger,
+        logger: options.logger ?? (process.env['TEST_LOG'] ? createLogger({ level: 'debug' }) : silentLogger),
         ...(options.indexLookup ? {} : { messages }),
       },
     );

@@ -1,4 +1,4 @@
-import { byId, showError } from './dom.js';
+import { byId, h, showError } from './dom.js';
 import { Feed } from './feed.js';
 import { createGql } from './gql.js';
 import { HITS, LIVE, RECENT, SESSION } from './queries.js';
@@ -65,17 +65,31 @@ async function openCorp(gql, corpId, canDisplay) {
   live?.abort();
   const controller = new AbortController();
   live = controller;
-  const side = new Side(gql, corpId, { canDisplay, renderBase: config.simulatorRenderBase });
+  const side = new Side(gql, corpId, {
+    canDisplay,
+    renderBase: config.simulatorRenderBase,
+    signal: controller.signal,
+  });
   const feed = new Feed({
     onSelectMessage: (m) => side.showMessage(m).catch((e) => showError(e.message)),
     onSelectChat: (chatId, label) => side.showStats(chatId, label).catch((e) => showError(e.message)),
   });
   feed.reset();
+  // Nothing of the previous corp stays on screen: its selected message, statistics and alerts.
+  showError('');
+  byId('detail').replaceChildren(
+    h('p', { class: 'hint' }, 'Click a message to see where ww-open-message renders it.'),
+  );
+  byId('stats-scope').textContent = 'corp, last 7 days';
+  byId('stats').replaceChildren();
+  byId('alerts').replaceChildren();
   const status = byId('status');
   status.textContent = 'loading';
   status.classList.remove('live');
   try {
     const data = await gql.request(RECENT, { c: corpId });
+    // Another corp was picked while this one loaded.
+    if (controller.signal.aborted) return;
     const edges = data.corp?.messages.edges ?? [];
     feed.load(edges.map((/** @type {any} */ e) => e.node));
     side.showStats(null, '').catch((e) => showError(e.message));
@@ -104,6 +118,6 @@ async function openCorp(gql, corpId, canDisplay) {
       { signal: controller.signal, onData: (d) => feed.addHit(d.keywordHit), onError },
     );
   } catch (error) {
-    showError(/** @type {Error} */ (error).message);
+    if (!controller.signal.aborted) showError(/** @type {Error} */ (error).message);
   }
 }

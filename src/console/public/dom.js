@@ -44,12 +44,20 @@ export function short(id) {
 }
 
 /**
+ * A conversation as people name it: group or one-to-one, internal or with a customer (any
+ * external party among the sender and receivers makes it a customer conversation; ChatKind
+ * alone says only group or single).
  * @param {{ kind: string, chatId?: string | null }} chat
+ * @param {{ id: string, type: string }[]} parties the message's sender and receivers, or an alert's customer
  * @param {boolean} [full]
  */
-export function chatLabel(chat, full = false) {
-  const id = chat.chatId ?? '';
-  return `group ${full ? id : short(id)}`;
+export function chatLabel(chat, parties, full = false) {
+  const withCustomer = parties.some((p) => p.type === 'EXTERNAL');
+  const show = (/** @type {string} */ id) => (full ? id : short(id));
+  if (chat.kind === 'GROUP')
+    return `${withCustomer ? 'customer group' : 'internal group'} ${show(chat.chatId ?? '')}`;
+  const ids = [...new Set(parties.map((p) => p.id))].sort().map(show);
+  return `${withCustomer ? 'customer chat' : 'internal chat'} ${ids.join(' ↔ ')}`;
 }
 
 /**

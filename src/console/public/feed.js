@@ -1,4 +1,4 @@
-import { byId, chatLabel, h, party, short, time } from './dom.js';
+import { byId, chatLabel, h, party, time } from './dom.js';
 
 /**
  * The message list (newest on top) and the chat list beside it. A row per message; hits arrive
@@ -32,7 +32,7 @@ export class Feed {
    * @param {boolean} live
    */
   add(m, live) {
-    const label = m.chat.kind === 'GROUP' ? chatLabel(m.chat) : singleLabel(m);
+    const label = chatLabel(m.chat, [m.sender, ...m.receivers]);
     const row = h(
       'li',
       { class: live ? 'msg live' : 'msg', 'data-msgid': m.msgid, 'data-chat-id': m.chat.id },
@@ -97,12 +97,6 @@ export class Feed {
     }
     this.handlers.onSelectChat(chatId, label);
   }
-}
-
-/** @param {any} m a single-chat message: its two parties */
-function singleLabel(m) {
-  const other = m.receivers[0] ?? m.sender;
-  return [m.sender.id, other.id].sort().map(short).join(' ↔ ');
 }
 
 /** @param {string} name */

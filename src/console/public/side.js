@@ -6,7 +6,12 @@ import { ALERTS, DETAIL, STATS } from './queries.js';
  * the simulator, what it would show), statistics of the corp or the selected chat, open alerts.
  */
 export class Side {
-  /** @param {{ request: (q: string, v?: Record<string, unknown>) => Promise<any> }} gql @param {string} corpId @param {{ canDisplay: boolean, renderBase: string | null }} opts */
+  /**
+   * @param {{ request: (q: string, v?: Record<string, unknown>) => Promise<any> }} gql
+   * @param {string} corpId
+   * @param {{ canDisplay: boolean, renderBase: string | null, signal: AbortSignal }} opts aborted when
+   *   another corp is opened: an answer that arrives later must not paint over the new corp
+   */
   constructor(gql, corpId, opts) {
     this.gql = gql;
     this.corpId = corpId;
@@ -18,6 +23,7 @@ export class Side {
     const detail = byId('detail');
     detail.replaceChildren(h('p', { class: 'hint' }, `Loading ${m.msgid}…`));
     const data = await this.gql.request(DETAIL, { id: m.id, keys: this.opts.canDisplay });
+    if (this.opts.signal.aborted) return;
     const msg = data.node ?? m;
     const secretKey = msg.display?.secretKey ?? null;
     const template = `<ww-open-message message-id="${msg.msgid}" secret-key="${secretKey ?? '…needs scope content:display'}">`;
@@ -25,11 +31,7 @@ export class Side {
     detail.replaceChildren(
       h('div', {}, h('strong', {}, msg.type), ` · ${time(msg.sentAt)}`),
       h('div', { class: 'meta' }, `from ${party(msg.sender, true)}`),
-      h(
-        'div',
-        { class: 'meta' },
-        msg.chat.kind === 'GROUP' ? `in ${chatLabel(msg.chat, true)}` : 'single chat',
-      ),
+      h('div', { class: 'meta' }, `in ${chatLabel(msg.chat, [msg.sender, ...msg.receivers], true)}`),
       h(
         'div',
         { class: 'meta' },
@@ -48,6 +50,7 @@ export class Side {
     const params = new URLSearchParams({ msgid: msg.msgid, secret_key: secretKey });
     const res = await fetch(`${this.opts.renderBase}/__sim/render?${params}`);
     const body = await res.json();
+    if (this.opts.signal.aborted) return;
     slot.append(
       h(
         'div',
@@ -63,6 +66,7 @@ export class Side {
     const to = new Date();
     const from = new Date(to.getTime() - 7 * 86_400_000);
     const data = await this.gql.request(STATS, { c: this.corpId, chat: chatId, from, to });
+    if (this.opts.signal.aborted) return;
     const s = data.corp.statistics;
     const pct = s.replyRate === null ? '—' : `${Math.round(s.replyRate * 100)}%`;
     const rows = [
@@ -82,6 +86,7 @@ export class Side {
 
   async showAlerts() {
     const data = await this.gql.request(ALERTS, { c: this.corpId });
+    if (this.opts.signal.aborted) return;
     const edges = data.corp.replyAlerts.edges;
     byId('alerts').replaceChildren(
       ...(edges.length === 0
@@ -90,7 +95,7 @@ export class Side {
             h(
               'li',
               { class: 'msg' },
-              `${e.node.ruleName} (${e.node.minutes} min) · ${chatLabel(e.node.chat)}`,
+              `${e.node.ruleName} (${e.node.minutes} min) · ${chatLabel(e.node.chat, [e.node.customer])}`,
               h('div', { class: 'meta' }, `customer ${e.node.customer.id} · due ${time(e.node.deadlineAt)}`),
             ),
           )),

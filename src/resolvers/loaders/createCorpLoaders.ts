@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { ArchivedMessage, StoredHits } from '../../datasources/ports.js';
 import type { ChatdataResponse } from '../../datasources/upstreamSchemas.js';
 import { WecomError } from '../../datasources/WecomError.js';
+import { knownTime } from '../knownTime.js';
 import { toConsentStatus } from '../mapConsent.js';
 import { toRuleDetail } from '../mapRule.js';
 import type { ConsentShape, GroupChatInfo, RuleDetail } from '../shapes.js';
@@ -91,7 +92,7 @@ class CorpLoaderSet {
         externalUserId: a.external_userid,
         chatId: chatid,
         status: toConsentStatus(a.agree_status),
-        changedAt: a.status_change_time,
+        changedAt: knownTime(a.status_change_time),
       }));
     });
     return this.#roomConsents;
@@ -116,7 +117,7 @@ class CorpLoaderSet {
               externalUserId: a.external_userid,
               chatId: null,
               status: toConsentStatus(a.agree_status),
-              changedAt: a.status_change_time,
+              changedAt: knownTime(a.status_change_time),
             });
           }
           return keys.map((k) => found.get(k) ?? null);
@@ -193,8 +194,8 @@ class CorpLoaderSet {
 function toGroupChatInfo(res: ChatdataResponse<'groupchat/get'>): GroupChatInfo {
   return {
     creator: res.creator,
-    createdAt: res.room_create_time,
-    members: res.members.map((m) => ({ type: m.type, id: m.memberid, joinedAt: m.jointime })),
+    createdAt: knownTime(res.room_create_time),
+    members: res.members.map((m) => ({ type: m.type, id: m.memberid, joinedAt: knownTime(m.jointime) })),
   };
 }
 

@@ -1,18 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, findChromium, launchChromium } from '../../helpers/chromium.js';
 import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const required = process.env['CI'] === 'true';
-if (!available && !required) {
-  console.warn(
-    `\n!!! SKIPPING the console browser test: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it under CI=true) !!!\n`,
-  );
-}
+const chromium = findChromium('the console browser test');
 
-describe.skipIf(!available && !required)('the live console in Chromium', () => {
+describe.skipIf(chromium.skip)('the live console in Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   let page: Page;
@@ -20,23 +14,9 @@ describe.skipIf(!available && !required)('the live console in Chromium', () => {
 
   beforeAll(async () => {
     stack = await startStack({ indexLookup: true, env: (simUrl) => ({ CONSOLE_SIMULATOR_URL: simUrl }) });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(chromium.path);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -106,6 +86,56 @@ describe.skipIf(!available && !required)('the live console in Chromium', () => {
     );
     expect(shown.length).toBeGreaterThan(0);
     expect(new Set(shown)).toEqual(new Set([chatId]));
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('switching corps leaves nothing of the previous one; labels say group or one-to-one, internal or customer', async () => {
+    const before = await page.$$eval('#feed li.msg', (rows) => rows.map((r) => r.getAttribute('data-msgid')));
+    expect(await page.locator('#content').count()).toBe(1);
+    const other = stack.corps[1]!.corpId;
+    await page.selectOption('#corp', other);
+    await page.waitForFunction(() => document.querySelectorAll('#feed li.msg').length === 100);
+    expect(await page.locator('#content').count()).toBe(0);
+    expect(await page.locator('#ww-slot').count()).toBe(0);
+    const shown = await page.$$eval('#feed li.msg', (rows) =>
+      rows.map((r) => ({ msgid: r.getAttribute('data-msgid') ?? '', text: r.textContent ?? '' })),
+    );
+    expect(shown.filter((r) => before.includes(r.msgid))).toEqual([]);
+
+    const { corp } = await stack.client().request<{
+      corp: {
+        messages: {
+          edges: {
+            node: {
+              msgid: string;
+              sender: { type: string };
+              receivers: { type: string }[];
+              chat: { kind: string };
+            };
+          }[];
+        };
+      };
+    }>(
+      `query($c: String!) { corp(corpId: $c) { messages(first: 100, filter: { newestFirst: true }) {
+        edges { node { msgid sender { type } receivers { type } chat { kind } } } } } }`,
+      { c: other },
+    );
+    const expected = new Map(
+      corp.messages.edges.map(({ node: m }) => {
+        const customer = [m.sender, ...m.receivers].some((p) => p.type === 'EXTERNAL');
+        const kind = m.chat.kind === 'GROUP' ? 'group' : 'chat';
+        return [m.msgid, `${customer ? 'customer' : 'internal'} ${kind} `];
+      }),
+    );
+    const labels = shown.map((r) => {
+      const label = expected.get(r.msgid);
+      expect(r.text, r.msgid).toContain(label);
+      return label;
+    });
+    // The demo data has every kind, so each label is exercised.
+    expect(new Set(labels)).toEqual(
+      new Set(['internal group ', 'customer group ', 'internal chat ', 'customer chat ']),
+    );
     expect(pageErrors).toEqual([]);
   }, 60_000);
 

@@ -212,7 +212,12 @@ for (const redis of [false, true]) {
         expect(read.node).toMatchObject({ jobId: task.jobId, status: 'DONE', error: null });
         expect(read.node.resultId).toMatch(/^er[0-9a-f]{32}$/);
         const reused = await createExport(code);
-        expect(reused.errors[0].extensions).toMatchObject({ code: 'UPSTREAM_ERROR', errcode: 42022 });
+        expect(reused.errors[0].extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          errcode: 42022,
+          path: '/cgi-bin/chatdata/export/create_job',
+        });
+        expect(reused.errors[0].message).toMatch(/already used .*get a new one/);
       });
     },
   );

@@ -42,7 +42,11 @@ describe('app shell: health, readiness, metrics, SSE, GraphiQL', () => {
     const res = await fetch(stack.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toContain('GroupsAndConsents');
+    expect(html).toContain('ChatMembersAndConsents');
+    // Everything from this gateway: no CDN, no absolute URL to fetch from.
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).toContain('<script src="/graphiql/graphiql.js">');
+    expect((await fetch(`${stack.gatewayUrl}/graphiql/graphiql.js`)).status).toBe(200);
     expect(html).toContain('subscription LiveMessages');
     // The example operations open with a real corp id in the variables.
     const preset = /\\"corpId\\": \\"(\w+)\\"/.exec(html)?.[1];

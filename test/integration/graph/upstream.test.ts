@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UPSTREAM_USER_ERRORS } from '../../../src/errors/upstreamUserErrors.js';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';
 import { type Stack, startStack } from '../../helpers/startStack.js';
 
@@ -41,6 +42,23 @@ describe('upstream failures become stable error codes', () => {
     ['errcode 45009', { errcode: 45009 }, { code: 'RATE_LIMITED', errcode: 45009, path: RULES }],
   ];
 
+  // Before the cases: their last one (45009) makes this corp+path fail fast for the rest of the minute.
+  for (const [errcode, mapped] of UPSTREAM_USER_ERRORS) {
+    it(`errcode ${errcode} → ${mapped.code} with a sentence saying what to do`, async () => {
+      await stack.simPost('/__sim/faults', { path: RULES, times: 1, errcode });
+      const { errors } = await gqlErrors(stack.client(), RULES_QUERY, { c: stack.corps[0]!.corpId });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.extensions).toMatchObject({
+        code: mapped.code,
+        errcode,
+        path: RULES,
+        retryable: false,
+      });
+      expect(errors[0]!.message).toBe(`${mapped.advice} (WeCom ${RULES} errcode ${errcode})`);
+      expect(errors[0]!.path).toEqual(['corp', 'keywordRules']);
+    });
+  }
+
   for (const [name, fault, expected] of cases) {
     it(`${name} → ${expected['code']}`, async () => {
       await stack.simPost('/__sim/faults', { path: RULES, times: 1, ...fault });
@@ -51,6 +69,25 @@ describe('upstream failures become stable error codes', () => {
       expect(JSON.stringify(errors)).not.toMatch(/access_token=(?!\*)/);
     });
   }
+
+  it('deleting a rule that was already deleted is NOT_FOUND (710612), saying where to look', async () => {
+    const c = stack.corps[0]!.corpId;
+    const created = await stack
+      .client()
+      .request<Json>(
+        'mutation($c: String!) { createKeywordRule(corpId: $c, input: { name: "once", keywords: ["x1"] }) { id } }',
+        { c },
+      );
+    const remove = 'mutation($id: ID!) { deleteKeywordRule(id: $id) }';
+    await stack.client().request(remove, { id: created.createKeywordRule.id });
+    const { errors } = await gqlErrors(stack.client(), remove, { id: created.createKeywordRule.id });
+    expect(errors[0]!.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      errcode: 710612,
+      path: '/cgi-bin/chatdata/keyword/delete_rule',
+    });
+    expect(errors[0]!.message).toContain('Corp.keywordRules');
+  });
 
   it('an id of an unknown type is BAD_USER_INPUT, not an internal error', async () => {
     const { errors } = await gqlErrors(stack.client(), '{ node(id: "Tm9wZTp4") { id } }');

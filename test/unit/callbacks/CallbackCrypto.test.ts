@@ -2,7 +2,7 @@ import { encrypt, getSignature } from '@wecom/crypto';
 import { describe, expect, it } from 'vitest';
 import { CallbackCrypto, type SignedCiphertext } from '../../../src/callbacks/CallbackCrypto.js';
 import { CallbackError } from '../../../src/callbacks/CallbackError.js';
-import vectors from './fixtures/wecom-test-vectors.json' with { type: 'json' };
+import vectors from '../../fixtures/wecom-callback-vectors.json' with { type: 'json' };
 
 const { config, urlVerification, postedMessage } = vectors;
 

@@ -1,0 +1,51 @@
+import type { GraphQLError } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import { ErrorCode } from '../errors/codes.js';
+
+type MaskError = (error: unknown, message: string) => Error;
+type Result = { errors?: readonly GraphQLError[] };
+
+/** What yoga's masked errors say; the same text, so a client cannot tell who masked it. */
+const MASKED_MESSAGE = 'Unexpected error.';
+
+/**
+ * Masks execution errors itself (yoga's masker, which runs after, then leaves them alone) so every
+ * masked error is logged with the operation's request id (the context logger carries it), its path
+ * and the original stack. Yoga's own logging is off (it would log without the request id).
+ */
+export function useMaskedErrorLog(maskError: MaskError): Plugin<Context> {
+  const mask = (result: Result, ctx: Context): Result | null => {
+    if (!result.errors?.length) return null;
+    let changed = false;
+    const errors = result.errors.map((error) => {
+      const masked = maskError(error, MASKED_MESSAGE) as GraphQLError;
+      if (masked === error) return error;
+      changed = true;
+      if (masked.extensions?.['code'] === ErrorCode.INTERNAL_SERVER_ERROR) {
+        ctx.logger.error({ err: error.originalError ?? error, path: error.path?.join('.') }, 'masked error');
+      }
+      return masked;
+    });
+    return changed ? { ...result, errors } : null;
+  };
+  const hooks = (ctx: Context) => ({
+    onNext({ result, setResult }: { result: Result; setResult: (r: never) => void }) {
+      const next = mask(result, ctx);
+      if (next) setResult(next as never);
+    },
+  });
+  // The same for a single result and, for streams, for each of its results.
+  const done = (ctx: Context, { result, setResult }: { result: unknown; setResult: (r: never) => void }) => {
+    if (isAsyncIterable(result)) return hooks(ctx);
+    const next = mask(result as Result, ctx);
+    if (next) setResult(next as never);
+    return undefined;
+  };
+  return {
+    onExecute: ({ args }) => ({ onExecuteDone: (payload) => done(args.contextValue as Context, payload) }),
+    onSubscribe: ({ args }) => ({
+      onSubscribeResult: (payload) => done(args.contextValue as Context, payload),
+    }),
+  };
+}
