@@ -11,6 +11,7 @@ import { TEST_APPS_ENV } from '../../helpers/testApps.js';
 const UPSTREAM = {
   WECOM_API_BASE: 'https://qyapi.weixin.qq.com',
   GATEWAY_MASTER_KEY: 'unit-test-master-key-0123',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
   GATEWAY_CLIENTS: JSON.stringify([{ id: 'a', key: 'k', corps: ['*'], scopes: ['corp:read'] }]),
   ...TEST_APPS_ENV,
 };

@@ -64,17 +64,17 @@ describe('toWecomError', () => {
   });
 
   it('names the API path and the field on contract drift, without echoing values', () => {
-    const body = { has_more: 'yes', msg_list: [{ msgid: 'm', sender: { type: 1, id: 'wo' } }] };
-    const parsed = chatdataSchemas.sync_msg.response.safeParse(body);
+    // groupchat/get members are read whole (sync_msg records are classified one by one instead).
+    const body = { creator: 'yes', room_create_time: 1, members: [{ memberid: 'wo', type: 1 }] };
+    const parsed = chatdataSchemas['groupchat/get'].response.safeParse(body);
     if (parsed.success) throw new Error('expected drift');
     const error = toWecomError(PATH, { kind: 'contract', error: parsed.error, body });
     expect(error.code).toBe('UPSTREAM_CONTRACT');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(`${PATH} response broke the contract`);
-    expect(error.message).toContain('has_more:');
-    expect(error.message).toContain('(got string)');
-    expect(error.message).toContain('msg_list[0].send_time:');
+    expect(error.message).toContain('members[0].jointime:');
     expect(error.message).not.toContain('yes');
+    expect(error.message).not.toContain('wo');
   });
 
   it('strips tokens from paths and messages', () => {
