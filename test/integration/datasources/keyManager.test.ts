@@ -1,13 +1,12 @@
 import { constants, publicEncrypt } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedis } from '../../../src/datasources/createRedis.js';
-import { KvKeyManager } from '../../../src/datasources/KvKeyManager.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
 import type { KeyValueStore } from '../../../src/datasources/ports.js';
 import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
 import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
-import { seedCorp, wire } from './harness.js';
+import { keyManager, seedCorp, wire } from './harness.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
 
 const SET_KEY = '/cgi-bin/chatdata/set_public_key';
@@ -40,15 +39,7 @@ function encryptFor(publicKeyPem: string, secret: string, padding = constants.RS
 async function setup(kv: KeyValueStore = new MemoryKeyValueStore(), rsaPadding: 'pkcs1' | 'oaep' = 'pkcs1') {
   const ctx = wire(stub, kv);
   await ctx.tokens.setSuiteTicket('t', 1);
-  const keys = new KvKeyManager({
-    kv,
-    box: ctx.box,
-    api: ctx.api,
-    corps: ctx.corps,
-    rsaPadding,
-    logger: silentLogger,
-  });
-  return { ...ctx, kv, keys };
+  return { ...ctx, kv, keys: keyManager(ctx, kv, rsaPadding) };
 }
 
 describe('KvKeyManager', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator } from '../../../simulator/createSimulator.js';
 import type { Json } from '../../helpers/graphqlCall.js';
+import { metricValue } from '../../helpers/metricValue.js';
 import { type Stack, startStack } from '../../helpers/startStack.js';
 import { TEST_APPS_SIM } from '../../helpers/testApps.js';
 import { waitFor } from '../../helpers/waitFor.js';
@@ -14,12 +15,6 @@ type Stats = {
 
 const AUTHORIZATION = `query($c: String!) { corp(corpId: $c) { authorization {
   status archiveEdition archiveExpiry { kind at } needsPermanentCodeReset } } }`;
-
-async function metric(stack: Stack, line: string): Promise<number> {
-  const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
-  const found = text.split('\n').find((l) => l.startsWith(line));
-  return found ? Number(found.slice(found.lastIndexOf(' ') + 1)) : 0;
-}
 
 describe('callbacks as WeCom sends them', () => {
   let stack: Stack;
@@ -91,8 +86,8 @@ describe('callbacks as WeCom sends them', () => {
     await delivered('change_contact', 1);
     expect((await stats()).callbacks.byInfoType['change_contact']).toEqual({ ok: 1, failed: 0 });
     expect(
-      await metric(
-        stack,
+      await metricValue(
+        stack.gatewayUrl,
         'wag_callback_events_ignored_total{info_type="change_contact",reason="unknown_info_type"}',
       ),
     ).toBe(1);
@@ -108,8 +103,8 @@ describe('callbacks as WeCom sends them', () => {
     await waitFor(
       'counted as unusable',
       async () =>
-        (await metric(
-          stack,
+        (await metricValue(
+          stack.gatewayUrl,
           'wag_callback_events_ignored_total{info_type="conversation_new_message",reason="unusable"}',
         )) === 1,
     );

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorMsgids } from '../../helpers/archiveCheck.js';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';
+import { metricValue } from '../../helpers/metricValue.js';
 import { type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 // Issue 11, points 3 and 7: two apps, and a cancel that clears the archive only when it is real.
 const CORPS = '{ corps(first: 10) { edges { node { corpId } } } }';
 const SIGNATURES = `query($c: String!) { jsapiSignatures(corpId: $c, url: "https://a.example/") { agentId } }`;
-
-async function metric(stack: Stack, line: string): Promise<number> {
-  const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
-  const found = text.split('\n').find((l) => l.startsWith(line));
-  return found ? Number(found.slice(found.lastIndexOf(' ') + 1)) : 0;
-}
 
 describe('cancel_auth and the two apps', () => {
   let stack: Stack;
@@ -40,7 +35,10 @@ describe('cancel_auth and the two apps', () => {
     await waitFor(
       'the refused cancel counted',
       async () =>
-        (await metric(stack, 'wag_onboarding_events_total{app="archive",kind="cancel_unconfirmed"}')) === 1,
+        (await metricValue(
+          stack.gatewayUrl,
+          'wag_onboarding_events_total{app="archive",kind="cancel_unconfirmed"}',
+        )) === 1,
     );
     expect(await listed()).toContain(corpId);
     expect(await indexed(corpId)).toBe(before);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';
+import { metricValue } from '../../helpers/metricValue.js';
 import { postCreateExport } from '../../helpers/postCreateExport.js';
 import { ADMIN_KEY, archiveAll, type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
@@ -11,12 +12,6 @@ const CREATE_RULE = `mutation($c: String!) { createKeywordRule(corpId: $c, input
 const START = `mutation($c: String!, $ids: [ID!]!) {
   startAnalysis(corpId: $c, type: SENTIMENT, messageIds: $ids) { jobId status } }`;
 const CORP = `query($c: String!) { corp(corpId: $c) { corpId authorization { status needsPermanentCodeReset } } }`;
-
-async function metric(stack: Stack, line: string): Promise<number> {
-  const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
-  const found = text.split('\n').find((l) => l.startsWith(line));
-  return found ? Number(found.slice(found.lastIndexOf(' ') + 1)) : 0;
-}
 
 describe('state-changing calls whose answer is lost', () => {
   let stack: Stack;
@@ -74,14 +69,17 @@ describe('state-changing calls whose answer is lost', () => {
     await waitFor(
       'the lost authorization counted',
       async () =>
-        (await metric(stack, 'wag_onboarding_events_total{app="archive",kind="authorization_lost"}')) === 1,
+        (await metricValue(
+          stack.gatewayUrl,
+          'wag_onboarding_events_total{app="archive",kind="authorization_lost"}',
+        )) === 1,
     );
     // Given up for good (asking again only says "used code"), and counted, not dropped silently.
     await waitFor(
       'the create_auth failure counted',
       async () =>
-        (await metric(
-          stack,
+        (await metricValue(
+          stack.gatewayUrl,
           'wag_callback_events_failed_total{info_type="create_auth",code="AUTHORIZATION_LOST"}',
         )) === 1,
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectExactlyOnce } from '../../helpers/archiveCheck.js';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';
+import { metricValue } from '../../helpers/metricValue.js';
 import { type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -9,12 +10,6 @@ const SYNC = '/cgi-bin/chatdata/sync_msg';
 const FAILURE = `query($c: String!) { corp(corpId: $c) { lastEventFailure { infoType code message } } }`;
 const CREATE_RULE = `mutation($c: String!, $users: [String!]) { createKeywordRule(corpId: $c, input: {
   name: "范围", keywords: ["x"], applicableRange: { userIds: $users } }) { ruleId } }`;
-
-async function metric(stack: Stack, line: string): Promise<number> {
-  const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
-  const found = text.split('\n').find((l) => l.startsWith(line));
-  return found ? Number(found.slice(found.lastIndexOf(' ') + 1)) : 0;
-}
 
 describe('upstream limits and throttles', () => {
   let stack: Stack;
@@ -37,9 +32,9 @@ describe('upstream limits and throttles', () => {
   it('301058: the page is asked again with half the limit, the archive is complete, the callback token kept', async () => {
     const corpId = stack.corps[0]!.corpId;
     await expectExactlyOnce(stack.app.ingest.index, stack.sim, corpId);
-    expect(await metric(stack, `wag_upstream_calls_total{path="${SYNC}",result="301058"}`)).toBeGreaterThan(
-      0,
-    );
+    expect(
+      await metricValue(stack.gatewayUrl, `wag_upstream_calls_total{path="${SYNC}",result="301058"}`),
+    ).toBeGreaterThan(0);
     const made = await stack.simPost<{ msgids: string[]; token: string }>('/__sim/messages', {
       corpId,
       count: 300,
@@ -56,7 +51,9 @@ describe('upstream limits and throttles', () => {
     await stack.simPost('/__sim/faults', { path: SYNC, errcode: 45009, times: 2 });
     const made = await stack.simPost<{ msgids: string[] }>('/__sim/messages', { corpId, count: 5 });
     await indexedAll(corpId, made.msgids);
-    expect(await metric(stack, `wag_upstream_calls_total{path="${SYNC}",result="45009"}`)).toBe(2);
+    expect(
+      await metricValue(stack.gatewayUrl, `wag_upstream_calls_total{path="${SYNC}",result="45009"}`),
+    ).toBe(2);
   });
 
   // ... and two on get_permanent_code blocked every onboarding; the create_auth was dropped after 5 deliveries.
@@ -73,7 +70,9 @@ describe('upstream limits and throttles', () => {
       're-authorized',
       async () => (await stack.app.datasources.corps.getPermanentCode(corpId)) !== before,
     );
-    expect(await metric(stack, 'wag_callback_events_failed_total{info_type="create_auth"')).toBe(0);
+    expect(
+      await metricValue(stack.gatewayUrl, 'wag_callback_events_failed_total{info_type="create_auth"'),
+    ).toBe(0);
   });
 
   it('a failure for good is visible on Corp and in metrics', async () => {
@@ -92,8 +91,8 @@ describe('upstream limits and throttles', () => {
     });
     expect(corp.lastEventFailure.message).toContain('301053');
     expect(
-      await metric(
-        stack,
+      await metricValue(
+        stack.gatewayUrl,
         'wag_callback_events_failed_total{info_type="conversation_new_message",code="UPSTREAM_ERROR"}',
       ),
     ).toBe(1);
