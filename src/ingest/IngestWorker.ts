@@ -155,24 +155,19 @@ export class IngestWorker {
     const { syncer, hitSyncer, syncState, hitState, bus } = this.#o;
     const now = this.#now();
     const auth = this.#authOf(event);
-    if (auth !== this.#o.auth) return this.#processDisplay(event, auth);
+    if (auth !== this.#o.auth) {
+      // The display app only authorizes: its permanent code, agentId and tickets.
+      if (!(await authorizationEvent(event, auth))) {
+        this.#o.logger.info({ infoType: event.InfoType, app: 'display' }, 'display app event needs no work');
+      }
+      return;
+    }
     // A corp the registry does not know may be one whose authorization answer was lost.
     if ('AuthCorpId' in event && event.AuthCorpId !== undefined && event.InfoType !== 'cancel_auth') {
       if (await auth.markIfOrphan(event.AuthCorpId)) return;
     }
+    if (await authorizationEvent(event, auth)) return;
     switch (event.InfoType) {
-      case 'create_auth':
-        await auth.createAuth(event.AuthCode);
-        return;
-      case 'reset_permanent_code':
-        await auth.resetPermanentCode(event.AuthCode);
-        return;
-      case 'change_auth':
-        await auth.changeAuth(event.AuthCorpId);
-        return;
-      case 'cancel_auth':
-        await auth.cancelAuth(event.AuthCorpId);
-        return;
       case 'advanced_api_expired':
       case 'trial_expired':
       case 'advanced_api_trial_expired':
@@ -215,25 +210,25 @@ export class IngestWorker {
         this.#o.logger.info({ infoType: event.InfoType }, 'callback event needs no ingestion work');
     }
   }
+}
 
-  /** The display app only authorizes: its permanent code, agentId and tickets. */
-  async #processDisplay(event: CallbackEvent, auth: AuthEvents): Promise<void> {
-    switch (event.InfoType) {
-      case 'create_auth':
-        await auth.createAuth(event.AuthCode);
-        return;
-      case 'reset_permanent_code':
-        await auth.resetPermanentCode(event.AuthCode);
-        return;
-      case 'cancel_auth':
-        await auth.cancelAuth(event.AuthCorpId);
-        return;
-      case 'change_auth':
-        await auth.changeAuth(event.AuthCorpId);
-        return;
-      default:
-        this.#o.logger.info({ infoType: event.InfoType, app: 'display' }, 'display app event needs no work');
-    }
+/** create/reset/change/cancel of either app, handed to its onboarding; false for any other event. */
+async function authorizationEvent(event: CallbackEvent, auth: AuthEvents): Promise<boolean> {
+  switch (event.InfoType) {
+    case 'create_auth':
+      await auth.createAuth(event.AuthCode);
+      return true;
+    case 'reset_permanent_code':
+      await auth.resetPermanentCode(event.AuthCode);
+      return true;
+    case 'change_auth':
+      await auth.changeAuth(event.AuthCorpId);
+      return true;
+    case 'cancel_auth':
+      await auth.cancelAuth(event.AuthCorpId);
+      return true;
+    default:
+      return false;
   }
 }
 

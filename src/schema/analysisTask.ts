@@ -142,7 +142,8 @@ builder.mutationFields((t) => ({
   startAnalysis: t.field({
     type: AnalysisTaskRef,
     description:
-      'analyze_task_add (chunks of ≤1000) + analyze_task_submit (scope analysis:write). 1..1000 messages, ' +
+      'analyze_task_add (chunks of ≤1000) + analyze_task_submit (scope analysis:write); a lost answer is ' +
+      'reconciled (a new job, or the submit asked again), never repeated blindly. 1..1000 messages, ' +
       'each a Message id or msgid that the message index holds (its secret key is needed). Type CUSTOM runs ' +
       'specapi/create_job instead and needs customId (1..128 bytes, unique per provider: a reused one is ' +
       'BAD_USER_INPUT) and takes customData (≤1024 bytes); at most 10 unfinished CUSTOM jobs per provider.',

@@ -52,7 +52,9 @@ builder.mutationFields((t) => ({
     type: ExportTaskRef,
     description:
       'Uploads the template (doc/docx/xls/xlsx/txt, ≤20 MB) and starts export/create_job with the single-use ' +
-      'exportCode from <ww-open-button open-type="getExportCode"> (scope export:write).',
+      'exportCode from <ww-open-button open-type="getExportCode"> (scope export:write). If the answer is ' +
+      'lost and the code turns out used, UPSTREAM_OUTCOME_UNKNOWN: the job runs anyway and arrives on ' +
+      'exportTaskUpdated when WeCom reports it finished; ask for a new code only if it never does.',
     args: {
       corpId: t.arg.string({ required: true }),
       code: t.arg.string({ required: true }),

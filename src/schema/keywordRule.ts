@@ -158,7 +158,10 @@ function withChatTypeCodes<T extends { applicableRange?: { chatTypes?: string[] 
 builder.mutationFields((t) => ({
   createKeywordRule: t.field({
     type: KeywordRuleRef,
-    description: 'keyword/create_rule (scope rules:write). At most 500 rules per corp upstream (710619).',
+    description:
+      'keyword/create_rule (scope rules:write). At most 500 rules per corp upstream (710619). If the ' +
+      "upstream's answer is lost, the rules are read back and a rule with the same name, keywords and " +
+      'behaviours is returned instead of a twin; UPSTREAM_OUTCOME_UNKNOWN when that cannot be settled.',
     args: {
       corpId: t.arg.string({ required: true }),
       input: t.arg({ type: KeywordRuleInput, required: true }),
@@ -178,7 +181,9 @@ builder.mutationFields((t) => ({
   }),
   deleteKeywordRule: t.field({
     type: 'ID',
-    description: "keyword/delete_rule (scope rules:write). Returns the deleted rule's id.",
+    description:
+      "keyword/delete_rule (scope rules:write). Returns the deleted rule's id. A lost answer is settled by " +
+      'asking again ("no such rule" then means it was deleted).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => deleteKeywordRule({ id: String(args.id) }, ctx),
   }),

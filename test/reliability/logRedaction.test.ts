@@ -130,8 +130,11 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
       suiteTokens: Map<string, number>;
       tickets: Map<string, number>;
     };
-    for (const t of suite.suiteTokens.keys()) secrets.set(`suite token ${t.slice(0, 4)}`, t);
-    for (const t of suite.tickets.keys()) secrets.set(`suite ticket ${t.slice(0, 4)}`, t);
+    const displaySuite = sim.state.displaySuite as unknown as typeof suite;
+    for (const s of [suite, displaySuite]) {
+      for (const t of s.suiteTokens.keys()) secrets.set(`suite token ${t.slice(0, 4)}`, t);
+      for (const t of s.tickets.keys()) secrets.set(`suite ticket ${t.slice(0, 4)}`, t);
+    }
     const box = createSecretBox(MASTER_KEY);
     for (const id of corpIds) {
       const corp = sim.state.corps.get(id)!;
@@ -139,6 +142,10 @@ describe('log redaction: a full run at debug level leaks no secret', () => {
       expect(code).toBe(corp.permanentCode);
       secrets.set(`permanent code of ${id}`, code!);
       for (const t of corp.accessTokens.keys()) secrets.set(`access token of ${id}`, t);
+      const displayCode = await started.datasources.display.corps.getPermanentCode(id);
+      expect(displayCode).toBe(corp.display.permanentCode);
+      secrets.set(`display permanent code of ${id}`, displayCode!);
+      for (const t of corp.display.accessTokens.keys()) secrets.set(`display access token of ${id}`, t);
       for (const m of corp.messages) secrets.set(`secret key of ${m.msgid}`, m.secretKey);
       const current = await started.datasources.keys.current(id);
       for (let v = 1; v <= (current?.version ?? 0); v++) {

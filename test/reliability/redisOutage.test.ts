@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeXml, eventXml } from '../../simulator/callbacks/callbackXml.js';
-import { DEMO_SUITE } from '../../src/config.js';
 import { expectExactlyOnce, simulatorMsgids } from '../helpers/archiveCheck.js';
 import { type Collected, wsSubscribe } from '../helpers/liveClients.js';
 import { ADMIN_KEY, type Stack, startStack } from '../helpers/startStack.js';
+import { TEST_APPS_ENV } from '../helpers/testApps.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { firstCode, postGraphql, reportFigures } from './figures.js';
 import { type OwnRedis, redisServerAvailable, startOwnRedis } from './ownRedis.js';
@@ -15,19 +15,19 @@ const RULES_QUERY = 'query($c: String!) { corp(corpId: $c) { keywordRules(first:
 
 function signedNewMessage(corpId: string) {
   const xml = eventXml([
-    ['SuiteId', DEMO_SUITE.suiteId],
+    ['SuiteId', TEST_APPS_ENV.WECOM_SUITE_ID],
     ['InfoType', 'conversation_new_message'],
     ['TimeStamp', Math.floor(Date.now() / 1000)],
     ['AuthCorpId', corpId],
     ['Token', `outage${randomBytes(6).toString('hex')}`],
   ]);
-  const ciphertext = encrypt(DEMO_SUITE.callbackAesKey, xml, DEMO_SUITE.suiteId);
+  const ciphertext = encrypt(TEST_APPS_ENV.WECOM_CALLBACK_AES_KEY, xml, TEST_APPS_ENV.WECOM_SUITE_ID);
   const timestamp = Math.floor(Date.now() / 1000);
   const nonce = randomBytes(6).toString('hex');
-  const msg_signature = getSignature(DEMO_SUITE.callbackToken, timestamp, nonce, ciphertext);
+  const msg_signature = getSignature(TEST_APPS_ENV.WECOM_CALLBACK_TOKEN, timestamp, nonce, ciphertext);
   return {
     query: new URLSearchParams({ msg_signature, timestamp: String(timestamp), nonce }).toString(),
-    body: envelopeXml(DEMO_SUITE.suiteId, ciphertext),
+    body: envelopeXml(TEST_APPS_ENV.WECOM_SUITE_ID, ciphertext),
   };
 }
 

@@ -2,10 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorpOnboarding, type OnboardingObservation } from '../../../src/datasources/CorpOnboarding.js';
 import { KvTaskStore } from '../../../src/datasources/KvTaskStore.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
-import { MemoryKeyStore } from '../../../src/datasources/MemoryKeyStore.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
-import { RsaKeyManager } from '../../../src/datasources/RsaKeyManager.js';
-import { wire } from './harness.js';
+import { keyManager, wire } from './harness.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
 
 const CORP_TOKEN = '/cgi-bin/service/get_corp_token';
@@ -22,15 +20,7 @@ async function onboarding() {
   const kv = new MemoryKeyValueStore();
   const ctx = wire(stub, kv);
   await ctx.tokens.setSuiteTicket('t', 1);
-  const keys = new RsaKeyManager({
-    store: new MemoryKeyStore(),
-    kv,
-    box: ctx.box,
-    api: ctx.api,
-    corps: ctx.corps,
-    rsaPadding: 'pkcs1',
-    logger: silentLogger,
-  });
+  const keys = keyManager(ctx, kv);
   const tasks = new KvTaskStore(kv);
   const observed: OnboardingObservation[] = [];
   const auth = new CorpOnboarding({

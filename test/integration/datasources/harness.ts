@@ -1,9 +1,13 @@
+import { expect } from 'vitest';
 import { KvCorpRegistry } from '../../../src/datasources/KvCorpRegistry.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
+import { MemoryKeyStore } from '../../../src/datasources/MemoryKeyStore.js';
 import { MemorySuiteTicketStore } from '../../../src/datasources/MemorySuiteTicketStore.js';
-import type { KeyValueStore, SuiteTicketStore } from '../../../src/datasources/ports.js';
+import type { KeyStore, KeyValueStore, SuiteTicketStore } from '../../../src/datasources/ports.js';
+import { RsaKeyManager } from '../../../src/datasources/RsaKeyManager.js';
 import { createSecretBox } from '../../../src/datasources/secretBox.js';
 import { WecomClient } from '../../../src/datasources/WecomClient.js';
+import { WecomError } from '../../../src/datasources/WecomError.js';
 import { WecomHttp, type WecomHttpOptions } from '../../../src/datasources/WecomHttp.js';
 import { WecomTokenChain } from '../../../src/datasources/WecomTokenChain.js';
 import { type StubUpstream, SUITE_ID, SUITE_SECRET } from './stubUpstream.js';
@@ -47,4 +51,32 @@ export async function seedCorp(corps: KvCorpRegistry, corpId: string): Promise<v
     { corpId, name: corpId, status: 'ACTIVE', authorizedAt: 1, cancelledAt: null, publicKeyVersion: null },
     `pc-${corpId}`,
   );
+}
+
+/** The WecomError a call rejects with (fails the test when it resolves or throws something else). */
+export async function failure(promise: Promise<unknown>): Promise<WecomError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WecomError);
+  return error as WecomError;
+}
+
+/** A key manager over the wired datasources (the stub plays set_public_key). */
+export function keyManager(
+  ctx: ReturnType<typeof wire>,
+  kv: KeyValueStore,
+  rsaPadding: 'pkcs1' | 'oaep' = 'pkcs1',
+  store: KeyStore = new MemoryKeyStore(),
+) {
+  return new RsaKeyManager({
+    store,
+    kv,
+    box: ctx.box,
+    api: ctx.api,
+    corps: ctx.corps,
+    rsaPadding,
+    logger: silentLogger,
+  });
 }

@@ -9,10 +9,9 @@ import { createPgPool } from '../../../src/datasources/postgres/createPgPool.js'
 import { migrate } from '../../../src/datasources/postgres/migrate.js';
 import { PgKeyStore } from '../../../src/datasources/postgres/PgKeyStore.js';
 import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
-import { RsaKeyManager } from '../../../src/datasources/RsaKeyManager.js';
 import { freshSchema } from '../../helpers/postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
-import { seedCorp, wire } from './harness.js';
+import { keyManager, seedCorp, wire } from './harness.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
 
 const SET_KEY = '/cgi-bin/chatdata/set_public_key';
@@ -49,16 +48,7 @@ async function setup(
 ) {
   const ctx = wire(stub, kv, { timeoutMs: 300, retries: 0 });
   await ctx.tokens.setSuiteTicket('t', 1);
-  const keys = new RsaKeyManager({
-    store,
-    kv,
-    box: ctx.box,
-    api: ctx.api,
-    corps: ctx.corps,
-    rsaPadding,
-    logger: silentLogger,
-  });
-  return { ...ctx, kv, keys, store };
+  return { ...ctx, kv, keys: keyManager(ctx, kv, rsaPadding, store), store };
 }
 
 describe('RsaKeyManager', () => {

@@ -2,9 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
 import { bareResponse } from '../../../src/datasources/upstream/common.js';
-import { WecomError } from '../../../src/datasources/WecomError.js';
 import { WecomHttp } from '../../../src/datasources/WecomHttp.js';
-import { seedCorp, wire } from './harness.js';
+import { failure, seedCorp, wire } from './harness.js';
 import { type StubReply, type StubUpstream, startStubUpstream } from './stubUpstream.js';
 
 // Issue 11, point 4: a call that changes state upstream is never repeated when it may already
@@ -16,15 +15,6 @@ const RULE = { name: 'r', keyword: { word_list: ['报价'] } };
 
 let stub: StubUpstream;
 let ctx: ReturnType<typeof wire>;
-
-async function failure(promise: Promise<unknown>): Promise<WecomError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WecomError);
-  return error as WecomError;
-}
 
 beforeEach(async () => {
   stub = await startStubUpstream();

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
 import { bareResponse } from '../../../src/datasources/upstream/common.js';
-import { WecomError, WecomRequestError } from '../../../src/datasources/WecomError.js';
+import { WecomRequestError } from '../../../src/datasources/WecomError.js';
 import { WecomHttp } from '../../../src/datasources/WecomHttp.js';
-import { seedCorp, wire } from './harness.js';
+import { failure, seedCorp, wire } from './harness.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
 
 const SYNC = '/cgi-bin/chatdata/sync_msg';
@@ -13,15 +13,6 @@ const SUITE_TOKEN = '/cgi-bin/service/get_suite_token';
 
 let stub: StubUpstream;
 let ctx: ReturnType<typeof wire>;
-
-async function failure(promise: Promise<unknown>): Promise<WecomError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WecomError);
-  return error as WecomError;
-}
 
 beforeEach(async () => {
   stub = await startStubUpstream();

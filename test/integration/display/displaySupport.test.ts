@@ -5,8 +5,9 @@ import { silentLogger } from '../../../src/datasources/Logger.js';
 import { WecomHttp } from '../../../src/datasources/WecomHttp.js';
 import { encodeGlobalId } from '../../../src/resolvers/globalId.js';
 import { errorCodes, gqlErrors, type Json } from '../../helpers/graphqlCall.js';
+import { postCreateExport } from '../../helpers/postCreateExport.js';
 import { redisAvailable } from '../../helpers/redis.js';
-import { archiveAll, type Stack, startStack } from '../../helpers/startStack.js';
+import { ADMIN_KEY, archiveAll, type Stack, startStack } from '../../helpers/startStack.js';
 
 const JSAPI = '/cgi-bin/get_jsapi_ticket';
 const AGENT = '/cgi-bin/ticket/get';
@@ -168,28 +169,7 @@ for (const redis of [false, true]) {
 
       it('export flow: export code → template upload → job → DONE with a result id; the code is single use', async () => {
         const corpId = corpIds[0]!;
-        const createExport = async (code: string): Promise<Json> => {
-          const form = new FormData();
-          form.set(
-            'operations',
-            JSON.stringify({
-              query: `mutation($c: String!, $code: String!, $t: File!) {
-              createExport(corpId: $c, code: $code, template: $t) { id jobId status resultId } }`,
-              variables: { c: corpId, code, t: null },
-            }),
-          );
-          form.set('map', JSON.stringify({ 0: ['variables.t'] }));
-          form.set(
-            '0',
-            new File(['$chatName=wr1$ $msgContent=m/k$'], 'template.txt', { type: 'text/plain' }),
-          );
-          const res = await fetch(stack.graphqlUrl, {
-            method: 'POST',
-            headers: { authorization: 'Bearer test-admin-key', 'x-graphql-csrf': '1' },
-            body: form,
-          });
-          return res.json();
-        };
+        const createExport = (code: string) => postCreateExport(stack.graphqlUrl, ADMIN_KEY, corpId, code);
         await stack.simPost('/__sim/stats/reset');
         const { code } = await stack.simPost<{ code: string }>('/__sim/export-code', { corpId });
         const body = await createExport(code);

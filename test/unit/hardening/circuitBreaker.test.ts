@@ -3,7 +3,7 @@ import { CircuitBreaker, UpstreamBlockedError } from '../../../src/datasources/C
 
 const PATH = '/cgi-bin/chatdata/sync_msg';
 
-function breaker(start = Date.UTC(2025, 0, 1, 10, 0, 30)) {
+function breaker(start = Date.UTC(2025, 0, 1, 10, 0, 30), rateLimitBlockMs?: number) {
   const clock = { now: start };
   const b = new CircuitBreaker({
     failures: 3,
@@ -11,6 +11,7 @@ function breaker(start = Date.UTC(2025, 0, 1, 10, 0, 30)) {
     minCalls: 10,
     windowMs: 30_000,
     cooldownMs: 5_000,
+    ...(rateLimitBlockMs === undefined ? {} : { rateLimitBlockMs }),
     now: () => clock.now,
   });
   return { b, clock };
@@ -99,15 +100,7 @@ describe('CircuitBreaker', () => {
   });
 
   it('takes the block length from its options', () => {
-    const b = new CircuitBreaker({
-      failures: 3,
-      failureRatePercent: 50,
-      minCalls: 10,
-      windowMs: 30_000,
-      cooldownMs: 5_000,
-      rateLimitBlockMs: 2_000,
-      now: () => 0,
-    });
+    const { b } = breaker(0, 2_000);
     b.record('c', PATH, 'rate-limited');
     expect(blocked(() => b.check('c', PATH)).retryAfterSeconds).toBe(2);
   });
