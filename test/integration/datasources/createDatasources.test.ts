@@ -72,10 +72,11 @@ describe('createDatasources', () => {
     // Secrets at rest are sealed, never plain; the key is active (set upstream).
     expect(rows).toEqual([{ sealed: expect.stringMatching(/^v1:/), state: 'active' }]);
     expect(rows[0]!.sealed).not.toContain('pc-wwfactory');
-    // Redis holds only what can be rebuilt: token caches, no corp, key or cursor.
+    // Redis holds only what can be rebuilt: token caches, locks, the short-lived note of an auth
+    // code redeemed (for a lost get_permanent_code answer); no corp, key, ticket or cursor.
     const keys = await ds.redis!.keys(`${prefix}*`);
     expect(keys.length).toBeGreaterThan(0);
-    for (const key of keys) expect(key.slice(prefix.length)).toMatch(/^(token|lock):/);
+    for (const key of keys) expect(key.slice(prefix.length)).toMatch(/^(token|lock|authcode):/);
     await ds.close();
     await purgePrefix(prefix);
     await schema.drop();
