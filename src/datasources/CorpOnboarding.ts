@@ -67,7 +67,6 @@ export class CorpOnboarding implements AuthEvents {
     // The auth info (editions, scope) is read live through get_corp_auth_info when asked for;
     // nothing cached here goes stale, so a change only needs to be visible in the logs.
     const record = await this.#o.corps.get(corpId);
-    if (record === null) await this.markIfOrphan(corpId);
     this.#o.logger.info(
       { app: this.#o.app, corpId, known: record !== null, status: record?.status ?? null },
       'corp authorization changed',

@@ -162,8 +162,10 @@ export class IngestWorker {
       }
       return;
     }
-    // A corp the registry does not know may be one whose authorization answer was lost.
-    if ('AuthCorpId' in event && event.AuthCorpId !== undefined && event.InfoType !== 'cancel_auth') {
+    // A corp the registry does not know may be one whose authorization answer was lost. Not for
+    // cancel_auth (nothing to keep) nor reset_permanent_code (it is the repair itself).
+    const repairs = event.InfoType === 'cancel_auth' || event.InfoType === 'reset_permanent_code';
+    if ('AuthCorpId' in event && event.AuthCorpId !== undefined && !repairs) {
       if (await auth.markIfOrphan(event.AuthCorpId)) return;
     }
     if (await authorizationEvent(event, auth)) return;

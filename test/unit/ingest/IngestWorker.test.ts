@@ -44,8 +44,16 @@ function recordingAuth(name: string, log: string[]): AuthEvents & { failures: Ev
         publicKeyVersion: null,
       };
     },
-    resetPermanentCode: async () => {
-      throw new Error('unused');
+    resetPermanentCode: async (code) => {
+      log.push(`${name}.reset ${code}`);
+      return {
+        corpId: 'ww1',
+        name: null,
+        status: 'ACTIVE',
+        authorizedAt: 0,
+        cancelledAt: null,
+        publicKeyVersion: null,
+      };
     },
     changeAuth: async (corpId) => void log.push(`${name}.changeAuth ${corpId}`),
     cancelAuth: async (corpId) => {
@@ -89,7 +97,7 @@ function workerWith(failures: Error[]) {
     concurrency: 1,
     maxDeliveries: 5,
   } as unknown as IngestWorkerOptions);
-  return { inbox, worker, calls, auth, log, gaveUp };
+  return { inbox, worker, calls, auth, displayAuth, log, gaveUp };
 }
 
 describe('IngestWorker redelivery', () => {
@@ -169,5 +177,24 @@ describe('IngestWorker routing', () => {
       'display.cancelAuth ww1',
       'archive.expired ww1 {"kind":"TRIAL","edition":2,"at":1712540000000}',
     ]);
+  });
+
+  // After an authorization was lost, an event for an unknown corp lists it for a reset; the
+  // reset_permanent_code itself must still reach the onboarding, or the repair could never happen.
+  it('marks an orphan on its events but lets reset_permanent_code through', async () => {
+    const { worker, auth, log, calls } = workerWith([]);
+    auth.markIfOrphan = async (corpId) => {
+      log.push(`marked ${corpId}`);
+      return true;
+    };
+    await worker.process(event);
+    await worker.process({
+      InfoType: 'reset_permanent_code',
+      SuiteId: 'suite',
+      AuthCorpId: 'ww1',
+      AuthCode: 'r1',
+    });
+    expect(log).toEqual(['marked ww1', 'archive.reset r1']);
+    expect(calls).toEqual([]);
   });
 });
