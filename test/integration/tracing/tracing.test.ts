@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../simulator/createSimulator.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../../helpers/otlpReceiver.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { freshSchema, type TestSchema } from '../../helpers/postgres.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { type SpawnedGateway, spawnGateway } from '../../helpers/spawnGateway.js';
+import { TEST_APPS_ENV, TEST_APPS_SIM } from '../../helpers/testApps.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 const KEY = 'tracing-key';
@@ -11,18 +13,17 @@ const SERVER = 2; // OTLP SpanKind
 const CLIENT = 3;
 const CONSUMER = 5;
 
-if (!redisAvailable) console.warn('!!! tracing test SKIPPED: it needs Redis (REDIS_URL) !!!');
-
 /**
  * The real entry point with OTEL_EXPORTER_OTLP_ENDPOINT set, exporting to an OTLP/HTTP receiver
  * in this process; the simulator as upstream and a real Redis inbox. Asserts the span tree of
  * one query and of one callback (through the inbox, the sync, the commit and the publish).
  */
-describe.skipIf(!redisAvailable)('OpenTelemetry tracing', () => {
+describe('OpenTelemetry tracing', () => {
   let receiver: OtlpReceiver;
   let sim: Simulator;
   let gateway: SpawnedGateway;
   let prefix: string;
+  let schema: TestSchema | null = null;
   let corpId: string;
 
   const children = (of: ReceivedSpan) =>
@@ -55,12 +56,21 @@ describe.skipIf(!redisAvailable)('OpenTelemetry tracing', () => {
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     prefix = uniquePrefix('tracing');
-    sim = createSimulator({ port: 0, messageRate: 0, newMessageBatchMs: 20, backlogPerCorp: 30 });
+    schema = await freshSchema('tracing');
+    sim = createSimulator({
+      port: 0,
+      messageRate: 0,
+      newMessageBatchMs: 20,
+      backlogPerCorp: 30,
+      ...TEST_APPS_SIM,
+    });
     await sim.start();
     gateway = await spawnGateway({
       WECOM_API_BASE: sim.url,
+      ...TEST_APPS_ENV,
       REDIS_URL: testRedisUrl,
       REDIS_PREFIX: prefix,
+      DATABASE_URL: schema.url,
       GATEWAY_MASTER_KEY: 'tracing-master-key-0123456789',
       GATEWAY_CLIENTS: CLIENTS,
       LOG_LEVEL: 'warn',
@@ -120,6 +130,7 @@ describe.skipIf(!redisAvailable)('OpenTelemetry tracing', () => {
     await sim?.stop();
     await receiver?.close();
     if (prefix) await purgePrefix(prefix);
+    await schema?.drop();
   });
 
   it('traces one query: HTTP → parse, validate, execute → upstream call → undici, with no variables', async () => {
