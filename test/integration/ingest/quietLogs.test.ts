@@ -3,18 +3,28 @@ import type { Logger } from '../../../src/datasources/Logger.js';
 import { type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
-type Line = { level: string; msg: string | undefined };
+type Line = { level: string; msg: string | undefined; app?: unknown };
 
-/** What may appear at info in normal operation: onboarding, slow syncs, rotations, the summary. */
-const INFO_MESSAGES = new Set(['corp authorized', 'slow sync', 'public key set upstream', 'activity']);
+/**
+ * What may appear at info in normal operation: onboarding, slow syncs, rotations, the summary,
+ * and once-per-event start-up facts (a schema migration, the callback URL verified by WeCom).
+ */
+const INFO_MESSAGES = new Set([
+  'corp authorized',
+  'slow sync',
+  'public key set upstream',
+  'activity',
+  'database migration applied',
+  'callback URL verified',
+]);
 
 describe('quiet by default', () => {
   let stack: Stack;
   const lines: Line[] = [];
   const at =
     (level: string) =>
-    (_obj: object, msg?: string): void => {
-      lines.push({ level, msg });
+    (obj: object, msg?: string): void => {
+      lines.push({ level, msg, app: (obj as { app?: unknown }).app });
     };
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   beforeAll(async () => {
@@ -24,9 +34,12 @@ describe('quiet by default', () => {
     await stack?.stop();
   });
 
-  it('onboarding logs one info line per corp; callbacks and quick syncs of new messages log at debug', async () => {
+  it('onboarding logs one info line per corp and app; callbacks and quick syncs of new messages log at debug', async () => {
     const authorized = lines.filter((l) => l.level === 'info' && l.msg === 'corp authorized');
-    expect(authorized).toHaveLength(stack.corps.length);
+    // Each corp authorizes two apps (the archive and the display app): one line each.
+    expect(authorized.filter((l) => l.app === 'archive')).toHaveLength(stack.corps.length);
+    expect(authorized.filter((l) => l.app === 'display')).toHaveLength(stack.corps.length);
+    expect(authorized).toHaveLength(2 * stack.corps.length);
     const corpId = stack.corps[0]!.corpId;
     const before = await stack.app.ingest.index.lastSeq(corpId);
     const syncedBefore = lines.filter((l) => l.msg === 'corp synced').length;
