@@ -19,10 +19,18 @@ export type SpawnedGateway = {
  * Runs the real entry point, `node --import tsx src/main.ts`, as a child process on port 0 with
  * `env` added to ours, and resolves with its URL once it prints it (bounded by `timeoutMs`).
  */
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnedGateway> {
+export async function spawnGateway(
+  env: Record<string, string | undefined>,
+  timeoutMs = 30_000,
+): Promise<SpawnedGateway> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    // A key given as undefined is removed from the inherited environment (e.g. REDIS_URL for a cluster).
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    ),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
