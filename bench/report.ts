@@ -326,6 +326,30 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
       : 'Compiled start-up not measured in this run.',
     '',
   );
+  if (r.tracing) {
+    const t = r.tracing;
+    out.push('## 7. Tracing cost', '');
+    out.push(
+      'Two gateway processes on the same simulator, Redis and database: one with tracing off (no',
+      '`OTEL_EXPORTER_OTLP_ENDPOINT`: the SDK is never loaded), one exporting every span (everything sampled,',
+      'OTLP/HTTP protobuf, default batching) to a sink in the bench process; off and on interleaved, median of runs.',
+      '',
+      row(['operation', 'off: rps, p50, p99', 'on: rps, p50, p99', 'on / off (rps)']),
+      row(['---', '---', '---', '---:']),
+      ...Object.entries(t.ops).map(([op, x]) =>
+        row([
+          OP_LABEL[op as keyof typeof OP_LABEL] ?? op,
+          `${fmt(x.off.rps)}, ${fmt(x.off.p50)} ms, ${fmt(x.off.p99)} ms`,
+          `${fmt(x.on.rps)}, ${fmt(x.on.p50)} ms, ${fmt(x.on.p99)} ms`,
+          fmt(x.ratio),
+        ]),
+      ),
+      '',
+      `The traced gateway sent ${fmt(t.spans.requests)} exports, ${fmt(t.spans.bytes / 1e6)} MB of spans. Sample in ` +
+        'production (`OTEL_TRACES_SAMPLER=parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.05`).',
+      '',
+    );
+  }
   const analysis = `${ROOT}/bench/ANALYSIS.md`;
   if (existsSync(analysis)) out.push(readFileSync(analysis, 'utf8').trim(), '');
   return out.join('\n');

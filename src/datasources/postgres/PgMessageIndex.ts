@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from '../Logger.js';
 import { chatKeyOf } from '../messageIndex/chatKeyOf.js';
@@ -123,11 +124,9 @@ export class PgMessageIndex implements MessageIndex {
       where.push(`seq ${desc ? '<' : '>'} $${values.length}`);
     }
     values.push(query.first + 1);
-    const { rows } = await this.pool.query<MessageRow>(
-      `SELECT ${COLUMNS} FROM messages WHERE ${where.join(' AND ')}
-        ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT $${values.length}`,
-      values,
-    );
+    const text = `SELECT ${COLUMNS} FROM messages WHERE ${where.join(' AND ')}
+        ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT $${values.length}`;
+    const { rows } = await this.pool.query<MessageRow>({ name: statementName(text), text, values });
     const hasMore = rows.length > query.first;
     const items = (hasMore ? rows.slice(0, query.first) : rows).map(toMessage);
     return { items, hasMore, endSeq: items.at(-1)?.seq ?? null };
@@ -142,17 +141,16 @@ export class PgMessageIndex implements MessageIndex {
       query.to !== undefined;
     if (!filtered) {
       // The corp's total is kept with its checkpoint: no count over the archive for the common case.
-      const { rows } = await this.pool.query<{ n: number }>(
-        `SELECT message_count AS n FROM sync_state WHERE corp_id = $1 AND stream = 'sync'`,
-        [query.corpId],
-      );
+      const { rows } = await this.pool.query<{ n: number }>({
+        name: 'messages_total',
+        text: `SELECT message_count AS n FROM sync_state WHERE corp_id = $1 AND stream = 'sync'`,
+        values: [query.corpId],
+      });
       return rows[0]?.n ?? 0;
     }
     const { where, values } = whereOf(query);
-    const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::bigint AS n FROM messages WHERE ${where.join(' AND ')}`,
-      values,
-    );
+    const text = `SELECT count(*)::bigint AS n FROM messages WHERE ${where.join(' AND ')}`;
+    const { rows } = await this.pool.query<{ n: number }>({ name: statementName(text), text, values });
     return rows[0]?.n ?? 0;
   }
 
@@ -219,6 +217,20 @@ export class PgMessageIndex implements MessageIndex {
     });
   }
 }
+
+/**
+ * A name per distinct statement text (a handful: one per filter combination), so each
+ * connection prepares it once and keeps its plan (createPgPool: generic plans).
+ */
+function statementName(text: string): string {
+  let known = STATEMENT_NAMES.get(text);
+  if (known === undefined) {
+    known = `messages_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    STATEMENT_NAMES.set(text, known);
+  }
+  return known;
+}
+const STATEMENT_NAMES = new Map<string, string>();
 
 /** A page may repeat a msgid; the first occurrence counts. */
 function dedupe(messages: readonly ArchivedMessage[]): ArchivedMessage[] {

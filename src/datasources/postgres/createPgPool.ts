@@ -22,6 +22,15 @@ export function createPgPool(url: string, logger: Logger, max = 10): PgPool {
   });
   // An idle client losing its connection (server restart) is removed by the pool; log, never crash.
   pool.on('error', (error) => logger.warn({ err: error.message }, 'postgres idle client error'));
+  // Planning a query over the day partitions of `messages` cost more than running it (measured
+  // 6 ms planning against 1.3 ms execution for a page under load): the archive's statements are
+  // prepared by name (see PgMessageIndex) and reuse one generic plan with run-time partition
+  // pruning instead of being planned again on every call.
+  pool.on('connect', (client) => {
+    client.query('SET plan_cache_mode = force_generic_plan').catch((error: Error) => {
+      logger.warn({ err: error.message }, 'postgres session setting failed');
+    });
+  });
   return pool;
 }
 
