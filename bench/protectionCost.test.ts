@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redisAvailable } from '../test/helpers/redis.js';
 import { ADMIN_KEY, startStack } from '../test/helpers/startStack.js';
 import { postGraphql, reportFigures } from '../test/reliability/figures.js';
 
@@ -32,13 +31,11 @@ describe('protection cost (figures only)', () => {
     const configs: [string, { env: Record<string, string>; redis?: boolean }][] = [
       ['all off', { env: OFF }],
       ['defaults (memory rate limit)', { env: {} }],
-    ];
-    if (redisAvailable) {
-      configs.push([
+      [
         'defaults + Redis rate limit + persisted log',
         { env: { PERSISTED_OPERATIONS: 'log', PERSISTED_OPERATIONS_FILE: persisted }, redis: true },
-      ]);
-    }
+      ],
+    ];
     const figures: Record<string, number> = {};
     for (const [name, options] of configs) {
       const stack = await startStack({ env: options.env, redis: options.redis ?? false });

@@ -44,11 +44,6 @@ export class KvCorpRegistry implements CorpRegistry {
     return sealed === null ? null : this.#box.open(sealed, codeContext(corpId));
   }
 
-  /** Forgets the permanent code (cancel_auth makes it useless; it is a secret). */
-  async deletePermanentCode(corpId: string): Promise<void> {
-    await this.#kv.delete(codeKey(corpId));
-  }
-
   async remove(corpId: string): Promise<void> {
     // Record first: once it leaves list() nothing asks for the code; a crash in between leaves
     // only a sealed code that the next create_auth of the corp overwrites.

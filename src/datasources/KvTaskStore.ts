@@ -1,7 +1,10 @@
-import type { AnalysisTaskRecord, ExportTaskRecord, KeyValueStore, TaskStore } from './ports.js';
-
-/** Upstream keeps analysis jobs 7 days and export results 14 days; keep our records a little longer. */
-const TASK_TTL_MS = 30 * 86_400_000;
+import {
+  type AnalysisTaskRecord,
+  type ExportTaskRecord,
+  type KeyValueStore,
+  TASK_RETENTION_MS as TASK_TTL_MS,
+  type TaskStore,
+} from './ports.js';
 
 const analysisKey = (corpId: string, jobId: string): string => `task:${corpId}:analysis:${jobId}`;
 const exportKey = (corpId: string, jobId: string): string => `task:${corpId}:export:${jobId}`;

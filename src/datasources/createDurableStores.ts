@@ -32,9 +32,9 @@ export type DurableStores = {
   kind: 'postgres' | 'memory';
   /** The pool, for stores built elsewhere (statistics, alerts); null on memory. */
   pool: PgPool | null;
-  corps: CorpRegistry & { deletePermanentCode(corpId: string): Promise<void> };
+  corps: CorpRegistry;
   /** The display app's authorizations (its own permanent codes). */
-  displayCorps: CorpRegistry & { deletePermanentCode(corpId: string): Promise<void> };
+  displayCorps: CorpRegistry;
   keys: KeyStore;
   tasks: TaskStore & { dropBefore?(before: number): Promise<number> };
   hits: HitStore;

@@ -157,6 +157,9 @@ export type ExportTaskRecord = {
   error: string | null;
 };
 
+/** Upstream keeps analysis jobs 7 days and export results 14 days; task records are kept a little longer. */
+export const TASK_RETENTION_MS = 30 * 86_400_000;
+
 export interface TaskStore {
   putAnalysis(task: AnalysisTaskRecord): Promise<void>;
   getAnalysis(corpId: string, jobId: string): Promise<AnalysisTaskRecord | null>;

@@ -1,6 +1,11 @@
 import type { Logger } from '../datasources/Logger.js';
 import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
-import type { CorpRegistry, HitStore, KeyManager } from '../datasources/ports.js';
+import {
+  type CorpRegistry,
+  type HitStore,
+  type KeyManager,
+  TASK_RETENTION_MS,
+} from '../datasources/ports.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import type { SyncStateStore } from './SyncStateStore.js';
 
@@ -10,6 +15,8 @@ export type WatchdogOptions = {
   state: SyncStateStore;
   index: MessageIndex;
   hits: HitStore;
+  /** Task records; the memory store expires them by itself, PostgreSQL's are deleted here. */
+  tasks: { dropBefore?(before: number): Promise<number> };
   /** Settles public keys a crash or a lost answer left pending. */
   keys: Pick<KeyManager, 'repairPending'>;
   logger: Logger;
@@ -54,7 +61,7 @@ export class Watchdog {
   }
 
   async #run(startup: boolean): Promise<void> {
-    const { corps, syncer, state, index, hits, keys, logger, stallMs, retentionMs } = this.#o;
+    const { corps, syncer, state, index, hits, tasks, keys, logger, stallMs, retentionMs } = this.#o;
     // First, so a corp whose key a crash left pending is synced in this same pass.
     await keys.repairPending().catch((error: unknown) => {
       logger.warn({ err: (error as Error).message }, 'pending key repair failed');
@@ -84,6 +91,7 @@ export class Watchdog {
       // Retention for every corp at once: whole day partitions in PostgreSQL.
       await index.dropBefore(Math.floor((now - retentionMs) / 1000));
       await hits.dropBefore(now - retentionMs);
+      await tasks.dropBefore?.(now - TASK_RETENTION_MS);
     } catch (error) {
       logger.warn({ err: (error as Error).message }, 'archive retention pass failed');
     }

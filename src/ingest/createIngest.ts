@@ -107,6 +107,7 @@ export function createIngest(
     state: syncState,
     index,
     hits,
+    tasks: ds.durable.tasks,
     keys: ds.keys,
     logger,
     intervalMs: config.ingest.watchdogIntervalS * 1000,

@@ -24,8 +24,6 @@ export default async function globalSetup(): Promise<void> {
       `\n${missing.map((m) => `!!! ${m}`).join('\n')}\n(or point REDIS_URL / DATABASE_URL at running servers)\n`,
     );
   }
-  process.env['TEST_REDIS_AVAILABLE'] = '1';
-  process.env['TEST_POSTGRES_AVAILABLE'] = '1';
   process.env['REDIS_URL'] = redisUrl;
   process.env['DATABASE_URL'] = databaseUrl;
 }

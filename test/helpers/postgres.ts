@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-/** True when globalSetup reached the test PostgreSQL. */
-export const postgresAvailable = process.env['TEST_POSTGRES_AVAILABLE'] === '1';
 export const testDatabaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export type TestSchema = {

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-/** True when globalSetup reached the test Redis. */
-export const redisAvailable = process.env['TEST_REDIS_AVAILABLE'] === '1';
 export const testRedisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** A fresh key prefix per test file, so parallel runs sharing one Redis never collide. */

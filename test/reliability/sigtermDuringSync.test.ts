@@ -3,14 +3,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { expectExactlyOnce } from '../helpers/archiveCheck.js';
 import { type MidSync, startMidSync } from '../helpers/midSyncHarness.js';
-import { redisAvailable } from '../helpers/redis.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { postGraphql, reportFigures } from './figures.js';
 
 const RULES = '/cgi-bin/chatdata/keyword/get_rule_list';
 const KEY = 'sigterm-key';
 
-describe.skipIf(!redisAvailable)('SIGTERM during a sync', () => {
+describe('SIGTERM during a sync', () => {
   let h: MidSync | undefined;
   afterAll(async () => h?.stop());
 

@@ -63,12 +63,6 @@ export class PgCorpRegistry implements CorpRegistry {
     return sealed === null ? null : this.box.open(sealed, this.#codeContext(corpId));
   }
 
-  async deletePermanentCode(corpId: string): Promise<void> {
-    await this.pool.query(`UPDATE ${this.table} SET sealed_permanent_code = NULL WHERE corp_id = $1`, [
-      corpId,
-    ]);
-  }
-
   async remove(corpId: string): Promise<void> {
     await this.pool.query(`DELETE FROM ${this.table} WHERE corp_id = $1`, [corpId]);
   }

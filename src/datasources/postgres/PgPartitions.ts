@@ -47,6 +47,9 @@ export class PgPartitions {
    * per-corp counts can follow.
    */
   async dropBefore(cutoffS: number): Promise<Map<string, number>> {
+    // Read the partitions afresh: another replica's retention pass may have dropped some.
+    this.#known.clear();
+    this.#loaded = null;
     await this.#load();
     const removed = new Map<string, number>();
     const add = (rows: { corp_id: string; n: number }[]) => {
@@ -58,6 +61,13 @@ export class PgPartitions {
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
+        // Replicas run this pass at once: the one that gets the lock drops, the others find it gone.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('wag:partition:' || $1::text))`, [table]);
+        if ((await client.query('SELECT to_regclass($1) AS t', [table])).rows[0]?.t === null) {
+          await client.query('COMMIT');
+          this.#known.delete(day);
+          continue;
+        }
         const { rows } = await client.query<{ corp_id: string; n: number }>(
           `SELECT corp_id, count(*)::int AS n FROM ${table} GROUP BY corp_id`,
         );
@@ -81,12 +91,6 @@ export class PgPartitions {
     );
     add(rows);
     return removed;
-  }
-
-  /** Forgets what it knows (another process may have dropped partitions). */
-  reset(): void {
-    this.#known.clear();
-    this.#loaded = null;
   }
 
   #load(): Promise<void> {

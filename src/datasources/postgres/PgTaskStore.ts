@@ -21,7 +21,7 @@ export class PgTaskStore implements TaskStore {
     return this.#get<ExportTaskRecord>('export', corpId, jobId);
   }
 
-  /** Upstream keeps analysis jobs 7 days and export results 14; records older than `before` go. */
+  /** Retention (TASK_RETENTION_MS, run by the watchdog): records created before `before` go. */
   async dropBefore(before: number): Promise<number> {
     const result = await this.pool.query('DELETE FROM tasks WHERE created_at < $1', [before]);
     return result.rowCount ?? 0;

@@ -4,7 +4,7 @@ import { createRedis } from '../../../src/datasources/createRedis.js';
 import { silentLogger } from '../../../src/datasources/Logger.js';
 import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
 import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { kvContract } from './kvContract.js';
 
 kvContract('memory', async () => {
@@ -12,7 +12,7 @@ kvContract('memory', async () => {
   return { kv, dispose: () => kv.close() };
 });
 
-describe.skipIf(!redisAvailable)('redis', () => {
+describe('redis', () => {
   kvContract('redis', async () => {
     const prefix = uniquePrefix('kv');
     const redis = await createRedis(testRedisUrl, silentLogger);

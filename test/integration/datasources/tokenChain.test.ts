@@ -5,7 +5,7 @@ import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStor
 import { MemorySuiteTicketStore } from '../../../src/datasources/MemorySuiteTicketStore.js';
 import type { KeyValueStore } from '../../../src/datasources/ports.js';
 import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
-import { purgePrefix, redisAvailable, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { seedCorp, wire } from './harness.js';
 import { eventually } from './kvContract.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
@@ -107,7 +107,7 @@ describe('token chain single-flight (memory)', () => {
   });
 });
 
-describe.skipIf(!redisAvailable)('token chain single-flight across replicas (redis)', () => {
+describe('token chain single-flight across replicas (redis)', () => {
   let prefix: string;
   const clients: { close(): Promise<void> }[] = [];
   beforeEach(() => {

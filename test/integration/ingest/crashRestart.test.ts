@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectExactlyOnce } from '../../helpers/archiveCheck.js';
 import { type MidSync, startMidSync } from '../../helpers/midSyncHarness.js';
-import { redisAvailable } from '../../helpers/redis.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
-describe.skipIf(!redisAvailable)('kill -9 in the middle of a sync, then restart', () => {
+describe('kill -9 in the middle of a sync, then restart', () => {
   let h: MidSync | undefined;
   afterAll(async () => h?.stop());
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type Collected, sseSubscribe, wsSubscribe } from '../../helpers/liveClients.js';
-import { redisAvailable } from '../../helpers/redis.js';
 import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -16,7 +15,7 @@ const MESSAGE_ADDED = /* GraphQL */ `
  * Identical live subscriptions share one source and one execution per event (SubscriptionGroups):
  * seen through the gateway's metrics and, above all, in what every real client receives.
  */
-describe.skipIf(!redisAvailable)('shared live subscriptions', () => {
+describe('shared live subscriptions', () => {
   let stack: Stack;
   let corpA: string;
   let corpB: string;
