@@ -37,6 +37,7 @@ function parse(raw: Buffer): ControlBody {
 
 function parseFault(b: ControlBody): Fault {
   const fault: Fault = { path: str(b, 'path') };
+  if (b['corpId'] !== undefined) fault.corpId = str(b, 'corpId');
   if (b['errcode'] !== undefined) fault.errcode = int(b, 'errcode', -1, 999_999_999);
   if (b['httpStatus'] !== undefined) fault.httpStatus = int(b, 'httpStatus', 100, 599);
   if (b['delayMs'] !== undefined) fault.delayMs = int(b, 'delayMs', 0, 120_000);

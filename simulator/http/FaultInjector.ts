@@ -1,5 +1,7 @@
 export type Fault = {
   path: string;
+  /** Only calls made with this corp's token; unset = any caller. */
+  corpId?: string;
   errcode?: number;
   httpStatus?: number;
   delayMs?: number;
@@ -30,10 +32,11 @@ export class FaultInjector {
     return this.faults.map(({ left: _left, ...f }) => f);
   }
 
-  /** The first live fault for this path that fires, consuming one of its `times`. */
-  take(path: string): Fault | null {
+  /** The first live fault for this path (and caller's corp) that fires, consuming one of its `times`. */
+  take(path: string, corpId: string | null): Fault | null {
     for (const f of this.faults) {
       if (f.left <= 0 || (f.path !== '*' && f.path !== path)) continue;
+      if (f.corpId !== undefined && f.corpId !== corpId) continue;
       if (f.rate !== undefined && Math.random() >= f.rate) continue;
       f.left -= 1;
       return f;

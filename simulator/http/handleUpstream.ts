@@ -113,7 +113,7 @@ export async function handleUpstream(
   try {
     release = deps.concurrency.acquire(limitKey, state.options.concurrency);
     const raw = await readBody(req);
-    const fault = deps.faults.take(path);
+    const fault = deps.faults.take(path, owner?.corp.corpId ?? null);
     lost = fault?.responseLost === true;
     if (fault?.delayMs) await deps.delays.sleep(fault.delayMs);
     if (fault?.httpStatus) {

@@ -48,7 +48,7 @@ describe('upstream limits and throttles', () => {
   // Tried as a new user would: two 45009s on sync_msg froze a corp for 28 minutes.
   it('two 45009s on sync_msg block for the block time from each hit, never an hour; the event is kept', async () => {
     const corpId = stack.corps[1]!.corpId;
-    await stack.simPost('/__sim/faults', { path: SYNC, errcode: 45009, times: 2 });
+    await stack.simPost('/__sim/faults', { path: SYNC, corpId, errcode: 45009, times: 2 });
     const made = await stack.simPost<{ msgids: string[] }>('/__sim/messages', { corpId, count: 5 });
     await indexedAll(corpId, made.msgids);
     expect(
@@ -78,7 +78,8 @@ describe('upstream limits and throttles', () => {
   it('a failure for good is visible on Corp and in metrics', async () => {
     const corpId = stack.corps[1]!.corpId;
     // 301053: the archive service is not enabled for the corp — retrying does not change that.
-    await stack.simPost('/__sim/faults', { path: SYNC, errcode: 301053, times: 1 });
+    // Scoped to this corp: a watchdog or onboarding sync of another corp must not take the fault.
+    await stack.simPost('/__sim/faults', { path: SYNC, corpId, errcode: 301053, times: 1 });
     await stack.simPost('/__sim/messages', { corpId, count: 1 });
     await waitFor(
       'the failure recorded',

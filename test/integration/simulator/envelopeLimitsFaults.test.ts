@@ -80,6 +80,13 @@ describe('simulator envelope, limits and faults (contract §2)', () => {
     await h.control('POST', '/__sim/faults', { path: USERS, errcode: 45009, rate: 0 });
     expect((await h.api(token, USERS, {}))['errcode']).toBe(0);
     await h.control('DELETE', '/__sim/faults');
+    // Scoped to a corp: another corp's call passes and leaves the fault for the named one.
+    const otherCorp = (await h.corps())[1]!['corpId'];
+    const otherToken = await h.corpToken(otherCorp);
+    await h.control('POST', '/__sim/faults', { path: USERS, corpId, errcode: -1, times: 1 });
+    expect((await h.api(otherToken, USERS, {}))['errcode']).toBe(0);
+    expect((await h.api(token, USERS, {}))['errcode']).toBe(-1);
+    expect((await h.api(token, USERS, {}))['errcode']).toBe(0);
     await h.control('POST', '/__sim/limits/reset');
   });
 
