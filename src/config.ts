@@ -245,6 +245,11 @@ const envSchema = z.object({
    * days (≥ the 92-day query window); an hourly pass deletes older ones. Default 100.
    */
   STATS_RETENTION_DAYS: z.coerce.number().positive().default(100),
+  /**
+   * Statistics fold a corp's new messages when its sync drain ends; during a longer drain (a
+   * backlog catch-up) at least this often, seconds. Default 5.
+   */
+  STATS_MAX_LAG_S: z.coerce.number().positive().default(5),
   /** How often every replica checks reply-time deadlines, seconds. Default 15. */
   ALERTS_INTERVAL_S: z.coerce.number().positive().default(15),
   /**
@@ -324,7 +329,7 @@ export type Config = {
     concurrency: number;
     redeliverMs: number;
   };
-  stats: { conversationGapS: number; retentionDays: number; alertIntervalS: number };
+  stats: { conversationGapS: number; retentionDays: number; alertIntervalS: number; maxLagS: number };
   sim: { port: number; seed: number; messageRate: number };
   /** Display component: agentId fallback; simulator base for the console's content preview. */
   display: { agentId: number | null; consoleSimulatorUrl: string | null };
@@ -450,6 +455,7 @@ export function loadConfig(
       conversationGapS: e.STATS_CONVERSATION_GAP_S,
       retentionDays: e.STATS_RETENTION_DAYS,
       alertIntervalS: e.ALERTS_INTERVAL_S,
+      maxLagS: e.STATS_MAX_LAG_S,
     },
     sim: { port: e.SIM_PORT, seed: e.SIM_SEED, messageRate: e.SIM_MESSAGE_RATE },
     display: {
