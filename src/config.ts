@@ -168,6 +168,15 @@ const envSchema = z.object({
   /** Connections per process in the PostgreSQL pool. Default 10. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /**
+   * With PostgreSQL, each replica caches corp records and the newest message pages and counts;
+   * a change made by any replica drops them everywhere through Redis pub/sub at once, and an
+   * entry is never served longer than this after it was read (the bound when an invalidation is
+   * lost), ms. 0 turns the cache off. Default 1000.
+   */
+  READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Messages the read cache holds at most per replica (a page weighs its messages + 1). Default 20000. */
+  READ_CACHE_MAX_MESSAGES: z.coerce.number().int().min(1).default(20_000),
+  /**
    * Redis URL: coordination only (token caches, leases, the callback inbox, pub/sub, rate
    * limits); losing it loses nothing durable. Unset → in-process coordination (single replica).
    */
@@ -316,6 +325,7 @@ export type Config = {
   /** `clusterNodes` set → a Redis Cluster (then `url` is undefined). */
   redis: { url: string | undefined; clusterNodes: { host: string; port: number }[] | null; prefix: string };
   database: { url: string | undefined; poolMax: number };
+  readCache: { ttlMs: number; maxMessages: number };
   masterKey: string;
   clients: ClientConfig[];
   upstream: { timeoutMs: number; retries: number; tokenRefreshMarginS: number; rateLimitBlockMs: number };
@@ -424,6 +434,7 @@ export function loadConfig(
     rsaPadding: e.WECOM_RSA_PADDING,
     rsaDecrypt: { kind: e.WECOM_RSA_DECRYPT, workers: e.RSA_DECRYPT_WORKERS },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    readCache: { ttlMs: e.READ_CACHE_TTL_MS, maxMessages: e.READ_CACHE_MAX_MESSAGES },
     redis: {
       url: e.REDIS_URL,
       clusterNodes:

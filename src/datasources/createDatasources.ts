@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { cacheReads } from '../readCache/cacheReads.js';
 import { CorpOnboarding, type CorpPurgeHook, type OnboardingObservation } from './CorpOnboarding.js';
 import { createDurableStores, type DurableStores } from './createDurableStores.js';
 import { createRedis } from './createRedis.js';
@@ -35,6 +36,11 @@ export type Datasources = {
   /** JS-SDK tickets for the display component's `config` / `agentConfig` signatures. */
   jsapi: JsapiTickets;
   corps: CorpRegistry;
+  /**
+   * The corp record for GraphQL reads: cached per replica with PostgreSQL (src/readCache/), so
+   * it may trail another replica's write by the pub/sub delay. Never read it to write it back.
+   */
+  corpReads: Pick<CorpRegistry, 'get'>;
   keys: KeyManager;
   tasks: TaskStore;
   auth: AuthEvents;
@@ -75,14 +81,16 @@ export async function createDatasources(
     ? new RedisKeyValueStore(redis, { prefix: config.redis.prefix })
     : new MemoryKeyValueStore();
   const box = createSecretBox(config.masterKey);
-  let durable: DurableStores;
+  let stores: DurableStores;
   try {
-    durable = await createDurableStores(config.database, box, logger);
+    stores = await createDurableStores(config.database, box, logger);
   } catch (error) {
     await kv.close().catch(() => undefined);
     if (redis) redis.disconnect();
     throw error;
   }
+  const cached = cacheReads(stores, { ...config.readCache, redis, prefix: config.redis.prefix, logger });
+  const durable: DurableStores = { ...stores, index: cached.index, corps: cached.corps };
   const http = new WecomHttp({
     baseUrl: config.wecomApiBase,
     timeoutMs: config.upstream.timeoutMs,
@@ -169,6 +177,7 @@ export async function createDatasources(
     api,
     jsapi,
     corps,
+    corpReads: cached.corpReads,
     keys,
     tasks,
     auth,
@@ -183,6 +192,7 @@ export async function createDatasources(
       closed = true;
       await http.close();
       await rsa.close();
+      cached.close();
       await durable.close();
       await kv.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
