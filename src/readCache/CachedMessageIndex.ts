@@ -49,8 +49,15 @@ export class CachedMessageIndex implements MessageIndex {
     );
   }
 
-  dropBefore(beforeSendTime: number): Promise<number> {
-    return this.#announcing(null, () => this.inner.dropBefore(beforeSendTime));
+  /** Announced for every corp when it removed something (every watchdog pass runs it) or failed. */
+  async dropBefore(beforeSendTime: number): Promise<number> {
+    let removed = 1;
+    try {
+      removed = await this.inner.dropBefore(beforeSendTime);
+      return removed;
+    } finally {
+      if (removed > 0) this.changed(null);
+    }
   }
 
   purgeCorp(corpId: string): Promise<void> {
@@ -77,8 +84,8 @@ export class CachedMessageIndex implements MessageIndex {
     return this.inner.quarantined(corpId, first, afterId);
   }
 
-  /** `corpId` null: every corp; undefined: nothing to announce. */
-  async #announcing<T>(corpId: string | null | undefined, write: () => Promise<T>): Promise<T> {
+  /** `corpId` undefined: nothing to announce. */
+  async #announcing<T>(corpId: string | undefined, write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } finally {
