@@ -102,7 +102,7 @@ export type SimulatorOptions = {
   specapi: 'offline' | 'online';
 };
 
-/** Same literals as the gateway's DEMO_SUITE (src/config.ts), copied so the two never share code. */
+/** Same literals as the gateway's DEMO_SUITE (src/config/config.ts), copied so the two never share code. */
 export const DEMO_SUITE_VALUES = {
   suiteId: 'wwsuite0archive0demo',
   suiteSecret: 'demo-suite-secret-0123456789',

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SuiteConfig } from '../config.js';
-import type { AuthEvents, KeyValueStore, TokenChain } from '../datasources/ports.js';
+import type { SuiteConfig } from '../config/config.js';
+import type { AuthEvents } from '../datasources/corps/ports.js';
+import type { KeyValueStore } from '../datasources/store/ports.js';
+import type { TokenChain } from '../datasources/wecom/ports.js';
 import { CallbackCrypto, type Opened, type SignedCiphertext } from './CallbackCrypto.js';
 import { CallbackError } from './CallbackError.js';
 import { type CallbackEvent, type ParsedCallback, parseCallbackEvent } from './CallbackEvent.js';

@@ -1,4 +1,5 @@
-import type { AuthEvents, TokenChain } from '../datasources/ports.js';
+import type { AuthEvents } from '../datasources/corps/ports.js';
+import type { TokenChain } from '../datasources/wecom/ports.js';
 import type { CallbackEvent } from './CallbackEvent.js';
 
 export type CallbackLogger = {

@@ -1,29 +1,22 @@
-import type { Config } from '../config.js';
-import { CorpOnboarding, type CorpPurgeHook, type OnboardingObservation } from './CorpOnboarding.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logging/Logger.js';
+import { CorpOnboarding, type CorpPurgeHook, type OnboardingObservation } from './corps/CorpOnboarding.js';
+import type { AuthEvents, KeyManager } from './corps/ports.js';
+import { RsaKeyManager } from './corps/RsaKeyManager.js';
+import { createRsaDecrypt } from './corps/rsa/createRsaDecrypt.js';
 import { createDurableStores, type DurableStores } from './createDurableStores.js';
-import { createRedis } from './createRedis.js';
-import { KvJsapiTickets } from './KvJsapiTickets.js';
-import type { Logger } from './Logger.js';
-import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
-import { PrefixedKeyValueStore } from './PrefixedKeyValueStore.js';
-import type {
-  AuthEvents,
-  CorpRegistry,
-  JsapiTickets,
-  KeyManager,
-  KeyValueStore,
-  TaskStore,
-  TokenChain,
-  WecomApi,
-} from './ports.js';
-import type { RedisClient } from './RedisClient.js';
-import { RedisKeyValueStore } from './RedisKeyValueStore.js';
-import { RsaKeyManager } from './RsaKeyManager.js';
-import { createRsaDecrypt } from './rsa/createRsaDecrypt.js';
-import { createSecretBox } from './secretBox.js';
-import { WecomClient } from './WecomClient.js';
-import { WecomHttp, type WecomHttpOptions } from './WecomHttp.js';
-import { WecomTokenChain } from './WecomTokenChain.js';
+import { MemoryKeyValueStore } from './store/memory/MemoryKeyValueStore.js';
+import { PrefixedKeyValueStore } from './store/PrefixedKeyValueStore.js';
+import type { CorpRegistry, KeyValueStore, TaskStore } from './store/ports.js';
+import { createRedis } from './store/redis/createRedis.js';
+import type { RedisClient } from './store/redis/RedisClient.js';
+import { RedisKeyValueStore } from './store/redis/RedisKeyValueStore.js';
+import { createSecretBox } from './store/secretBox.js';
+import { KvJsapiTickets } from './wecom/KvJsapiTickets.js';
+import type { JsapiTickets, TokenChain, WecomApi } from './wecom/ports.js';
+import { WecomClient } from './wecom/WecomClient.js';
+import { WecomHttp, type WecomHttpOptions } from './wecom/WecomHttp.js';
+import { WecomTokenChain } from './wecom/WecomTokenChain.js';
 
 export type Datasources = {
   /** The store of record (PostgreSQL, or memory in the embedded demo). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ArchivedMessage } from '../datasources/ports.js';
-import { describeIssues } from '../datasources/upstream/describeIssues.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
+import { describeIssues } from '../datasources/wecom/endpoints/describeIssues.js';
 
 /** The msgtypes the contract documents (§3.1: 0 unsupported … 28 note). */
 export const MAX_MSGTYPE = 28;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { ProtectionConfig } from '../config.js';
-import type { Logger } from '../datasources/Logger.js';
+import type { ProtectionConfig } from '../config/config.js';
 import { ErrorCode } from '../errors/codes.js';
+import type { Logger } from '../logging/Logger.js';
 
 export type OperationParams = {
   query?: string | null | undefined;

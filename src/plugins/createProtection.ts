@@ -1,10 +1,10 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticate } from '../auth/authenticate.js';
-import type { ProtectionConfig } from '../config.js';
-import type { Context } from '../context.js';
-import type { Logger } from '../datasources/Logger.js';
-import type { RedisClient } from '../datasources/RedisClient.js';
+import type { ProtectionConfig } from '../config/config.js';
+import type { RedisClient } from '../datasources/store/redis/RedisClient.js';
+import type { Logger } from '../logging/Logger.js';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.js';
+import type { Context } from '../resolvers/context.js';
 import { PersistedOperations } from './PersistedOperations.js';
 import { RateLimiter } from './RateLimiter.js';
 import { useCsrfHeader } from './useCsrfHeader.js';

@@ -1,6 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from '../datasources/Logger.js';
+import type { Logger } from '../logging/Logger.js';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.js';
 
 const PROTECTION_BY_CODE: Record<string, string> = {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { AnalysisTaskRecord } from '../datasources/ports.js';
-import { runAnalysisJob } from '../datasources/reconcile/runAnalysisJob.js';
-import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
+import type { AnalysisTaskRecord } from '../datasources/store/ports.js';
+import { runAnalysisJob } from '../datasources/wecom/reconcile/runAnalysisJob.js';
+import type { ChatdataResponse } from '../datasources/wecom/upstreamSchemas.js';
 import { badUserInput } from '../errors/codes.js';
+import type { Context } from './context.js';
 import { type CustomArgs, customStatus, startCustomAnalysis } from './customAnalysisResolvers.js';
 import { forCorp } from './forCorp.js';
 import { splitCorpScopedId } from './ids.js';

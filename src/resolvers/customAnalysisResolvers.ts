@@ -1,12 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { AnalysisTaskRecord } from '../datasources/ports.js';
-import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
-import { WecomError } from '../datasources/WecomError.js';
+import type { AnalysisTaskRecord } from '../datasources/store/ports.js';
+import type { ChatdataResponse } from '../datasources/wecom/upstreamSchemas.js';
+import { WecomError } from '../datasources/wecom/WecomError.js';
 import { badUserInput, ErrorCode } from '../errors/codes.js';
+import type { Context } from './context.js';
+import type { CorpLoaders } from './createCorpLoaders.js';
 import { forCorp } from './forCorp.js';
-import type { CorpLoaders } from './loaders/createCorpLoaders.js';
 import { messagesWithKeys } from './messagesWithKeys.js';
 import { listMax, show } from './validation/rules.js';
 import { validate } from './validation/validate.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { getJsApiSignature } from '@wecom/crypto';
 import { z } from 'zod';
-import type { Context } from '../context.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { type MessageDisplay, messageDisplay } from './messageResolvers.js';
 import { toMsgid } from './messagesWithKeys.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { ExportTaskRecord } from '../datasources/ports.js';
-import { createExportJobReconciled } from '../datasources/reconcile/createExportJobReconciled.js';
+import type { ExportTaskRecord } from '../datasources/store/ports.js';
+import { createExportJobReconciled } from '../datasources/wecom/reconcile/createExportJobReconciled.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { splitCorpScopedId } from './ids.js';
 import { nonEmptyString, show } from './validation/rules.js';

@@ -1,6 +1,6 @@
 import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
+import type { Context } from '../resolvers/context.js';
 import { liveSinks } from './liveSinks.js';
 import type { SubscribeOutcome, SubscriptionGroups } from './SubscriptionGroups.js';
 import { shareKeyOf } from './shareKeyOf.js';

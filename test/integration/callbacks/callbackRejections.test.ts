@@ -6,7 +6,7 @@ import type {
   CallbackEmitter,
   CallbackEmitterOptions,
 } from '../../../simulator/callbacks/CallbackEmitter.js';
-import { DEMO_SUITE } from '../../../src/config.js';
+import { DEMO_SUITE } from '../../../src/config/config.js';
 import { demoEmitter, startCallbackServer, startCapturingServer } from './callbackServer.js';
 import { deferred, within } from './fakes.js';
 

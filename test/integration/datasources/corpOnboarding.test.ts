@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorpOnboarding, type OnboardingObservation } from '../../../src/datasources/CorpOnboarding.js';
-import { KvTaskStore } from '../../../src/datasources/KvTaskStore.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
+import { CorpOnboarding, type OnboardingObservation } from '../../../src/datasources/corps/CorpOnboarding.js';
+import { KvTaskStore } from '../../../src/datasources/store/memory/KvTaskStore.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { keyManager, wire } from './harness.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
 

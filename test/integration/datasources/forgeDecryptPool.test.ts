@@ -1,12 +1,12 @@
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { MemoryKeyStore } from '../../../src/datasources/MemoryKeyStore.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
-import { RsaKeyManager } from '../../../src/datasources/RsaKeyManager.js';
-import { createRsaDecrypt, nativeRsaDecrypt } from '../../../src/datasources/rsa/createRsaDecrypt.js';
-import { ForgeDecryptPool } from '../../../src/datasources/rsa/ForgeDecryptPool.js';
-import type { RsaPadding } from '../../../src/datasources/rsa/rsaDecrypt.js';
+import { RsaKeyManager } from '../../../src/datasources/corps/RsaKeyManager.js';
+import { createRsaDecrypt, nativeRsaDecrypt } from '../../../src/datasources/corps/rsa/createRsaDecrypt.js';
+import { ForgeDecryptPool } from '../../../src/datasources/corps/rsa/ForgeDecryptPool.js';
+import type { RsaPadding } from '../../../src/datasources/corps/rsa/rsaDecrypt.js';
+import { MemoryKeyStore } from '../../../src/datasources/store/memory/MemoryKeyStore.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { seedCorp, wire } from './harness.js';
 import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
 

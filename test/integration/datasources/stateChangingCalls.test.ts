@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
-import { bareResponse } from '../../../src/datasources/upstream/common.js';
-import { WecomHttp } from '../../../src/datasources/WecomHttp.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { bareResponse } from '../../../src/datasources/wecom/endpoints/common.js';
+import { WecomHttp } from '../../../src/datasources/wecom/WecomHttp.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { failure, seedCorp, wire } from './harness.js';
 import { type StubReply, type StubUpstream, startStubUpstream } from './stubUpstream.js';
 

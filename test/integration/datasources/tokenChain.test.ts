@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRedis } from '../../../src/datasources/createRedis.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
-import { MemorySuiteTicketStore } from '../../../src/datasources/MemorySuiteTicketStore.js';
-import type { KeyValueStore } from '../../../src/datasources/ports.js';
-import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { MemorySuiteTicketStore } from '../../../src/datasources/store/memory/MemorySuiteTicketStore.js';
+import type { KeyValueStore } from '../../../src/datasources/store/ports.js';
+import { createRedis } from '../../../src/datasources/store/redis/createRedis.js';
+import { RedisKeyValueStore } from '../../../src/datasources/store/redis/RedisKeyValueStore.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { seedCorp, wire } from './harness.js';
 import { eventually } from './kvContract.js';

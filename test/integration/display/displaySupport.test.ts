@@ -1,8 +1,8 @@
 import { getJsApiSignature } from '@wecom/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KvJsapiTickets } from '../../../src/datasources/KvJsapiTickets.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { WecomHttp } from '../../../src/datasources/WecomHttp.js';
+import { KvJsapiTickets } from '../../../src/datasources/wecom/KvJsapiTickets.js';
+import { WecomHttp } from '../../../src/datasources/wecom/WecomHttp.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { encodeGlobalId } from '../../../src/resolvers/globalId.js';
 import { errorCodes, gqlErrors, type Json } from '../../helpers/graphqlCall.js';
 import { postCreateExport } from '../../helpers/postCreateExport.js';

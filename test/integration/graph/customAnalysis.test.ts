@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArchivedMessage } from '../../../src/datasources/ports.js';
+import type { ArchivedMessage } from '../../../src/datasources/store/ports.js';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';
 import { archiveAll, type Stack, startStack } from '../../helpers/startStack.js';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { type Logger, silentLogger } from '../../../src/datasources/Logger.js';
+import { type Logger, silentLogger } from '../../../src/logging/Logger.js';
 import { RateLimiter } from '../../../src/plugins/RateLimiter.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { freePort, redisServerAvailable, startOwnRedis } from '../../reliability/ownRedis.js';

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CHATDATA_APIS, chatdataSchemas, describeIssues } from '../../../src/datasources/upstreamSchemas.js';
+import {
+  CHATDATA_APIS,
+  chatdataSchemas,
+  describeIssues,
+} from '../../../src/datasources/wecom/upstreamSchemas.js';
 
 describe('chatdata schemas', () => {
   it('cover every chatdata API with a request and a response schema', () => {

@@ -2,13 +2,13 @@ import { getIntrospectionQuery, parse } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
-import type { Context, IngestView } from '../../../src/context.js';
 import { createGatewayYoga, type GatewayYoga } from '../../../src/createGatewayYoga.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import type { IndexedMessage } from '../../../src/datasources/messageIndex/MessageIndex.js';
-import type { CorpRecord } from '../../../src/datasources/ports.js';
-import { WecomError } from '../../../src/datasources/WecomError.js';
+import type { IndexedMessage } from '../../../src/datasources/store/MessageIndex.js';
+import type { CorpRecord } from '../../../src/datasources/store/ports.js';
+import { WecomError } from '../../../src/datasources/wecom/WecomError.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { asInterpreterError, useJitExecution } from '../../../src/plugins/useJitExecution.js';
+import type { Context, IngestView } from '../../../src/resolvers/context.js';
 import { encodeGlobalId } from '../../../src/resolvers/globalId.js';
 
 /**

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { WecomError, type WecomErrorCode } from '../../../src/datasources/WecomError.js';
+import { WecomError, type WecomErrorCode } from '../../../src/datasources/wecom/WecomError.js';
 import { badUserInput } from '../../../src/errors/codes.js';
 import { createMaskError } from '../../../src/errors/maskError.js';
 

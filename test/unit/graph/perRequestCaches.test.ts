@@ -16,15 +16,15 @@ vi.mock('dataloader', async (importOriginal) => {
 });
 
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
-import type { Context } from '../../../src/context.js';
 import { createGatewayYoga } from '../../../src/createGatewayYoga.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import type { MessageLookup } from '../../../src/datasources/ports.js';
+import type { MessageLookup } from '../../../src/datasources/store/ports.js';
 import { createLogger, lazyChildLogger } from '../../../src/logging/createLogger.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { OperationCostCache, operationCost } from '../../../src/plugins/operationCost.js';
 import { DigestCache, sha256 } from '../../../src/plugins/PersistedOperations.js';
+import type { Context } from '../../../src/resolvers/context.js';
+import { createLoaders } from '../../../src/resolvers/createLoaders.js';
 import { base64url, decodeIndexCursor, encodeIndexCursor } from '../../../src/resolvers/indexCursor.js';
-import { createLoaders } from '../../../src/resolvers/loaders/createLoaders.js';
 import { isoFromUnixSeconds } from '../../../src/schema/builder.js';
 import { schema } from '../../../src/schema/index.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
+import { ConfigError, loadConfig } from '../../../src/config/config.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { PersistedOperations, sha256 } from '../../../src/plugins/PersistedOperations.js';
 import { TEST_APPS_ENV } from '../../helpers/testApps.js';
 

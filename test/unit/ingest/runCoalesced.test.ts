@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
-import { runCoalesced } from '../../../src/ingest/runCoalesced.js';
+import { runCoalesced } from '../../../src/datasources/coordination/runCoalesced.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 describe('runCoalesced', () => {
