@@ -3,7 +3,7 @@ import type { CorpRegistry } from '../datasources/ports.js';
 import { ALL_CORPS, type EventBus } from '../ingest/EventBus.js';
 import type { StatsAggregator } from './StatsAggregator.js';
 
-/** Keyword behaviour 6 (contract §3.5): the message was recalled. */
+/** Keyword behaviour 6 (docs/upstream.md §3.5): the message was recalled. */
 const RECALL = 6;
 
 /**
