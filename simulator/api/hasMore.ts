@@ -1,6 +1,6 @@
 import type { SimulatorOptions } from '../simulatorOptions.js';
 
-/** The official examples use bool here and int 0/1 everywhere else (§2.1). */
+/** `contract` mode: bool here, int 0/1 elsewhere; sync_msg's example is bool too (docs/upstream.md §2.1). */
 const BOOL_IN_CONTRACT = new Set([
   '/cgi-bin/chatdata/get_auth_user_list',
   '/cgi-bin/chatdata/keyword/get_rule_list',

@@ -37,7 +37,7 @@ export async function dispatchCallbackEvent(
   log: Record<string, unknown>,
 ): Promise<void> {
   if (event.InfoType === 'suite_ticket') {
-    // The newest ticket by its own TimeStamp wins (contract §8.12): pushes can arrive out of order.
+    // The newest ticket by its own TimeStamp wins (docs/upstream.md §8.12): pushes can arrive out of order.
     const chain = app === 'display' ? deps.displayTokens : deps.tokens;
     if (chain) return chain.setSuiteTicket(event.SuiteTicket, event.TimeStamp);
     deps.logger.warn(log, 'suite_ticket for an app without a token chain; ignored');

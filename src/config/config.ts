@@ -129,7 +129,7 @@ const envSchema = z.object({
   WECOM_PROVIDER_CORPID: z.string().min(1).optional(),
   /**
    * SuiteId of the third-party (or 代开发) app of the same provider that the display component,
-   * JS-SDK `config`/`agentConfig` signatures, jsapi tickets and `agentId` need (contract §8.3).
+   * JS-SDK `config`/`agentConfig` signatures, jsapi tickets and `agentId` need (docs/upstream.md §8.3).
    * Default in embedded mode: the demo display app; required in upstream mode.
    */
   WECOM_DISPLAY_SUITE_ID: z.string().min(1).optional(),
@@ -141,7 +141,7 @@ const envSchema = z.object({
   WECOM_DISPLAY_CALLBACK_AES_KEY: aesKey.optional(),
   /**
    * `on` keeps the CUSTOM analysis path (specapi/create_job, the 数据分析专区 HTTP API). Default
-   * `off`: WeCom took specapi offline on 2024-06-06 (contract §8.6), so the call can only fail.
+   * `off`: WeCom took specapi offline on 2024-06-06 (docs/upstream.md §8.6), so the call can only fail.
    */
   WECOM_SPECAPI: z.enum(['on', 'off']).default('off'),
   /** RSA padding of `encrypted_secret_key`: pkcs1 (default, PKCS#1 v1.5) or oaep. */
@@ -205,7 +205,7 @@ const envSchema = z.object({
   UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   /**
    * How long calls to one (corp, API) fail fast after WeCom answered 45009, seconds, counted
-   * from the hit. Default 60 (WeCom's minute block, contract §8.8); lower it only in tests.
+   * from the hit. Default 60 (WeCom's minute block, docs/upstream.md §8.8); lower it only in tests.
    */
   UPSTREAM_RATE_LIMIT_BLOCK_S: z.coerce.number().positive().default(60),
   /** Refresh a cached token this many seconds before `expires_in` runs out. Default 300 s. */

@@ -32,7 +32,7 @@ export type Datasources = {
   tasks: TaskStore;
   auth: AuthEvents;
   /**
-   * The display app (third-party / 代开发, contract §8.3): its own suite ticket, suite token,
+   * The display app (third-party / 代开发, docs/upstream.md §8.3): its own suite ticket, suite token,
    * permanent codes and corp tokens. JS-SDK tickets and agentId come from it.
    */
   display: { tokens: TokenChain; corps: CorpRegistry; auth: AuthEvents };

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/Logger.js';
 import type { StatsAggregator } from '../stats/StatsAggregator.js';
 import { ALL_CORPS, type EventBus } from './EventBus.js';
 
-/** Keyword behaviour 6 (contract §3.5): the message was recalled. */
+/** Keyword behaviour 6 (docs/upstream.md §3.5): the message was recalled. */
 const RECALL = 6;
 
 /**

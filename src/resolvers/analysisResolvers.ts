@@ -11,7 +11,7 @@ import { messagesWithKeys } from './messagesWithKeys.js';
 import { listMax } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
-/** analyze_task_add takes ≤1000 messages per job (contract §3.8). */
+/** analyze_task_add takes ≤1000 messages per job (docs/upstream.md §3.8). */
 export const MAX_ANALYSIS_MESSAGES = 1000;
 
 const TASK_CODES = { SENTIMENT: 1, SPAM: 2, SUMMARY: 3 } as const;

@@ -11,7 +11,7 @@ import { messagesWithKeys } from './messagesWithKeys.js';
 import { listMax, show } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
-/** specapi/create_job limits (contract §3.12). */
+/** specapi/create_job limits (docs/upstream.md §3.12). */
 export const MAX_CUSTOM_MESSAGES = 1000;
 export const MAX_CUSTOM_ID_BYTES = 128;
 export const MAX_CUSTOM_DATA_BYTES = 1024;

@@ -7,7 +7,7 @@ import { splitCorpScopedId } from './ids.js';
 import { nonEmptyString, show } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
-/** Temp media of type file: ≤20 MB; export templates are doc/docx/xls/xlsx/txt (contract §3.9). */
+/** Temp media of type file: ≤20 MB; export templates are doc/docx/xls/xlsx/txt (docs/upstream.md §3.9, §3.13). */
 export const MAX_TEMPLATE_BYTES = 20 * 1024 * 1024;
 const TEMPLATE_EXT = /\.(docx?|xlsx?|txt)$/i;
 

@@ -161,7 +161,7 @@ export class CorpOnboarding implements AuthEvents {
     } else {
       record = await this.#store(redeemed.granted, why);
     }
-    // Archiving starts only once a public key is set (contract §3.10): set one if there is none.
+    // Archiving starts only once a public key is set (docs/upstream.md §3.10): set one if there is none.
     if (keys && (await keys.current(record.corpId)) === null) await keys.rotate(record.corpId);
     logger.info(
       { app, corpId: record.corpId, why, redeliveredEvent: redeemed.kind === 'already' },

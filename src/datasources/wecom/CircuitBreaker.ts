@@ -11,7 +11,7 @@ export type CircuitBreakerOptions = {
   windowMs: number;
   /** Open → one half-open probe after this long, ms. */
   cooldownMs: number;
-  /** How long a 45009 blocks its (scope, path), ms from the hit. Default 60 000 (contract §8.8). */
+  /** How long a 45009 blocks its (scope, path), ms from the hit. Default 60 000 (docs/upstream.md §8.8). */
   rateLimitBlockMs?: number;
   /** Most (scope, path) circuits kept; the oldest is forgotten beyond it. Default 10 000. */
   maxCircuits?: number;
@@ -60,7 +60,7 @@ const MINUTE_MS = 60_000;
  * calls in `windowMs`; while open, calls fail fast with UPSTREAM_UNAVAILABLE; after
  * `cooldownMs` one probe goes through, and its outcome closes or reopens the circuit.
  *
- * 45009 is WeCom's frequency limit: its block lasts 60 s from the hit (contract §8.8), so calls
+ * 45009 is WeCom's frequency limit: its block lasts 60 s from the hit (docs/upstream.md §8.8), so calls
  * to that (scope, path) fail fast with RATE_LIMITED for 60 s from each 45009, never longer. A
  * second 45009 right after the block is not escalated to an hour: guessing an hour-level limit
  * once froze a corp's sync for 28 minutes and every onboarding with it (issue 11). If WeCom's

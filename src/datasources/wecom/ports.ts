@@ -10,7 +10,7 @@ import type {
 export interface TokenChain {
   /**
    * Stores a pushed suite_ticket unless a newer one (by the event's `TimeStamp`, unix seconds)
-   * is already stored: pushes may arrive out of order, and the newest wins (contract §8.12).
+   * is already stored: pushes may arrive out of order, and the newest wins (docs/upstream.md §8.12).
    */
   setSuiteTicket(ticket: string, timestampS: number): Promise<void>;
   getSuiteToken(): Promise<string>;

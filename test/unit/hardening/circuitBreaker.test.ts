@@ -78,7 +78,7 @@ describe('CircuitBreaker', () => {
     expect(b.state('c', PATH)).toBe('open'); // streak of 3
   });
 
-  // WeCom's 45009 block lasts 60 s from the hit (contract §8.8). The old breaker blocked to the
+  // WeCom's 45009 block lasts 60 s from the hit (docs/upstream.md §8.8). The old breaker blocked to the
   // next clock hour on a second 45009: two in a row froze a corp for 28 minutes (issue 11).
   it('45009 blocks the corp+path for 60 s from each hit, and two in a row never grow into an hour', () => {
     const { b, clock } = breaker(Date.UTC(2025, 0, 1, 10, 0, 30));

@@ -10,7 +10,7 @@ import {
 } from './common.js';
 import { serviceEncryptInfo } from './messages.js';
 
-/** "Default_Agree" is from the legacy msgaudit API and may still appear (contract §3.7). */
+/** "Default_Agree" is from the legacy msgaudit API and may still appear (docs/upstream.md §3.7). */
 const agreeStatus = z.enum(['Agree', 'Disagree', 'Default_Agree']);
 
 export const agreeStatusSingle = {
@@ -73,7 +73,7 @@ export const analyzeTaskSubmit = { request: z.strictObject({ jobid: nonEmpty }),
 export const analyzeTaskResult = {
   request: z.strictObject({ jobid: nonEmpty }),
   response: z.object({
-    /** 0 running, 1 done, 2 failed (zone semantics, contract §3.8). */
+    /** 0 running, 1 done, 2 failed (zone semantics, docs/upstream.md §3.8). */
     status: z.number().int(),
     analyze_result_list: z
       .array(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * `has_more` is int 0/1 on most APIs but a JSON bool on get_rule_list and get_auth_user_list
- * (contract §2.1); absent means "no more". Always exposed as a boolean.
+ * (docs/upstream.md §2.1); absent means "no more". Always exposed as a boolean.
  */
 export const hasMore = z
   .union([z.literal(0), z.literal(1), z.boolean()])
@@ -42,7 +42,7 @@ export const nonEmpty = z.string().min(1, 'must be a non-empty string');
 
 /**
  * Employee ids come as `open_userid` for third-party providers and `userid` on the zone pages
- * (contract §3.7, §3.11, open question 8). Accept either; expose `open_userid` only.
+ * (docs/upstream.md §3.7, §3.11, §7.8). Accept either; expose `open_userid` only.
  */
 export function employeeId<T extends z.ZodRawShape>(shape: T) {
   return z

@@ -16,7 +16,7 @@ const ids = <T extends z.ZodType>(item: T, max: number, name: string) =>
 
 /**
  * One shape for both directions: requests reject unknown keys, responses drop them. The four id
- * lists hold ≤100 entries each on the HTTP API (contract §8.4).
+ * lists hold ≤100 entries each on the HTTP API (docs/upstream.md §8.4).
  */
 const rangeShape = {
   target_type: z.object({ type_list: z.array(z.number().int()) }).optional(),
@@ -36,7 +36,7 @@ const rangeShape = {
 const keywordBody = z.strictObject({
   word_list: z.array(charRange(1, 32, 'each word')).max(20, 'word_list must hold at most 20 words'),
 });
-/** Key behaviours 1..12 (contract §3.5). */
+/** Key behaviours 1..12 (docs/upstream.md §3.5). */
 const semanticsBody = z.strictObject({
   semantics_list: z.array(
     z.number().int().min(1, 'semantics must be 1..12').max(12, 'semantics must be 1..12'),

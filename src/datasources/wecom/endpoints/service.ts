@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `errcode` appears only on failure for these (contract §1.1); the HTTP layer checks it first. */
+/** `errcode` appears only on failure for these (docs/upstream.md §1.1); the HTTP layer checks it first. */
 export const suiteTokenResponse = z.object({
   suite_access_token: z.string().min(1),
   expires_in: z.number().int().positive(),

@@ -3,7 +3,7 @@ import { nonEmpty } from './common.js';
 
 const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-/** 数据分析专区 job API (contract §3.12): ≤1000 messages, custom_id ≤128 bytes, custom_data ≤1024 bytes. */
+/** 数据分析专区 job API (docs/upstream.md §3.12): ≤1000 messages, custom_id ≤128 bytes, custom_data ≤1024 bytes. */
 export const specapiCreateJob = {
   request: z.strictObject({
     msg_filter: z.strictObject({

@@ -6,7 +6,7 @@ import { WecomError } from '../WecomError.js';
 type Api = Pick<WecomApi, 'chatdata'>;
 type Item = ChatdataRequest<'analyze_task_add'>['msg_list'][number];
 
-/** analyze_task_add takes ≤1000 messages per call and per job (contract §3.8). */
+/** analyze_task_add takes ≤1000 messages per call and per job (docs/upstream.md §3.8). */
 export const ANALYSIS_CHUNK = 1000;
 /** 710617: the job is already submitted. */
 export const ALREADY_SUBMITTED = 710617;
