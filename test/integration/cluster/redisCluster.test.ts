@@ -17,7 +17,7 @@ import {
   redisServerInstalled,
   startRedisCluster,
 } from '../../helpers/redisCluster.js';
-import { kvContract } from '../datasources/kvContract.js';
+import { kvContract } from '../datasources/store/kvContract.js';
 
 const installed = await redisServerInstalled();
 if (!installed) {

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import { MemorySuiteTicketStore } from '../../../src/datasources/store/memory/MemorySuiteTicketStore.js';
-import type { KeyValueStore } from '../../../src/datasources/store/ports.js';
-import { createRedis } from '../../../src/datasources/store/redis/createRedis.js';
-import { RedisKeyValueStore } from '../../../src/datasources/store/redis/RedisKeyValueStore.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
-import { seedCorp, wire } from './harness.js';
-import { eventually } from './kvContract.js';
-import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { MemorySuiteTicketStore } from '../../../../src/datasources/store/memory/MemorySuiteTicketStore.js';
+import type { KeyValueStore } from '../../../../src/datasources/store/ports.js';
+import { createRedis } from '../../../../src/datasources/store/redis/createRedis.js';
+import { RedisKeyValueStore } from '../../../../src/datasources/store/redis/RedisKeyValueStore.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../../helpers/redis.js';
+import { seedCorp, wire } from '../harness.js';
+import { eventually } from '../store/kvContract.js';
+import { type StubUpstream, startStubUpstream } from '../stubUpstream.js';
 
 const CORP_TOKEN = '/cgi-bin/service/get_corp_token';
 const SUITE_TOKEN = '/cgi-bin/service/get_suite_token';

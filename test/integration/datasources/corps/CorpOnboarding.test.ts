@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorpOnboarding, type OnboardingObservation } from '../../../src/datasources/corps/CorpOnboarding.js';
-import { KvTaskStore } from '../../../src/datasources/store/memory/KvTaskStore.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { keyManager, wire } from './harness.js';
-import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
+import {
+  CorpOnboarding,
+  type OnboardingObservation,
+} from '../../../../src/datasources/corps/CorpOnboarding.js';
+import { KvTaskStore } from '../../../../src/datasources/store/memory/KvTaskStore.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { keyManager, wire } from '../harness.js';
+import { type StubUpstream, startStubUpstream } from '../stubUpstream.js';
 
 const CORP_TOKEN = '/cgi-bin/service/get_corp_token';
 const PERMANENT_CODE = '/cgi-bin/service/get_permanent_code';

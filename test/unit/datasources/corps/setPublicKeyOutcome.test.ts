@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { setPublicKeyOutcome } from '../../../src/datasources/corps/setPublicKeyOutcome.js';
-import { WecomError } from '../../../src/datasources/wecom/WecomError.js';
+import { setPublicKeyOutcome } from '../../../../src/datasources/corps/setPublicKeyOutcome.js';
+import { WecomError } from '../../../../src/datasources/wecom/WecomError.js';
 
 const PATH = '/cgi-bin/chatdata/set_public_key';
 const envelope = (errcode: number) =>

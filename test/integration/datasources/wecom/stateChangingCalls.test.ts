@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import { bareResponse } from '../../../src/datasources/wecom/endpoints/common.js';
-import { WecomHttp } from '../../../src/datasources/wecom/WecomHttp.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { failure, seedCorp, wire } from './harness.js';
-import { type StubReply, type StubUpstream, startStubUpstream } from './stubUpstream.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { bareResponse } from '../../../../src/datasources/wecom/endpoints/common.js';
+import { WecomHttp } from '../../../../src/datasources/wecom/WecomHttp.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { failure, seedCorp, wire } from '../harness.js';
+import { type StubReply, type StubUpstream, startStubUpstream } from '../stubUpstream.js';
 
 // Issue 11, point 4: a call that changes state upstream is never repeated when it may already
 // have happened; reads and harmless repeats keep their retries.

@@ -1,18 +1,18 @@
 import { constants, publicEncrypt } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryKeyStore } from '../../../src/datasources/store/memory/MemoryKeyStore.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import type { KeyStore, KeyValueStore } from '../../../src/datasources/store/ports.js';
-import { createPgPool } from '../../../src/datasources/store/postgres/createPgPool.js';
-import { migrate } from '../../../src/datasources/store/postgres/migrate.js';
-import { PgKeyStore } from '../../../src/datasources/store/postgres/PgKeyStore.js';
-import { createRedis } from '../../../src/datasources/store/redis/createRedis.js';
-import { RedisKeyValueStore } from '../../../src/datasources/store/redis/RedisKeyValueStore.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { freshSchema } from '../../helpers/postgres.js';
-import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
-import { keyManager, seedCorp, wire } from './harness.js';
-import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
+import { MemoryKeyStore } from '../../../../src/datasources/store/memory/MemoryKeyStore.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import type { KeyStore, KeyValueStore } from '../../../../src/datasources/store/ports.js';
+import { createPgPool } from '../../../../src/datasources/store/postgres/createPgPool.js';
+import { migrate } from '../../../../src/datasources/store/postgres/migrate.js';
+import { PgKeyStore } from '../../../../src/datasources/store/postgres/PgKeyStore.js';
+import { createRedis } from '../../../../src/datasources/store/redis/createRedis.js';
+import { RedisKeyValueStore } from '../../../../src/datasources/store/redis/RedisKeyValueStore.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { freshSchema } from '../../../helpers/postgres.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../../helpers/redis.js';
+import { keyManager, seedCorp, wire } from '../harness.js';
+import { type StubUpstream, startStubUpstream } from '../stubUpstream.js';
 
 const SET_KEY = '/cgi-bin/chatdata/set_public_key';
 

@@ -1,21 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { chatKeyOf, indexedParticipants, singleChatKey } from '../../../src/datasources/store/chatKeyOf.js';
+import {
+  chatKeyOf,
+  indexedParticipants,
+  singleChatKey,
+} from '../../../../src/datasources/store/chatKeyOf.js';
 import {
   CheckpointMovedError,
   type IndexedMessage,
   type MessageIndex,
   type MessageQuery,
-} from '../../../src/datasources/store/MessageIndex.js';
-import { MemoryMessageIndex } from '../../../src/datasources/store/memory/MemoryMessageIndex.js';
-import type { ArchivedMessage, SyncStateTable } from '../../../src/datasources/store/ports.js';
-import { createPgPool } from '../../../src/datasources/store/postgres/createPgPool.js';
-import { migrate } from '../../../src/datasources/store/postgres/migrate.js';
-import { PgMessageIndex } from '../../../src/datasources/store/postgres/PgMessageIndex.js';
-import { PgPartitions } from '../../../src/datasources/store/postgres/PgPartitions.js';
-import { PgSyncStateTable } from '../../../src/datasources/store/postgres/PgSyncStateTable.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { freshSchema } from '../../helpers/postgres.js';
+} from '../../../../src/datasources/store/MessageIndex.js';
+import { MemoryMessageIndex } from '../../../../src/datasources/store/memory/MemoryMessageIndex.js';
+import type { ArchivedMessage, SyncStateTable } from '../../../../src/datasources/store/ports.js';
+import { createPgPool } from '../../../../src/datasources/store/postgres/createPgPool.js';
+import { migrate } from '../../../../src/datasources/store/postgres/migrate.js';
+import { PgMessageIndex } from '../../../../src/datasources/store/postgres/PgMessageIndex.js';
+import { PgPartitions } from '../../../../src/datasources/store/postgres/PgPartitions.js';
+import { PgSyncStateTable } from '../../../../src/datasources/store/postgres/PgSyncStateTable.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { freshSchema } from '../../../helpers/postgres.js';
 
 const CORP = 'wwcorpA';
 const T0 = 1_712_540_000;

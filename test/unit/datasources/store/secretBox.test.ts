@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretBox } from '../../../src/datasources/store/secretBox.js';
+import { createSecretBox } from '../../../../src/datasources/store/secretBox.js';
 
 const box = createSecretBox('unit-test-master-key-1');
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KeyValueStore } from '../../../src/datasources/store/ports.js';
+import type { KeyValueStore } from '../../../../src/datasources/store/ports.js';
 
 /** Polls `check` until it holds, with a bound; for TTL expiry, which has no event to wait on. */
 export async function eventually(check: () => Promise<boolean>, boundMs = 3000): Promise<void> {

@@ -1,7 +1,7 @@
 import { constants, createPrivateKey, generateKeyPairSync, publicEncrypt } from 'node:crypto';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import { rsaDecrypt, unpadPkcs1v15 } from '../../../src/datasources/corps/rsa/rsaDecrypt.js';
+import { rsaDecrypt, unpadPkcs1v15 } from '../../../../src/datasources/corps/rsa/rsaDecrypt.js';
 
 const pair = generateKeyPairSync('rsa', {
   modulusLength: 2048,

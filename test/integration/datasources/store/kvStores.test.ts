@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import { createRedis } from '../../../src/datasources/store/redis/createRedis.js';
-import { RedisKeyValueStore } from '../../../src/datasources/store/redis/RedisKeyValueStore.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { createRedis } from '../../../../src/datasources/store/redis/createRedis.js';
+import { RedisKeyValueStore } from '../../../../src/datasources/store/redis/RedisKeyValueStore.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { purgePrefix, testRedisUrl, uniquePrefix } from '../../../helpers/redis.js';
 import { kvContract } from './kvContract.js';
 
 kvContract('memory', async () => {

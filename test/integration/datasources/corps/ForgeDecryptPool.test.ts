@@ -1,14 +1,17 @@
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RsaKeyManager } from '../../../src/datasources/corps/RsaKeyManager.js';
-import { createRsaDecrypt, nativeRsaDecrypt } from '../../../src/datasources/corps/rsa/createRsaDecrypt.js';
-import { ForgeDecryptPool } from '../../../src/datasources/corps/rsa/ForgeDecryptPool.js';
-import type { RsaPadding } from '../../../src/datasources/corps/rsa/rsaDecrypt.js';
-import { MemoryKeyStore } from '../../../src/datasources/store/memory/MemoryKeyStore.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { seedCorp, wire } from './harness.js';
-import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
+import { RsaKeyManager } from '../../../../src/datasources/corps/RsaKeyManager.js';
+import {
+  createRsaDecrypt,
+  nativeRsaDecrypt,
+} from '../../../../src/datasources/corps/rsa/createRsaDecrypt.js';
+import { ForgeDecryptPool } from '../../../../src/datasources/corps/rsa/ForgeDecryptPool.js';
+import type { RsaPadding } from '../../../../src/datasources/corps/rsa/rsaDecrypt.js';
+import { MemoryKeyStore } from '../../../../src/datasources/store/memory/MemoryKeyStore.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { seedCorp, wire } from '../harness.js';
+import { type StubUpstream, startStubUpstream } from '../stubUpstream.js';
 
 const keyPair = () =>
   generateKeyPairSync('rsa', {
@@ -157,7 +160,7 @@ describe('ForgeDecryptPool', () => {
   it('rejects the request of a crashed worker and replaces the worker', async () => {
     const p = pool({
       workers: 1,
-      workerUrl: new URL('./fixtures/crashingDecryptWorker.mjs', import.meta.url),
+      workerUrl: new URL('../fixtures/crashingDecryptWorker.mjs', import.meta.url),
     });
     const good = {
       privateKeyPem: pair.privateKey,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
+import { ADMIN_KEY, type Stack, startStack } from '../helpers/startStack.js';
 
 describe('app shell: health, readiness, metrics, SSE, GraphiQL', () => {
   let stack: Stack;

@@ -3,7 +3,7 @@ import {
   CHATDATA_APIS,
   chatdataSchemas,
   describeIssues,
-} from '../../../src/datasources/wecom/upstreamSchemas.js';
+} from '../../../../src/datasources/wecom/upstreamSchemas.js';
 
 describe('chatdata schemas', () => {
   it('cover every chatdata API with a request and a response schema', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runCoalesced } from '../../../src/datasources/coordination/runCoalesced.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import { waitFor } from '../../helpers/waitFor.js';
+import { runCoalesced } from '../../../../src/datasources/coordination/runCoalesced.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { waitFor } from '../../../helpers/waitFor.js';
 
 describe('runCoalesced', () => {
   it('coalesces concurrent requests into passes of one holder', async () => {

@@ -1,7 +1,7 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { chatdataSchemas } from '../../../src/datasources/wecom/upstreamSchemas.js';
-import { parseHint, toWecomError, WecomError } from '../../../src/datasources/wecom/WecomError.js';
+import { chatdataSchemas } from '../../../../src/datasources/wecom/upstreamSchemas.js';
+import { parseHint, toWecomError, WecomError } from '../../../../src/datasources/wecom/WecomError.js';
 
 const PATH = '/cgi-bin/chatdata/sync_msg';
 const env = (errcode: number, errmsg = 'x') => toWecomError(PATH, { kind: 'envelope', errcode, errmsg });

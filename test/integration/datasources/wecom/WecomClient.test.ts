@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import { bareResponse } from '../../../src/datasources/wecom/endpoints/common.js';
-import { WecomRequestError } from '../../../src/datasources/wecom/WecomError.js';
-import { WecomHttp } from '../../../src/datasources/wecom/WecomHttp.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { failure, seedCorp, wire } from './harness.js';
-import { type StubUpstream, startStubUpstream } from './stubUpstream.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { bareResponse } from '../../../../src/datasources/wecom/endpoints/common.js';
+import { WecomRequestError } from '../../../../src/datasources/wecom/WecomError.js';
+import { WecomHttp } from '../../../../src/datasources/wecom/WecomHttp.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { failure, seedCorp, wire } from '../harness.js';
+import { type StubUpstream, startStubUpstream } from '../stubUpstream.js';
 
 const SYNC = '/cgi-bin/chatdata/sync_msg';
 const CORP_TOKEN = '/cgi-bin/service/get_corp_token';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, UpstreamBlockedError } from '../../../src/datasources/wecom/CircuitBreaker.js';
+import { CircuitBreaker, UpstreamBlockedError } from '../../../../src/datasources/wecom/CircuitBreaker.js';
 
 const PATH = '/cgi-bin/chatdata/sync_msg';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LruCache } from '../../../src/datasources/store/LruCache.js';
+import { LruCache } from '../../../../src/datasources/store/LruCache.js';
 
 describe('LruCache', () => {
   it('evicts the least recently used entry past its bound', () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { LostAuthorizationError, redeemAuthCode } from '../../../src/datasources/corps/redeemAuthCode.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
-import type { WecomApi } from '../../../src/datasources/wecom/ports.js';
-import { createExportJobReconciled } from '../../../src/datasources/wecom/reconcile/createExportJobReconciled.js';
-import { createRuleReconciled } from '../../../src/datasources/wecom/reconcile/createRuleReconciled.js';
-import { deleteRuleReconciled } from '../../../src/datasources/wecom/reconcile/deleteRuleReconciled.js';
-import { runAnalysisJob } from '../../../src/datasources/wecom/reconcile/runAnalysisJob.js';
-import { outcomeUnknown } from '../../../src/datasources/wecom/upstreamCallKinds.js';
-import { toWecomError, type WecomError } from '../../../src/datasources/wecom/WecomError.js';
+import { LostAuthorizationError, redeemAuthCode } from '../../../../src/datasources/corps/redeemAuthCode.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import type { WecomApi } from '../../../../src/datasources/wecom/ports.js';
+import { createExportJobReconciled } from '../../../../src/datasources/wecom/reconcile/createExportJobReconciled.js';
+import { createRuleReconciled } from '../../../../src/datasources/wecom/reconcile/createRuleReconciled.js';
+import { deleteRuleReconciled } from '../../../../src/datasources/wecom/reconcile/deleteRuleReconciled.js';
+import { runAnalysisJob } from '../../../../src/datasources/wecom/reconcile/runAnalysisJob.js';
+import { outcomeUnknown } from '../../../../src/datasources/wecom/upstreamCallKinds.js';
+import { toWecomError, type WecomError } from '../../../../src/datasources/wecom/WecomError.js';
 
 // The reconcile logic of issue 11, point 4, against the upstream's answers written out: each
 // script lists, per call, what WeCom answered (or that the answer was lost).
