@@ -5,6 +5,8 @@ import type { z } from 'zod';
 import type { Logger } from '../../logging/Logger.js';
 import { traceUpstreamAttempt } from '../../tracing/traceUpstreamAttempt.js';
 import type { CallOutcome, CircuitBreaker, UpstreamBlockedError } from './CircuitBreaker.js';
+import { outcomeOf, resultLabel } from './callOutcome.js';
+import { parseResponse } from './parseResponse.js';
 import { isStateChanging, mayHaveTakenEffect, outcomeUnknown } from './upstreamCallKinds.js';
 import { toWecomError, WecomError } from './WecomError.js';
 
@@ -271,52 +273,4 @@ export class WecomHttp {
       clearTimeout(timer);
     }
   }
-}
-
-/** Retryable failures count against the circuit; 45009 opens its window; any other answer shows the upstream alive. */
-function outcomeOf(error: WecomError): CallOutcome {
-  if (error.errcode === 45009) return 'rate-limited';
-  return error.retryable ? 'failure' : 'ok';
-}
-
-function resultLabel(error: WecomError): string {
-  if (error.errcode !== null) return String(error.errcode);
-  if (error.httpStatus !== null && error.httpStatus !== 200) return `http_${error.httpStatus}`;
-  return error.code.toLowerCase();
-}
-
-function parseResponse<S extends z.ZodType>(
-  path: string,
-  status: number,
-  text: string,
-  schema: S,
-): z.output<S> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw toWecomError(
-      path,
-      status === 200 ? { kind: 'invalid-json', httpStatus: status } : { kind: 'http', status },
-    );
-  }
-  // A 5xx carrying a WeCom envelope is WeCom's answer (its errcode decides); without one it is
-  // a proxy or gateway failure that says nothing about the call.
-  if (status >= 500 && typeof (body as { errcode?: unknown } | null)?.errcode !== 'number') {
-    throw toWecomError(path, { kind: 'http', status });
-  }
-  const errcode = (body as { errcode?: unknown } | null)?.errcode;
-  if (typeof errcode === 'number' && errcode !== 0) {
-    const errmsg = (body as { errmsg?: unknown }).errmsg;
-    throw toWecomError(path, {
-      kind: 'envelope',
-      errcode,
-      errmsg: typeof errmsg === 'string' ? errmsg : '',
-      httpStatus: status,
-    });
-  }
-  if (status !== 200) throw toWecomError(path, { kind: 'http', status });
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw toWecomError(path, { kind: 'contract', error: parsed.error, body });
-  return parsed.data;
 }
