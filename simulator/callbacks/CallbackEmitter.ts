@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: every event kind WeCom sends, each a few lines of XML fields, kept
+// together so the list of what the simulator can emit reads in one place.
 import { randomInt } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { request } from 'undici';

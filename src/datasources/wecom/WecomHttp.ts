@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: one class owning the pool, the retry loop, the breaker checks and
+// the token → corp map that all attempts share; the pure parts live in parseResponse/callOutcome.
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'undici';
