@@ -15,6 +15,7 @@ import { createDatasources, type Datasources } from './datasources/createDatasou
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { ErrorCode } from './errors/codes.js';
+import { createMaskError } from './errors/maskError.js';
 import { createGraphiql } from './graphiql/createGraphiql.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
 import { LANDING_PAGE_CSP, renderLandingPage } from './landingPage.js';
@@ -230,8 +231,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
           server.off('error', reject);
           wss = wireWebSocket(server, yoga, {
             maxPayloadBytes: maxBodyBytes,
-            persisted: protection.persisted,
-            isAdmin: protection.isAdmin,
+            maskError: createMaskError(config.exposeErrors),
             metrics,
             logger,
           });

@@ -179,8 +179,8 @@ describe('SubscriptionGroups', () => {
     const groups = new SubscriptionGroups();
     const source = controlledSource();
     const sunk: unknown[] = [];
-    const member = (await groups.join('k', source.start, (r) => {
-      sunk.push(r.data);
+    const member = (await groups.join('k', source.start, (shared) => {
+      sunk.push(shared.result.data);
       return true;
     })) as AsyncIterableIterator<ExecutionResult>;
     // Not idle yet (no next() waiting): results queue.

@@ -1,0 +1,105 @@
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLError,
+  Kind,
+  OperationTypeNode,
+} from 'graphql';
+import type { ServerOptions, SubscribePayload } from 'graphql-ws';
+import type { GraphQLParams } from 'graphql-yoga';
+import type { ServerContext } from '../context.js';
+import type { WsConnection } from './WsConnection.js';
+import { WsDelivery } from './WsDelivery.js';
+
+type ConnectionParams = Record<string, unknown> | undefined;
+
+/** The part of a yoga instance a graphql-ws operation runs through. */
+export type OperationPipeline = {
+  getResultForParams(
+    input: { params: GraphQLParams; request: Request },
+    context: ServerContext,
+  ):
+    | PromiseLike<ExecutionResult | AsyncIterable<ExecutionResult> | undefined>
+    | ExecutionResult
+    | AsyncIterable<ExecutionResult>
+    | undefined;
+  fetchAPI: { Request: typeof Request };
+};
+
+export type GraphqlWsOverYogaOptions = {
+  /** The operations' URL as yoga's plugins see it (the GraphQL endpoint). */
+  url: string;
+  /** Turns what escapes yoga's pipeline (an onParams hook that throws) into a client error. */
+  maskError: (error: unknown) => GraphQLError;
+};
+
+/**
+ * graphql-ws' one check of an operation before running it (that the document has one): the
+ * real document is yoga's to parse, inside the operation.
+ */
+const ANY_OPERATION: DocumentNode = {
+  kind: Kind.DOCUMENT,
+  definitions: [
+    {
+      kind: Kind.OPERATION_DEFINITION,
+      operation: OperationTypeNode.SUBSCRIPTION,
+      selectionSet: { kind: Kind.SELECTION_SET, selections: [] },
+    },
+  ],
+};
+
+/**
+ * graphql-ws options that run every operation through yoga, as Hive Gateway's
+ * `getGraphQLWSOptions` does: `getResultForParams` with the subscribe payload as the params and
+ * a request of the operation's own (a POST to the endpoint whose Authorization header is
+ * `connectionParams.authorization`), so persisted operations, limits, auth, rate limits,
+ * metrics and error masking are yoga's plugins alone, as over HTTP, and a client gets the body
+ * HTTP would have answered as its `next` payload. graphql-ws keeps the protocol; the results
+ * are written by WsDelivery, and a shared subscription's straight to the socket (`liveSink`).
+ */
+export function graphqlWsOverYoga(
+  yoga: OperationPipeline,
+  options: GraphqlWsOverYogaOptions,
+): ServerOptions<ConnectionParams, WsConnection> {
+  const operation = (
+    connection: WsConnection,
+    authorization: unknown,
+    id: string,
+    payload: SubscribePayload,
+  ) => {
+    const request = new yoga.fetchAPI.Request(options.url, {
+      method: 'POST',
+      headers: typeof authorization === 'string' ? { authorization } : {},
+    });
+    const context: ServerContext = {
+      transport: 'ws',
+      liveSink: (event) => connection.nextNow(id, event.json),
+    };
+    // Only the four GraphQL-over-HTTP fields, as an HTTP body would carry them.
+    const params: GraphQLParams = {
+      query: payload.query,
+      ...(payload.operationName != null ? { operationName: payload.operationName } : {}),
+      ...(payload.variables != null ? { variables: payload.variables } : {}),
+      ...(payload.extensions != null ? { extensions: payload.extensions } : {}),
+    };
+    return new WsDelivery(id, connection, async () => {
+      try {
+        return await yoga.getResultForParams({ params, request }, context);
+      } catch (error) {
+        return { errors: [options.maskError(error)] };
+      }
+    });
+  };
+  // The delivery travels to `subscribe` as the context value; yoga builds the real Context.
+  const deliver = (args: ExecutionArgs) => args.contextValue as WsDelivery;
+  return {
+    onSubscribe: (ctx, id, payload) =>
+      ({
+        document: ANY_OPERATION,
+        contextValue: operation(ctx.extra, ctx.connectionParams?.['authorization'], id, payload),
+      }) as ExecutionArgs,
+    subscribe: deliver,
+    execute: deliver,
+  };
+}
