@@ -1,9 +1,11 @@
 import type { SharedResult } from './SharedResult.js';
 
 /**
- * Writes one shared result straight to a subscriber's connection, without the per-subscriber
- * async iteration; false when the connection does not drain (the caller ends that subscriber).
- * A graphql-ws operation brings one in its server context (src/context.ts `ServerContext`);
- * SSE subscriptions have none and take the ordinary path.
+ * A subscriber's connection, written straight to with one shared result, without the
+ * per-subscriber async iteration. A graphql-ws operation brings one in its server context
+ * (src/context.ts `ServerContext`); SSE subscriptions have none and take the ordinary path.
  */
-export type LiveSink = (event: SharedResult) => boolean;
+export type LiveSink = {
+  /** False when the connection does not drain (the caller ends that subscriber). */
+  write(event: SharedResult): boolean;
+};

@@ -175,7 +175,7 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
     const { result } = shared;
     if (this.#waiter) {
       if (this.#sink && !result.errors) {
-        if (!this.#sink(shared)) this.#endSlow();
+        if (!this.#sink.write(shared)) this.#endSlow();
         return;
       }
       const waiter = this.#waiter;

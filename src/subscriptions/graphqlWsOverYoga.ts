@@ -6,11 +6,11 @@ import {
   Kind,
   OperationTypeNode,
 } from 'graphql';
-import type { ServerOptions, SubscribePayload } from 'graphql-ws';
+import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { GraphQLParams } from 'graphql-yoga';
 import type { ServerContext } from '../context.js';
 import type { WsConnection } from './WsConnection.js';
-import { WsDelivery } from './WsDelivery.js';
+import { type RunOperation, WsOperation } from './WsOperation.js';
 
 type ConnectionParams = Record<string, unknown> | undefined;
 
@@ -56,26 +56,25 @@ const ANY_OPERATION: DocumentNode = {
  * `connectionParams.authorization`), so persisted operations, limits, auth, rate limits,
  * metrics and error masking are yoga's plugins alone, as over HTTP, and a client gets the body
  * HTTP would have answered as its `next` payload. graphql-ws keeps the protocol; the results
- * are written by WsDelivery, and a shared subscription's straight to the socket (`liveSink`).
+ * are written by WsOperation, a shared subscription's straight to the socket (`liveSink`).
  */
 export function graphqlWsOverYoga(
   yoga: OperationPipeline,
   options: GraphqlWsOverYogaOptions,
 ): ServerOptions<ConnectionParams, WsConnection> {
-  const operation = (
-    connection: WsConnection,
-    authorization: unknown,
-    id: string,
-    payload: SubscribePayload,
-  ) => {
+  const run: RunOperation = async (params, request, context) => {
+    try {
+      return await yoga.getResultForParams({ params, request }, context);
+    } catch (error) {
+      return { errors: [options.maskError(error)] };
+    }
+  };
+  const operation = (ctx: Context<ConnectionParams, WsConnection>, id: string, payload: SubscribePayload) => {
+    const authorization = ctx.connectionParams?.['authorization'];
     const request = new yoga.fetchAPI.Request(options.url, {
       method: 'POST',
       headers: typeof authorization === 'string' ? { authorization } : {},
     });
-    const context: ServerContext = {
-      transport: 'ws',
-      liveSink: (event) => connection.nextNow(id, event.json),
-    };
     // Only the four GraphQL-over-HTTP fields, as an HTTP body would carry them.
     const params: GraphQLParams = {
       query: payload.query,
@@ -83,23 +82,14 @@ export function graphqlWsOverYoga(
       ...(payload.variables != null ? { variables: payload.variables } : {}),
       ...(payload.extensions != null ? { extensions: payload.extensions } : {}),
     };
-    return new WsDelivery(id, connection, async () => {
-      try {
-        return await yoga.getResultForParams({ params, request }, context);
-      } catch (error) {
-        return { errors: [options.maskError(error)] };
-      }
-    });
+    return new WsOperation(id, ctx.extra, run, params, request);
   };
-  // The delivery travels to `subscribe` as the context value; yoga builds the real Context.
-  const deliver = (args: ExecutionArgs) => args.contextValue as WsDelivery;
+  // The operation travels to `subscribe` as the context value; yoga builds the real Context.
+  const started = (args: ExecutionArgs) => args.contextValue as WsOperation;
   return {
     onSubscribe: (ctx, id, payload) =>
-      ({
-        document: ANY_OPERATION,
-        contextValue: operation(ctx.extra, ctx.connectionParams?.['authorization'], id, payload),
-      }) as ExecutionArgs,
-    subscribe: deliver,
-    execute: deliver,
+      ({ document: ANY_OPERATION, contextValue: operation(ctx, id, payload) }) as ExecutionArgs,
+    subscribe: started,
+    execute: started,
   };
 }
