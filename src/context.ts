@@ -14,7 +14,6 @@ import type { EventBus } from './ingest/EventBus.js';
 import type { SyncStateStore } from './ingest/SyncStateStore.js';
 import type { Loaders } from './resolvers/loaders/createLoaders.js';
 import type { Statistics } from './stats/createStatistics.js';
-import type { LiveSink } from './subscriptions/LiveSink.js';
 
 /** The ingestion side resolvers read: the index, hits, sync bookkeeping and live events. */
 export type IngestView = {
@@ -47,17 +46,4 @@ export type Context = {
   /** Fresh loaders: a subscription calls it per event so no cached upstream answer outlives one event. */
   renewLoaders(): void;
   logger: Logger;
-};
-
-/**
- * What an operation brings to yoga besides its request, before the Context is built (yoga's
- * server context): node's `req`/`res` for HTTP and SSE, these for a graphql-ws operation
- * (src/subscriptions/graphqlWsOverYoga.ts). envelop builds the Context on this object, so the
- * plugins see these fields on the Context too.
- */
-export type ServerContext = {
-  /** 'ws' for a graphql-ws operation; unset for HTTP and SSE. */
-  transport?: 'ws';
-  /** graphql-ws: writes a shared live result straight to the subscriber's socket (SubscriptionGroups). */
-  liveSink?: LiveSink;
 };

@@ -3,7 +3,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { Access } from './auth/Access.js';
 import type { Authenticate } from './auth/authenticate.js';
 import { useRequireClient } from './auth/useRequireClient.js';
-import type { Context, IngestView, ServerContext } from './context.js';
+import type { Context, IngestView } from './context.js';
 import type { Logger } from './datasources/Logger.js';
 import type { MessageLookup } from './datasources/ports.js';
 import { createMaskError } from './errors/maskError.js';
@@ -16,6 +16,7 @@ import { useRequestErrorCodes } from './plugins/useRequestErrorCodes.js';
 import { createLoaders } from './resolvers/loaders/createLoaders.js';
 import { schema } from './schema/index.js';
 import { subgraphSchema } from './schema/subgraphSchema.js';
+import type { ServerContext } from './subscriptions/ServerContext.js';
 
 export type GatewayYogaOptions = {
   authenticate: Authenticate;

@@ -1,8 +1,8 @@
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { ServerContext } from '../context.js';
 import type { Logger } from '../datasources/Logger.js';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.js';
+import type { ServerContext } from '../subscriptions/ServerContext.js';
 
 const PROTECTION_BY_CODE: Record<string, string> = {
   CSRF_HEADER_REQUIRED: 'csrf',

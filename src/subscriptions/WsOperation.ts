@@ -1,8 +1,8 @@
 import type { ExecutionResult } from 'graphql';
 import type { GraphQLParams } from 'graphql-yoga';
-import type { ServerContext } from '../context.js';
 import { encodeResult } from './encodeResult.js';
 import type { LiveSink } from './LiveSink.js';
+import type { ServerContext } from './ServerContext.js';
 import type { SharedResult } from './SharedResult.js';
 import type { WsConnection } from './WsConnection.js';
 

@@ -8,7 +8,7 @@ import {
 } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { GraphQLParams } from 'graphql-yoga';
-import type { ServerContext } from '../context.js';
+import type { ServerContext } from './ServerContext.js';
 import type { WsConnection } from './WsConnection.js';
 import { type RunOperation, WsOperation } from './WsOperation.js';
 

@@ -1,6 +1,7 @@
 import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Context, ServerContext } from '../context.js';
+import type { Context } from '../context.js';
+import type { ServerContext } from './ServerContext.js';
 import type { SubscribeOutcome, SubscriptionGroups } from './SubscriptionGroups.js';
 import { shareKeyOf } from './shareKeyOf.js';
 
