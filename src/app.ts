@@ -23,7 +23,7 @@ import { sendJson } from './http/sendJson.js';
 import { healthRoute, metricsRoute, readyRoute } from './http/statusRoutes.js';
 import { stopServing } from './http/stopServing.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
-import { renderLandingPage } from './landingPage.js';
+import { LANDING_PAGE_CSP, renderLandingPage } from './landingPage.js';
 import { createLogger } from './logging/createLogger.js';
 import { logActivitySummary } from './logging/logActivitySummary.js';
 import { GatewayMetrics } from './metrics/GatewayMetrics.js';
@@ -178,7 +178,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     simulatorUrl: config.mode === 'embedded' ? (config.wecomApiBase ?? null) : null,
     schemaPublic,
   });
-  routes.add('/', landingRoute(landingPage), ['GET', 'HEAD']);
+  routes.add('/', landingRoute(landingPage, LANDING_PAGE_CSP), ['GET', 'HEAD']);
   // The SDL only where introspection is open to every client anyway (embedded mode by default).
   if (schemaPublic) routes.add('/schema.graphql', schemaRoute(schema));
 

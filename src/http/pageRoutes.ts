@@ -1,13 +1,12 @@
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { LANDING_PAGE_CSP } from '../landingPage.js';
 import type { Handler } from './Routes.js';
 
-/** `/`: the landing page (GET and HEAD). */
-export function landingRoute(html: string): Handler {
+/** `/`: the landing page (GET and HEAD), under its content security policy. */
+export function landingRoute(html: string, csp: string): Handler {
   return (req, res) => {
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': LANDING_PAGE_CSP,
+      'content-security-policy': csp,
       'x-content-type-options': 'nosniff',
     });
     res.end(req.method === 'HEAD' ? undefined : html);
