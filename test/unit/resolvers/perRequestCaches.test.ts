@@ -81,7 +81,7 @@ describe('request loaders', () => {
       exposeErrors: false,
       graphiqlKey: null,
     });
-    const { contextFactory } = yoga.getEnveloped({ connectionParams: { authorization: 'x' } });
+    const { contextFactory } = yoga.getEnveloped({});
     const ctx = (await contextFactory()) as Context;
     const before = ctx.loaders.corp('wwA').message;
     expect(ctx.loaders.corp('wwA').message).toBe(before);
