@@ -35,6 +35,8 @@ export class WsOperation implements AsyncIterableIterator<never>, LiveSink {
   readonly #connection: WsConnection;
   readonly #run: RunOperation;
   #input: { params: GraphQLParams; request: Request } | null;
+  #outcome: Promise<OperationOutcome> | null = null;
+  #begun = false;
   #stream: AsyncIterator<ExecutionResult> | null = null;
   #closed = false;
   #settle: { resolve(step: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
@@ -56,14 +58,28 @@ export class WsOperation implements AsyncIterableIterator<never>, LiveSink {
     return this;
   }
 
+  /**
+   * Runs the operation through the pipeline, once (onSubscribe awaits it, to answer a request
+   * refused before execution with graphql-ws' `error` message); the outcome waits for next().
+   */
+  start(): Promise<OperationOutcome> {
+    if (!this.#outcome) {
+      const input = this.#input;
+      this.#input = null;
+      this.#outcome = input
+        ? this.#run(input.params, input.request, { transport: 'ws', liveSink: this })
+        : Promise.resolve(undefined);
+    }
+    return this.#outcome;
+  }
+
   /** graphql-ws calls it once: the whole operation happens within it. */
   next(): Promise<IteratorResult<never>> {
-    const input = this.#input;
-    if (!input || this.#closed) return Promise.resolve(DONE);
-    this.#input = null;
+    if (this.#begun || this.#closed) return Promise.resolve(DONE);
+    this.#begun = true;
     return new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
-      this.#run(input.params, input.request, { transport: 'ws', liveSink: this }).then(
+      this.start().then(
         (outcome) => this.#begin(outcome),
         (error: unknown) => this.#fail(error),
       );
@@ -73,6 +89,11 @@ export class WsOperation implements AsyncIterableIterator<never>, LiveSink {
   return(): Promise<IteratorResult<never>> {
     this.#closed = true;
     this.#input = null;
+    if (!this.#begun) {
+      // Started but never iterated (the client left during onSubscribe): end what it opened.
+      this.#begun = true;
+      void this.#outcome?.then((outcome) => this.#begin(outcome)).catch(() => {});
+    }
     this.#finish();
     const stream = this.#stream;
     this.#stream = null;
@@ -136,6 +157,21 @@ export class WsOperation implements AsyncIterableIterator<never>, LiveSink {
     this.#settle = null;
     settle?.reject(error);
   }
+}
+
+/**
+ * A request error in the spec's sense: refused before execution (parse, validation, limits,
+ * persisted operations, auth), so the result has errors and no `data` entry at all.
+ */
+export function isRequestError(
+  outcome: OperationOutcome,
+): outcome is ExecutionResult & { errors: NonNullable<ExecutionResult['errors']> } {
+  return (
+    outcome !== undefined &&
+    !isAsyncIterable(outcome) &&
+    !('data' in outcome) &&
+    (outcome.errors?.length ?? 0) > 0
+  );
 }
 
 function isAsyncIterable(value: object): value is AsyncIterable<ExecutionResult> {

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 
 /**
  * A result as the JSON body of a GraphQL response (HTTP, SSE and a graphql-ws `next` payload
@@ -7,5 +7,13 @@ import type { ExecutionResult } from 'graphql';
  */
 export function encodeResult(result: ExecutionResult): Buffer {
   const { errors, ...rest } = result;
-  return Buffer.from(JSON.stringify(errors ? { ...rest, errors: errors.map((e) => e.toJSON()) } : rest));
+  return Buffer.from(JSON.stringify(errors ? { ...rest, errors: errors.map(toSpecJson) } : rest));
+}
+
+/** yoga keeps an error's HTTP status in `extensions.http`, for its HTTP answer only: not sent. */
+function toSpecJson(error: GraphQLError): GraphQLFormattedError {
+  const json = error.toJSON();
+  if (!json.extensions?.['http']) return json;
+  const { http: _http, ...extensions } = json.extensions;
+  return { ...json, extensions };
 }

@@ -2,7 +2,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type GraphQLError,
+  GraphQLError,
   Kind,
   OperationTypeNode,
 } from 'graphql';
@@ -10,7 +10,7 @@ import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { GraphQLParams } from 'graphql-yoga';
 import type { ServerContext } from './ServerContext.js';
 import type { WsConnection } from './WsConnection.js';
-import { type RunOperation, WsOperation } from './WsOperation.js';
+import { isRequestError, type RunOperation, WsOperation } from './WsOperation.js';
 
 type ConnectionParams = Record<string, unknown> | undefined;
 
@@ -87,9 +87,22 @@ export function graphqlWsOverYoga(
   // The operation travels to `subscribe` as the context value; yoga builds the real Context.
   const started = (args: ExecutionArgs) => args.contextValue as WsOperation;
   return {
-    onSubscribe: (ctx, id, payload) =>
-      ({ document: ANY_OPERATION, contextValue: operation(ctx, id, payload) }) as ExecutionArgs,
+    // A request refused before execution is graphql-ws' `error` message (no `complete` after it),
+    // as the protocol asks; anything that executed is `next` payloads, then `complete`.
+    onSubscribe: async (ctx, id, payload) => {
+      const op = operation(ctx, id, payload);
+      const outcome = await op.start();
+      if (isRequestError(outcome)) return outcome.errors.map(withoutHttpExtension);
+      return { document: ANY_OPERATION, contextValue: op } as ExecutionArgs;
+    },
     subscribe: started,
     execute: started,
   };
+}
+
+/** yoga keeps an error's HTTP status in `extensions.http`, for its HTTP answer only. */
+function withoutHttpExtension(error: GraphQLError): GraphQLError {
+  if (!error.extensions?.['http']) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { ...error, extensions, originalError: error.originalError });
 }

@@ -22,6 +22,13 @@ function wsClient(graphqlUrl: string, key: string | null): Client {
   });
 }
 
+/** The code of the first error an operation ended with: its `error` message, else its first `next`'s. */
+function wsCode(outcome: { results: GraphqlBody[]; error: unknown }): string | undefined {
+  const errors = outcome.error as { extensions?: { code?: string } }[] | null;
+  if (errors) return errors[0]?.extensions?.code;
+  return outcome.results[0] ? firstCode(outcome.results[0]) : undefined;
+}
+
 /** One operation over graphql-ws: its `next` payloads, and how it ended (`complete` or `error`). */
 function wsOnce(
   client: Client,
@@ -144,16 +151,15 @@ describe('GraphQL abuse is rejected fast, with codes', () => {
     expect(admin.json).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
 
-  it("the same limits apply over graphql-ws: the body HTTP answers, as that operation's only result", async () => {
+  it("the same limits apply over graphql-ws: refused before execution, that operation's `error` message", async () => {
     const client = wsClient(stack.graphqlUrl, ADMIN_KEY);
     try {
       const aliases = Array.from({ length: 100 }, (_, i) => `a${i}: viewer { id }`).join(' ');
       const refused = await wsOnce(client, { query: `{ ${aliases} }` });
       figures.requests++;
-      expect(refused.error).toBeNull();
-      expect(refused.results).toHaveLength(1);
-      expect(refused.results[0]!.data).toBeUndefined();
-      expect(refused.results[0]!.errors![0]!.extensions).toMatchObject({
+      expect(refused.results).toEqual([]);
+      const errors = refused.error as { message: string; extensions: Record<string, unknown> }[];
+      expect(errors[0]!.extensions).toEqual({
         code: 'QUERY_TOO_COMPLEX',
         limit: 'aliases',
         max: 30,
@@ -254,16 +260,16 @@ describe('rate limits and persisted operations', () => {
       // graphql-ws needs a query string: an empty one with the digest, as Apollo's link sends it.
       const byHash = await wsOnce(client, digest(hash));
       expect(byHash).toEqual({ results: [{ data: { viewer: { id: 'ws-reader' } } }], error: null });
+      // Refused before execution: graphql-ws' `error` message, no `next`.
       const unknown = await wsOnce(client, digest('f'.repeat(64)));
-      expect(unknown.results.map(firstCode)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
+      expect([unknown.results, wsCode(unknown)]).toEqual([[], 'PERSISTED_QUERY_NOT_FOUND']);
       const other = await wsOnce(client, { query: '{ viewer { scopes } }' });
-      expect(other.results.map(firstCode)).toEqual(['PERSISTED_QUERY_ONLY']);
+      expect([other.results, wsCode(other)]).toEqual([[], 'PERSISTED_QUERY_ONLY']);
       const denied = await wsOnce(anonymous, { query: listed });
-      expect(denied.results.map(firstCode)).toEqual(['UNAUTHENTICATED']);
+      expect([denied.results, wsCode(denied)]).toEqual([[], 'UNAUTHENTICATED']);
       // One operation of the window ran (refusals never reach execution): 4 more pass, then 429's code.
       const codes = [];
-      for (let i = 0; i < 5; i++)
-        codes.push((await wsOnce(client, { query: listed })).results.map(firstCode)[0]);
+      for (let i = 0; i < 5; i++) codes.push(wsCode(await wsOnce(client, { query: listed })));
       expect(codes).toEqual([undefined, undefined, undefined, undefined, 'RATE_LIMITED']);
     } finally {
       await Promise.all([client.dispose(), anonymous.dispose()]);

@@ -135,7 +135,8 @@ describe('authentication, corp isolation and scopes on every path', () => {
             next: (value) => {
               result = value;
             },
-            error: reject,
+            // Refused before execution (auth): graphql-ws' `error` message with the errors.
+            error: (errors) => (Array.isArray(errors) ? resolve({ errors }) : reject(errors)),
             complete: () => resolve(result),
           },
         );
