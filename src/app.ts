@@ -1,9 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Plugin } from 'graphql-yoga';
 import { createAuthenticator } from './auth/authenticate.js';
-import { createCallbackHandler } from './callbacks/createCallbackHandler.js';
 import type { Config } from './config/config.js';
 import { createConsoleHandler } from './console/serveConsole.js';
 import { createGatewayYoga } from './createGatewayYoga.js';
@@ -12,6 +10,7 @@ import type { MessageLookup } from './datasources/store/ports.js';
 import { CircuitBreaker } from './datasources/wecom/CircuitBreaker.js';
 import { createMaskError } from './errors/maskError.js';
 import { createGraphiql } from './graphiql/createGraphiql.js';
+import { callbackRoute } from './http/callbackRoute.js';
 import { graphqlRoute } from './http/graphqlRoute.js';
 import { InFlight } from './http/InFlight.js';
 import { landingRoute, schemaRoute } from './http/pageRoutes.js';
@@ -21,6 +20,7 @@ import { sendJson } from './http/sendJson.js';
 import { healthRoute, metricsRoute, readyRoute } from './http/statusRoutes.js';
 import { stopServing } from './http/stopServing.js';
 import { createIngest, type Ingest } from './ingest/createIngest.js';
+import { stopIngest } from './ingest/stopIngest.js';
 import { LANDING_PAGE_CSP, renderLandingPage } from './landing/landingPage.js';
 import { createLogger } from './logging/createLogger.js';
 import type { Logger } from './logging/Logger.js';
@@ -33,7 +33,6 @@ import { schema } from './schema/index.js';
 import { SubscriptionGroups } from './subscriptions/SubscriptionGroups.js';
 import { useSharedSubscriptions } from './subscriptions/useSharedSubscriptions.js';
 import { watchSubscriptionGroups } from './subscriptions/watchSubscriptionGroups.js';
-import { currentTraceCarrier } from './tracing/inboxTrace.js';
 import { wireWebSocket } from './wireWebSocket.js';
 
 export type AppDeps = {
@@ -142,28 +141,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     }),
   );
 
-  routes.add(
-    '/wecom/callback',
-    createCallbackHandler({
-      suite: config.suite,
-      displaySuite: config.displaySuite,
-      displayTokens: datasources.display.tokens,
-      providerCorpId: config.providerCorpId,
-      onIgnored: (infoType, reason) =>
-        metrics.callbacksIgnored.inc({ info_type: metrics.infoTypeLabel(infoType), reason }),
-      maxSkewS: config.callbackMaxSkewS,
-      kv: datasources.kv,
-      tokens: datasources.tokens,
-      auth: ingest.auth,
-      // Acknowledged only once durably queued (authorization events too); the workers do the rest.
-      onEvent: (event) => {
-        const trace = currentTraceCarrier();
-        return ingest.inbox.push({ event, receivedAt: Date.now(), ...(trace ? { trace } : {}) });
-      },
-      queueAuthEvents: true,
-      logger,
-    }),
-  );
+  routes.add('/wecom/callback', callbackRoute(config, { datasources, ingest, metrics, logger }));
   const consolePage = createConsoleHandler({
     // Content preview only against a simulator: embedded mode's own, or one named explicitly.
     simulatorRenderBase:
@@ -247,20 +225,6 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
       );
     },
   };
-}
-
-/** Waits up to `waitMs` for the workers to end their current entry; past it they are left behind. */
-async function stopIngest(ingest: Ingest, waitMs: number, graceMs: number, logger: Logger): Promise<void> {
-  const stopped = ingest.stop().then(
-    () => true,
-    (error: unknown) => {
-      logger.error({ err: error }, 'ingest stop failed');
-      return true;
-    },
-  );
-  const finished = await Promise.race([stopped, delay(waitMs, false, { ref: false })]);
-  if (!finished)
-    logger.warn({ graceMs }, 'ingest still busy at shutdown; unacked entries will be redelivered');
 }
 
 /** The demo client's key, when it is the plain demo key (never a configured secret). */
