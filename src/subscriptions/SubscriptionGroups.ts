@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: the group registry, its fan-out and its back-pressure share the
+// per-group state (members, queue, source); split, each half would reach into the other.
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { ErrorCode } from '../errors/codes.js';
 import type { LiveSink } from './LiveSink.js';
