@@ -33,7 +33,7 @@ export type SimulatorOptions = {
   suiteTicketIntervalMs: number;
   /** Lifetime of suite and corp access tokens, seconds. Default 7200 (`SIM_TOKEN_TTL_S`). */
   tokenTtlS: number;
-  /** `has_more` type. contract: int 0/1 except get_auth_user_list and keyword/get_rule_list (bool), as the official examples. [I] (`SIM_HAS_MORE`) */
+  /** `has_more` type. contract: bool on sync_msg, get_auth_user_list and keyword/get_rule_list, int 0/1 elsewhere, as the official examples. [I] (`SIM_HAS_MORE`) */
   hasMore: HasMoreMode;
   /** Employee id field name in agree-status and auth-user payloads. [I] Default open_userid (`SIM_USERID_FIELD`). */
   userIdField: UserIdField;

@@ -95,7 +95,7 @@ describe('simulator: the model of issue 11', () => {
     for (;;) {
       const page = await h.api(token, SYNC, { cursor, limit: 5 });
       cursor = page['next_cursor'];
-      if (page['has_more'] === 0) break;
+      if (!page['has_more']) break;
     }
     const made = await h.control('POST', '/__sim/messages', { corpId, count: 9, malformed: 3 });
     expect(made.json['malformed'].map((m: Json) => m['kind'])).toEqual([

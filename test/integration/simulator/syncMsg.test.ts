@@ -33,8 +33,9 @@ describe('simulator sync_msg, public keys and render (docs/upstream.md §3.1, §
       seen.push(...r['msg_list']);
       cursor = r['next_cursor'];
       expect(Buffer.byteLength(cursor!)).toBeLessThanOrEqual(128);
-      if (r['has_more'] === 0) break;
-      expect(r['has_more']).toBe(1);
+      // A JSON boolean, as the official sync_msg example (docs/upstream.md §8.9): never 0/1 here.
+      if (r['has_more'] === false) break;
+      expect(r['has_more']).toBe(true);
     }
     expect(seen).toHaveLength(100);
     const times = seen.map((m) => m['send_time']);
@@ -60,7 +61,7 @@ describe('simulator sync_msg, public keys and render (docs/upstream.md §3.1, §
     // At the end: no more messages, the cursor stays usable.
     const tail = await h.api(token, SYNC, { cursor });
     expect(tail['msg_list']).toEqual([]);
-    expect(tail['has_more']).toBe(0);
+    expect(tail['has_more']).toBe(false);
   });
 
   it('rejects bad limits, foreign and oversized cursors', async () => {
