@@ -28,6 +28,15 @@ export class BenchPostgres {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** The seq the corp's statistics have folded up to (0 before the first fold). */
+  async statsFolded(corpId: string): Promise<number> {
+    const { rows } = await this.client.query<{ n: string }>(
+      `SELECT seq AS n FROM ${this.schema}.stats_watermarks WHERE corp_id = $1`,
+      [corpId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Bytes on disk of the archive: every partition of `messages`, table and indexes (TOAST included). */
   async archiveBytes(): Promise<number> {
     const { rows } = await this.client.query<{ bytes: string }>(

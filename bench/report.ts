@@ -250,12 +250,21 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     'sync_msg → rows committed in PostgreSQL (page and cursor in one transaction), one gateway process. The gateway',
     'is stopped, the messages are created in the simulator (1000 per `POST /__sim/messages`), then a fresh process',
     'catches every corp up from its stored cursor at once; timed from the first committed row to the last, so the',
-    "simulator's time to create the messages is not counted.",
+    "simulator's time to create the messages is not counted. Statistics fold after a corp's drain (at least every",
+    '`STATS_MAX_LAG_S` of a long one); the last column is how long after the last row they had folded everything.',
     '',
   );
   out.push(
-    row(['run', 'messages', 'seconds', 'msg/s', 'simulator create s', 'spawn → first row ms']),
-    row(['---:', '---:', '---:', '---:', '---:', '---:']),
+    row([
+      'run',
+      'messages',
+      'seconds',
+      'msg/s',
+      'simulator create s',
+      'spawn → first row ms',
+      'statistics +ms',
+    ]),
+    row(['---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   );
   r.ingest.runs.forEach((x, i) => {
     out.push(
@@ -266,6 +275,7 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
         fmt(x.messagesPerSecond),
         fmt(x.simCreateSeconds),
         fmt(x.startMs),
+        x.statsLagMs === undefined ? '—' : fmt(x.statsLagMs),
       ]),
     );
   });

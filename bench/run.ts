@@ -154,6 +154,7 @@ async function main(): Promise<void> {
         prefix,
         databaseUrl: db.url,
         waitPath: '/health',
+        nodeArgs,
       }),
     );
     track(await startSimulator({ port: simPort, callbackUrl: `${gateway.url}/wecom/callback` }));

@@ -11,6 +11,11 @@ export type IngestRun = {
   simCreateSeconds: number;
   /** Gateway spawn → the first row committed (process start, migrations check, first page). */
   startMs: number;
+  /**
+   * The last row committed → the statistics folded up to it for every corp (they fold after the
+   * drain, STATS_MAX_LAG_S); the next run waits for it. Absent in results recorded before.
+   */
+  statsLagMs?: number;
 };
 export type IngestResult = {
   runs: IngestRun[];
@@ -72,6 +77,7 @@ export async function runIngest(opts: {
       }
     })();
     const [done] = await Promise.all([polled, opts.startGateway()]);
+    const folded = await waitFolded(db, corpIds);
     const messages = perCorp * corpIds.length;
     added += messages;
     const result: IngestRun = {
@@ -80,10 +86,12 @@ export async function runIngest(opts: {
       messagesPerSecond: messages / ((done - first) / 1000),
       simCreateSeconds: (created - t0) / 1000,
       startMs: first - spawned,
+      statsLagMs: folded - done,
     };
     console.log(
       `  ingest run ${run + 1}: ${messages} messages committed in ${result.seconds.toFixed(2)} s = ${Math.round(result.messagesPerSecond)} msg/s ` +
-        `(simulator created them in ${result.simCreateSeconds.toFixed(2)} s; spawn → first row ${Math.round(result.startMs)} ms)`,
+        `(simulator created them in ${result.simCreateSeconds.toFixed(2)} s; spawn → first row ${Math.round(result.startMs)} ms; ` +
+        `statistics folded ${Math.round(folded - done)} ms after the last row)`,
     );
     runs.push(result);
   }
@@ -96,4 +104,17 @@ export async function runIngest(opts: {
     diskBytesPerMessage: (bytesAfter - bytesBefore) / added,
     diskBytesPerMessageOverall: bytesAfter / indexed,
   };
+}
+
+/** When every corp's statistics have folded everything archived (performance.now()); bounded. */
+async function waitFolded(db: BenchPostgres, corpIds: readonly string[]): Promise<number> {
+  const deadline = performance.now() + 180_000;
+  for (;;) {
+    const behind = await Promise.all(
+      corpIds.map(async (id) => (await db.statsFolded(id)) < (await db.indexed(id))),
+    );
+    if (!behind.some(Boolean)) return performance.now();
+    if (performance.now() > deadline) throw new Error('statistics did not catch up within 180 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

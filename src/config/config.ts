@@ -51,7 +51,7 @@ export type Config = {
     concurrency: number;
     redeliverMs: number;
   };
-  stats: { conversationGapS: number; retentionDays: number; alertIntervalS: number };
+  stats: { conversationGapS: number; retentionDays: number; alertIntervalS: number; maxLagS: number };
   sim: { port: number; seed: number; messageRate: number };
   /** Display component: agentId fallback; simulator base for the console's content preview. */
   display: { agentId: number | null; consoleSimulatorUrl: string | null };
@@ -166,6 +166,7 @@ export function loadConfig(
       conversationGapS: e.STATS_CONVERSATION_GAP_S,
       retentionDays: e.STATS_RETENTION_DAYS,
       alertIntervalS: e.ALERTS_INTERVAL_S,
+      maxLagS: e.STATS_MAX_LAG_S,
     },
     sim: { port: e.SIM_PORT, seed: e.SIM_SEED, messageRate: e.SIM_MESSAGE_RATE },
     display: {

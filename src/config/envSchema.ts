@@ -220,6 +220,11 @@ export const envSchema = z.object({
    * days (≥ the 92-day query window); an hourly pass deletes older ones. Default 100.
    */
   STATS_RETENTION_DAYS: z.coerce.number().positive().default(100),
+  /**
+   * Statistics fold a corp's new messages when its sync drain ends; during a longer drain (a
+   * backlog catch-up) at least this often, seconds. Default 5.
+   */
+  STATS_MAX_LAG_S: z.coerce.number().positive().default(5),
   /** How often every replica checks reply-time deadlines, seconds. Default 15. */
   ALERTS_INTERVAL_S: z.coerce.number().positive().default(15),
   /**

@@ -10,8 +10,10 @@ import { withSmallerPages } from './withSmallerPages.js';
 
 export type CorpSyncerOptions = DrainOptions & {
   index: MessageIndex;
-  /** Metrics hook: messages newly indexed by one page. */
+  /** Messages newly indexed by one page. */
   onIndexed?: (corpId: string, count: number) => void;
+  /** A drain of the corp ended, finished or failed (after its pages' `onIndexed`). */
+  onDrained?: (corpId: string) => void;
   /** A sync that indexed something and took at least this long is logged at info; else debug. */
   slowSyncMs?: number;
 };
@@ -43,7 +45,7 @@ export class CorpSyncer {
         `sync:${corpId}`,
         owner,
         leaseMs,
-        () => this.#drain(corpId),
+        () => this.#drainNotifying(corpId),
         (error) => void this.#recordFailure(corpId, 'follow-up', error),
       );
       if (!outcome.ran) return { ran: false, pages: 0, added: 0 };
@@ -69,6 +71,14 @@ export class CorpSyncer {
       .recordError(corpId, { code, message: (error as Error).message, at: this.#now() })
       .catch(() => undefined);
     this.#o.logger.warn({ corpId, reason, code, err: (error as Error).message }, 'corp sync failed');
+  }
+
+  async #drainNotifying(corpId: string): Promise<{ pages: number; added: number }> {
+    try {
+      return await this.#drain(corpId);
+    } finally {
+      this.#o.onDrained?.(corpId);
+    }
   }
 
   async #drain(corpId: string): Promise<{ pages: number; added: number }> {

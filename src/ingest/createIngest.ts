@@ -5,6 +5,7 @@ import type { Datasources } from '../datasources/createDatasources.js';
 import type { MessageIndex } from '../datasources/store/MessageIndex.js';
 import type { HitStore } from '../datasources/store/ports.js';
 import type { Logger } from '../logging/Logger.js';
+import { FoldTrigger } from '../stats/FoldTrigger.js';
 import { CorpSyncer } from './CorpSyncer.js';
 import { createStatistics, type Statistics } from './createStatistics.js';
 import { EventBus } from './EventBus.js';
@@ -66,13 +67,19 @@ export function createIngest(
     corps: ds.corps,
     index,
   });
-  // Statistics are folded in the process that indexed the batch, never per pub/sub receiver.
+  // Statistics are folded in the process that indexed the batch, never per pub/sub receiver,
+  // after the drain (at least every STATS_MAX_LAG_S of a long one), not after every page.
+  const fold = new FoldTrigger(
+    (corpId) => statistics.aggregator.schedule(corpId),
+    config.stats.maxLagS * 1000,
+  );
   const syncer = new CorpSyncer({
     ...common,
     api: ds.api,
     index,
     state: syncState,
-    onIndexed: (corpId) => statistics.aggregator.schedule(corpId),
+    onIndexed: (corpId) => fold.committed(corpId),
+    onDrained: (corpId) => fold.drained(corpId),
     slowSyncMs: config.logging.slowSyncMs,
   });
   const hitSyncer = new HitSyncer({ ...common, api: ds.api, hits, state: hitState });

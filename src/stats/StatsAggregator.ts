@@ -33,7 +33,7 @@ export type WindowStatistics = StatisticsSummary & { from: number; to: number };
  * the corp's watermark, folds a page (applyMessages) and commits counters, chat states and the
  * new watermark atomically; one pass per corp at a time across replicas (runCoalesced), and a
  * commit from a stale watermark writes nothing, so every message is counted exactly once. It is
- * triggered in the process that indexed a batch (CorpSyncer.onIndexed), so pub/sub fan-out
+ * triggered in the process that indexed a batch (FoldTrigger, from CorpSyncer), so pub/sub fan-out
  * never multiplies it; at start every corp is caught up (backfill), which also repairs a pass a
  * crash cut short.
  */

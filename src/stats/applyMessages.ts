@@ -33,24 +33,46 @@ export type Folded = {
   closed: ClosedTurn[];
 };
 
-/** Adds counters into a delta, to both the hour and the day bucket of `at`. */
+/**
+ * Adds counters into a delta, to both the hour and the day bucket of `at`. The counters of a
+ * (dimension, bucket) pair are found through a map per bucket, so the `dim@bucket` key is built
+ * once per pair, not once per increment (folding was a fifth of the gateway's CPU while ingesting).
+ */
 export class DeltaBuilder {
   readonly delta: StatsDelta = new Map();
+  readonly #byBucket = new Map<string, Map<string, Counters>>();
 
   add(dims: readonly Dimension[], at: number | string, field: string, n = 1): void {
-    const buckets =
-      typeof at === 'string'
-        ? [at, `d${Math.floor(Number(at.slice(1)) / 24)}`]
-        : [hourBucket(at), dayBucket(at)];
-    for (const dim of dims) {
-      for (const b of buckets) {
-        const key = `${dim}@${b}`;
-        const counters: Counters = this.delta.get(key) ?? {};
-        counters[field] = (counters[field] ?? 0) + n;
-        this.delta.set(key, counters);
+    bump(this.slots(dims, at), field, n);
+  }
+
+  /** The counters every increment of `dims` at `at` goes to (hour and day bucket of each dimension). */
+  slots(dims: readonly Dimension[], at: number | string): Counters[] {
+    const hour = typeof at === 'string' ? at : hourBucket(at);
+    const day = typeof at === 'string' ? `d${Math.floor(Number(at.slice(1)) / 24)}` : dayBucket(at);
+    const out: Counters[] = [];
+    for (const bucket of [hour, day]) {
+      let byDim = this.#byBucket.get(bucket);
+      if (!byDim) {
+        byDim = new Map();
+        this.#byBucket.set(bucket, byDim);
+      }
+      for (const dim of dims) {
+        let counters = byDim.get(dim);
+        if (!counters) {
+          counters = this.delta.get(`${dim}@${bucket}`) ?? {};
+          byDim.set(dim, counters);
+          this.delta.set(`${dim}@${bucket}`, counters);
+        }
+        out.push(counters);
       }
     }
+    return out;
   }
+}
+
+function bump(slots: readonly Counters[], field: string, n = 1): void {
+  for (const counters of slots) counters[field] = (counters[field] ?? 0) + n;
 }
 
 /**
@@ -93,14 +115,15 @@ export function applyMessages(
       ...c.employeeIds.map((id) => `e:${id}` as const),
       ...c.customerIds.map((id) => `x:${id}` as const),
     ];
+    const slots = out.slots(dims, m.sendTime);
     if (m.sendTime - s.last >= gapS) {
-      out.add(dims, m.sendTime, 'cs');
+      bump(slots, 'cs');
       s.answered = false;
     }
     s.last = Math.max(s.last, m.sendTime);
-    out.add(dims, m.sendTime, 'n');
-    out.add(dims, m.sendTime, `t${m.msgtype}`);
-    out.add(dims, m.sendTime, DIRECTION_FIELD[c.direction]);
+    bump(slots, 'n');
+    bump(slots, `t${m.msgtype}`);
+    bump(slots, DIRECTION_FIELD[c.direction]);
     const day = Math.floor(m.sendTime / DAY_S);
     for (const employeeId of ['', ...c.employeeIds]) {
       const key = rollupKey({ day, msgtype: m.msgtype, direction: c.direction, employeeId });
@@ -108,7 +131,7 @@ export function applyMessages(
     }
 
     if (c.direction === 'CUSTOMER_TO_EMPLOYEE') {
-      out.add(dims, m.sendTime, 'cm');
+      bump(slots, 'cm');
       if (!s.pending) {
         s.pending = {
           msgid: m.msgid,
@@ -139,14 +162,14 @@ export function applyMessages(
       }
       const wait = Math.max(0, m.sendTime - turn.at);
       const sampleDims: Dimension[] = ['c', `k:${c.chatKey}`, `x:${turn.customerId}`, `e:${m.sender.id}`];
-      const turnHour = hourBucket(turn.at);
-      out.add(sampleDims, turnHour, 'rn');
-      out.add(sampleDims, turnHour, 'rs', wait);
-      out.add(sampleDims, turnHour, `rh${latencyBin(wait)}`);
+      const sample = out.slots(sampleDims, hourBucket(turn.at));
+      bump(sample, 'rn');
+      bump(sample, 'rs', wait);
+      bump(sample, `rh${latencyBin(wait)}`);
       if (!s.answered) {
-        out.add(sampleDims, turnHour, 'fn');
-        out.add(sampleDims, turnHour, 'fs', wait);
-        out.add(sampleDims, turnHour, `fh${latencyBin(wait)}`);
+        bump(sample, 'fn');
+        bump(sample, 'fs', wait);
+        bump(sample, `fh${latencyBin(wait)}`);
         s.answered = true;
       }
       closed.push({

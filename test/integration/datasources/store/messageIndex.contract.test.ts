@@ -473,6 +473,19 @@ for (const [name, create] of implementations) {
       expect(await index.get(CORP, '12_5_external')).toBeNull();
     });
 
+    it('recognises an archived msgid whether its page spans one send day or many', async () => {
+      // Six send days: more than the PostgreSQL archive looks up day by day in one page.
+      const days = Array.from({ length: 6 }, (_, d) => msg(100 + d, { sendTime: D0 + d * 86_400 + 60 }));
+      expect(await index.append(CORP, days)).toHaveLength(6);
+      for (const m of days) expect(await index.append(CORP, [m])).toEqual([]);
+      expect(await index.append(CORP, [...days].reverse())).toEqual([]);
+      // The same msgid at another time of its day, and next to a new message of another day.
+      const moved = { ...days[2]!, sendTime: days[2]!.sendTime + 3600 };
+      const added = await index.append(CORP, [moved, msg(200, { sendTime: D0 + 9 * 86_400 })]);
+      expect(added.map((m) => [m.msgid, m.seq])).toEqual([['m200', 7]]);
+      expect(await index.count({ corpId: CORP })).toBe(7);
+    });
+
     it('round-trips unusual field values', async () => {
       const odd = [
         msg(1, { encryptedSecretKey: 'c2VjcmV0LWtleQ', sendTime: 0 }),
