@@ -51,6 +51,7 @@ export type Config = {
     concurrency: number;
     redeliverMs: number;
   };
+  readCache: { ttlMs: number; maxMessages: number };
   stats: { conversationGapS: number; retentionDays: number; alertIntervalS: number; maxLagS: number };
   sim: { port: number; seed: number; messageRate: number };
   /** Display component: agentId fallback; simulator base for the console's content preview. */
@@ -162,6 +163,7 @@ export function loadConfig(
       concurrency: e.INGEST_CONCURRENCY,
       redeliverMs: e.INGEST_REDELIVER_S * 1000,
     },
+    readCache: { ttlMs: e.READ_CACHE_TTL_MS, maxMessages: e.READ_CACHE_MAX_MESSAGES },
     stats: {
       conversationGapS: e.STATS_CONVERSATION_GAP_S,
       retentionDays: e.STATS_RETENTION_DAYS,

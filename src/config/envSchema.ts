@@ -221,6 +221,15 @@ export const envSchema = z.object({
    */
   STATS_RETENTION_DAYS: z.coerce.number().positive().default(100),
   /**
+   * With PostgreSQL, each replica caches corp records and the newest message pages and counts;
+   * a change made by any replica drops them everywhere through Redis pub/sub at once, and an
+   * entry is never served longer than this after it was read (the bound when an invalidation is
+   * lost), ms. 0 turns the cache off. Default 1000.
+   */
+  READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Messages the read cache holds at most per replica (a page weighs its messages + 1). Default 20000. */
+  READ_CACHE_MAX_MESSAGES: z.coerce.number().int().min(1).default(20_000),
+  /**
    * Statistics fold a corp's new messages when its sync drain ends; during a longer drain (a
    * backlog catch-up) at least this often, seconds. Default 5.
    */

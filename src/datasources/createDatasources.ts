@@ -5,6 +5,7 @@ import type { AuthEvents, KeyManager } from './corps/ports.js';
 import { RsaKeyManager } from './corps/RsaKeyManager.js';
 import { createRsaDecrypt } from './corps/rsa/createRsaDecrypt.js';
 import { createDurableStores, type DurableStores } from './createDurableStores.js';
+import { cacheReads } from './readCache/cacheReads.js';
 import { MemoryKeyValueStore } from './store/memory/MemoryKeyValueStore.js';
 import { PrefixedKeyValueStore } from './store/PrefixedKeyValueStore.js';
 import type { CorpRegistry, KeyValueStore, TaskStore } from './store/ports.js';
@@ -28,6 +29,11 @@ export type Datasources = {
   /** JS-SDK tickets for the display component's `config` / `agentConfig` signatures. */
   jsapi: JsapiTickets;
   corps: CorpRegistry;
+  /**
+   * The corp record for GraphQL reads: cached per replica with PostgreSQL (src/datasources/readCache/), so
+   * it may trail another replica's write by the pub/sub delay. Never read it to write it back.
+   */
+  corpReads: Pick<CorpRegistry, 'get'>;
   keys: KeyManager;
   tasks: TaskStore;
   auth: AuthEvents;
@@ -68,14 +74,16 @@ export async function createDatasources(
     ? new RedisKeyValueStore(redis, { prefix: config.redis.prefix })
     : new MemoryKeyValueStore();
   const box = createSecretBox(config.masterKey);
-  let durable: DurableStores;
+  let stores: DurableStores;
   try {
-    durable = await createDurableStores(config.database, box, logger);
+    stores = await createDurableStores(config.database, box, logger);
   } catch (error) {
     await kv.close().catch(() => undefined);
     if (redis) redis.disconnect();
     throw error;
   }
+  const cached = cacheReads(stores, { ...config.readCache, redis, prefix: config.redis.prefix, logger });
+  const durable: DurableStores = { ...stores, index: cached.index, corps: cached.corps };
   const http = new WecomHttp({
     baseUrl: config.wecomApiBase,
     timeoutMs: config.upstream.timeoutMs,
@@ -162,6 +170,7 @@ export async function createDatasources(
     api,
     jsapi,
     corps,
+    corpReads: cached.corpReads,
     keys,
     tasks,
     auth,
@@ -176,6 +185,7 @@ export async function createDatasources(
       closed = true;
       await http.close();
       await rsa.close();
+      cached.close();
       await durable.close();
       await kv.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());

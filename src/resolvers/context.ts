@@ -29,7 +29,15 @@ export type Features = { specapi: boolean };
 export type Context = {
   access: Access;
   /** The slice of the datasources resolvers use (ports only, so any implementation fits). */
-  ds: { api: WecomApi; corps: CorpRegistry; keys: KeyManager; tasks: TaskStore; jsapi: JsapiTickets };
+  ds: {
+    api: WecomApi;
+    corps: CorpRegistry;
+    /** The corp record as the `corp` field reads it (Datasources.corpReads: cached per replica). */
+    corpReads: Pick<CorpRegistry, 'get'>;
+    keys: KeyManager;
+    tasks: TaskStore;
+    jsapi: JsapiTickets;
+  };
   /** Switches from config that change what the graph may do. */
   features: Features;
   /** The message index's lookup side; null until ingestion provides one (see Message docs). */

@@ -23,10 +23,13 @@ export async function listCorps(
   return listConnection(corps, page.first, page.after);
 }
 
-/** FORBIDDEN outside the client's corps (checked before the lookup); null when not authorized yet. */
+/**
+ * FORBIDDEN outside the client's corps (checked before the lookup); null when not authorized yet.
+ * From the replica's read cache (a write on any replica drops it everywhere).
+ */
 export async function loadCorp(corpId: string, ctx: Context): Promise<CorpRecord | null> {
   ctx.access.requireCorp(corpId);
-  return ctx.ds.corps.get(corpId);
+  return ctx.ds.corpReads.get(corpId);
 }
 
 export type CorpEdition = {

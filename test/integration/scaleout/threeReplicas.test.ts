@@ -103,6 +103,8 @@ describe('three replicas on one database and one Redis', () => {
       GATEWAY_CLIENTS: CLIENTS,
       LOG_LEVEL: 'warn',
       UPSTREAM_TIMEOUT_MS: '5000',
+      // A minute: a replica's page shows another's commit through the invalidation, not the TTL.
+      READ_CACHE_TTL_MS: '60000',
     };
     const spawned = await Promise.allSettled([spawnGateway(env), spawnGateway(env), spawnGateway(env)]);
     for (const s of spawned) if (s.status === 'fulfilled') gateways.push(s.value);
@@ -208,6 +210,46 @@ describe('three replicas on one database and one Redis', () => {
     const probe = await simPost<{ msgids: string[] }>('/__sim/messages', { corpId, count: 1 });
     await ws.waitForCount(sent.length + 1, 10_000);
     expect(ws.items.map((e) => e.messageAdded.message.msgid).slice(sent.length)).toEqual(probe.msgids);
+  });
+
+  it("shows a message archived by whichever replica synced on every replica's next page, totalCount exact", async () => {
+    const corpId = corpIds[1] ?? corpIds[0]!;
+    const page = async (gateway: SpawnedGateway) => {
+      const { corp } = await gql<{
+        corp: { messages: { totalCount: number; edges: { node: { msgid: string } }[] } };
+      }>(
+        gateway,
+        `query ($corpId: String!) { corp(corpId: $corpId) { messages(first: 5, filter: { newestFirst: true }) { totalCount edges { node { msgid } } } } }`,
+        { corpId },
+      );
+      return { total: corp.messages.totalCount, msgids: corp.messages.edges.map((e) => e.node.msgid) };
+    };
+    // Every replica has the newest page and the count in its cache, twice read to be sure.
+    const before = await Promise.all(gateways.map(page));
+    expect(await Promise.all(gateways.map(page))).toEqual(before);
+    const total = before[0]!.total;
+
+    sim.setCallbackUrl(`${gateways[0]!.url}/wecom/callback`);
+    const { msgids } = await simPost<{ msgids: string[] }>('/__sim/messages', { corpId, count: 3 });
+    await waitFor(
+      'the messages committed',
+      async () => (await indexed(corpId)).counter === total + 3,
+      10_000,
+    );
+    // Committed by whichever replica's worker took the callback; seen everywhere within the
+    // pub/sub delay (a second here, against a minute of TTL).
+    for (const gateway of gateways) {
+      const seen = await waitFor(
+        `${gateway.url} showing the new messages`,
+        async () => {
+          const now = await page(gateway);
+          return now.total === total + 3 ? now : null;
+        },
+        1000,
+      );
+      expect(seen?.msgids.slice(0, 3)).toEqual([...msgids].reverse());
+      expect(seen?.msgids.slice(3)).toEqual(before[0]!.msgids.slice(0, 2));
+    }
   });
 
   it('fetches one token per corp across the three replicas, also on a cold cache under concurrent load', async () => {

@@ -229,7 +229,7 @@ describe('index page and totalCount', () => {
     };
     const yoga = createGatewayYoga({
       authenticate: createAuthenticator([{ id: 'c', key: 'k', corps: ['*'], scopes: ['corp:read'] }]),
-      ds: { api: noApi, corps: { get: async () => corp } } as unknown as Context['ds'],
+      ds: { api: noApi, corpReads: { get: async () => corp } } as unknown as Context['ds'],
       features: { specapi: false },
       messages: null,
       ingest: { index } as unknown as Context['ingest'],
