@@ -1,5 +1,5 @@
 /**
- * Every knob of the simulator. Facts the contract marks [I] (inferred) each get an option, so a test
+ * Every knob of the simulator. Facts docs/upstream.md marks [I] (inferred) each get an option, so a test
  * or an operator can flip the simulator to the other plausible reading of the upstream.
  */
 export type HasMoreMode = 'contract' | 'int' | 'bool';
@@ -33,7 +33,7 @@ export type SimulatorOptions = {
   suiteTicketIntervalMs: number;
   /** Lifetime of suite and corp access tokens, seconds. Default 7200 (`SIM_TOKEN_TTL_S`). */
   tokenTtlS: number;
-  /** `has_more` type. contract: int 0/1 except get_auth_user_list and keyword/get_rule_list (bool), as the official examples. [I] (`SIM_HAS_MORE`) */
+  /** `has_more` type. contract: bool on sync_msg, get_auth_user_list and keyword/get_rule_list, int 0/1 elsewhere, as the official examples. [I] (`SIM_HAS_MORE`) */
   hasMore: HasMoreMode;
   /** Employee id field name in agree-status and auth-user payloads. [I] Default open_userid (`SIM_USERID_FIELD`). */
   userIdField: UserIdField;
@@ -47,7 +47,7 @@ export type SimulatorOptions = {
   concurrency: number;
   /**
    * Largest sync_msg / get_hit_msg_list answer (its msg_list as JSON), bytes; a page over it is
-   * refused with 301058 "lower limit" (contract §8.7). [I] size unpublished. Default 8 MiB
+   * refused with 301058 "lower limit" (docs/upstream.md §8.7). [I] size unpublished. Default 8 MiB
    * (`SIM_SYNC_MAX_RESPONSE_BYTES`): 1000 records never reach it.
    */
   syncMaxResponseBytes: number;
@@ -71,7 +71,7 @@ export type SimulatorOptions = {
   agentTicketsPerHour: number;
   /** Data-zone (specapi) job: initialised, then running, phases of this many ms of simulator clock each. [I] Default 500 (`SIM_SPECAPI_PHASE_MS`). */
   specapiPhaseMs: number;
-  /** Unfinished specapi jobs per provider before create_job answers 45033 (contract §2.3: 10). Default 10. */
+  /** Unfinished specapi jobs per provider before create_job answers 45033 (docs/upstream.md §2.3: 10). Default 10. */
   specapiConcurrency: number;
   /** Suite id (callback receiveid). Default the demo suite (`WECOM_SUITE_ID`). */
   suiteId: string;
@@ -82,11 +82,11 @@ export type SimulatorOptions = {
   /** Callback EncodingAESKey (43 chars). Default the demo key (`WECOM_CALLBACK_AES_KEY`). */
   callbackAesKey: string;
   /**
-   * The provider's own corpid: the receiveid of the GET URL verification (contract §8.1).
+   * The provider's own corpid: the receiveid of the GET URL verification (docs/upstream.md §8.1).
    * Default the demo provider (`WECOM_PROVIDER_CORPID`).
    */
   providerCorpId: string;
-  /** Suite id of the display app (third-party / 代开发, contract §8.3). Default the demo one (`WECOM_DISPLAY_SUITE_ID`). */
+  /** Suite id of the display app (third-party / 代开发, docs/upstream.md §8.3). Default the demo one (`WECOM_DISPLAY_SUITE_ID`). */
   displaySuiteId: string;
   /** Its secret. Default the demo one (`WECOM_DISPLAY_SUITE_SECRET`). */
   displaySuiteSecret: string;
@@ -95,14 +95,14 @@ export type SimulatorOptions = {
   /** Its EncodingAESKey. Default: callbackAesKey (`WECOM_DISPLAY_CALLBACK_AES_KEY`). */
   displayCallbackAesKey: string;
   /**
-   * specapi (数据分析专区 over HTTP) went offline upstream on 2024-06-06 (contract §8.6): `offline`
+   * specapi (数据分析专区 over HTTP) went offline upstream on 2024-06-06 (docs/upstream.md §8.6): `offline`
    * answers every specapi call with the offline error; `online` runs the old job API. Default
    * offline (`SIM_SPECAPI`).
    */
   specapi: 'offline' | 'online';
 };
 
-/** Same literals as the gateway's DEMO_SUITE (src/config.ts), copied so the two never share code. */
+/** Same literals as the gateway's DEMO_SUITE (src/config/config.ts), copied so the two never share code. */
 export const DEMO_SUITE_VALUES = {
   suiteId: 'wwsuite0archive0demo',
   suiteSecret: 'demo-suite-secret-0123456789',

@@ -2,20 +2,21 @@ import { createHash } from 'node:crypto';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { Access } from './auth/Access.js';
 import type { Authenticate } from './auth/authenticate.js';
-import { useRequireClient } from './auth/useRequireClient.js';
-import type { Context, IngestView } from './context.js';
-import type { Logger } from './datasources/Logger.js';
-import type { MessageLookup } from './datasources/ports.js';
+import type { MessageLookup } from './datasources/store/ports.js';
 import { createMaskError } from './errors/maskError.js';
 import type { GraphiqlPageOptions } from './graphiql/createGraphiql.js';
-import { graphiqlDefaults } from './graphiqlDefaults.js';
+import { graphiqlDefaults } from './graphiql/graphiqlDefaults.js';
 import { lazyChildLogger } from './logging/createLogger.js';
+import type { Logger } from './logging/Logger.js';
 import { type JitOptions, useJitExecution } from './plugins/useJitExecution.js';
 import { useMaskedErrorLog } from './plugins/useMaskedErrorLog.js';
 import { useRequestErrorCodes } from './plugins/useRequestErrorCodes.js';
-import { createLoaders } from './resolvers/loaders/createLoaders.js';
+import { useRequireClient } from './plugins/useRequireClient.js';
+import type { Context, IngestView } from './resolvers/context.js';
+import { createLoaders } from './resolvers/createLoaders.js';
 import { schema } from './schema/index.js';
 import { subgraphSchema } from './schema/subgraphSchema.js';
+import type { ServerContext } from './subscriptions/ServerContext.js';
 
 export type GatewayYogaOptions = {
   authenticate: Authenticate;
@@ -40,17 +41,14 @@ export type GatewayYogaOptions = {
   federation?: boolean;
 };
 
-/** What graphql-ws passes into `getEnveloped` besides the HTTP server context. */
-type WsContext = { connectionParams?: Record<string, unknown> | undefined };
-
-export type GatewayYoga = YogaServerInstance<WsContext, Context>;
+export type GatewayYoga = YogaServerInstance<ServerContext, Context>;
 
 /** The yoga instance: one Context per operation, one error mapping, auth on every transport. */
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
   const loaderDeps = { api: options.ds.api, messages: options.messages, hits: options.ingest?.hits ?? null };
   const renderPage = options.renderGraphiQL;
   const maskError = createMaskError(options.exposeErrors);
-  return createYoga<WsContext, Context>({
+  return createYoga<ServerContext, Context>({
     schema: options.federation ? subgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -99,16 +97,14 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       ...(options.jit === false ? [] : [useJitExecution(options.jit) as Plugin<Context>]),
     ],
     context: (initial) => {
-      const ws = initial.connectionParams;
-      const fromWs = ws && typeof ws['authorization'] === 'string' ? ws['authorization'] : null;
+      // A graphql-ws operation's request carries connectionParams.authorization (graphqlWsOverYoga).
       const request = (initial as { request?: Request }).request;
-      const header = request?.headers.get('authorization') ?? null;
       const requestId = request?.headers.get('x-request-id');
       // envelop copies these fields onto its own context object (Object.assign): whatever is
       // lazy or renewable lives inside the values, never in getters or in this literal.
       const loaders = createLoaders(loaderDeps);
       return {
-        access: new Access(options.authenticate(ws ? fromWs : header)),
+        access: new Access(options.authenticate(request?.headers.get('authorization') ?? null)),
         ds: options.ds,
         features: options.features,
         messages: options.messages,

@@ -1,7 +1,7 @@
 import { createSimulator } from '../simulator/createSimulator.js';
 import { type App, type AppDeps, buildApp } from './app.js';
-import type { Config } from './config.js';
-import type { Logger } from './datasources/Logger.js';
+import type { Config } from './config/config.js';
+import type { Logger } from './logging/Logger.js';
 
 export type Running = {
   url: string;

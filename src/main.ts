@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './logging/createLogger.js';
 import type { Tracing } from './tracing/startTracing.js';
 
@@ -14,7 +14,12 @@ async function main(): Promise<void> {
     ? await (await import('./tracing/startTracing.js')).startTracing(config.tracing)
     : null;
   const { startEmbedded, startUpstream } = await import('./embedded.js');
-  const deps = { plugins: tracing?.plugins ?? [] };
+  // The GraphQL spans (parse, validate, execute) come from envelop plugins, loaded after the SDK.
+  const deps = {
+    plugins: tracing
+      ? await (await import('./plugins/graphqlTracingPlugins.js')).graphqlTracingPlugins()
+      : [],
+  };
   const running =
     config.mode === 'embedded'
       ? await startEmbedded(config, logger, deps)

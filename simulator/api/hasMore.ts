@@ -1,7 +1,8 @@
 import type { SimulatorOptions } from '../simulatorOptions.js';
 
-/** The official examples use bool here and int 0/1 everywhere else (§2.1). */
+/** `contract` mode: bool where the official example shows one, int 0/1 elsewhere (docs/upstream.md §2.1, §8.9). */
 const BOOL_IN_CONTRACT = new Set([
+  '/cgi-bin/chatdata/sync_msg',
   '/cgi-bin/chatdata/get_auth_user_list',
   '/cgi-bin/chatdata/keyword/get_rule_list',
 ]);

@@ -20,8 +20,8 @@ function issue(call: ApiCall, tickets: Map<string, number>, kind: 'jsapi' | 'age
 }
 
 /**
- * JS-SDK tickets (contract §6: `config` and `agentConfig` signatures): the only GET APIs here,
- * and the only ones that take the display app's corp token (contract §8.3).
+ * JS-SDK tickets (docs/upstream.md §6.5: `config` and `agentConfig` signatures): the only GET APIs here,
+ * and the only ones that take the display app's corp token (docs/upstream.md §8.3).
  */
 export function jsapiRoutes(): Route[] {
   return [

@@ -33,7 +33,7 @@ export function optInt(body: Body, name: string): number | undefined {
 
 /**
  * `limit` outside 1..max is an invalid parameter (40058). 301058 is not about the range: it says
- * the answer would be too large, lower `limit` (contract §8.7; see `checkResponseSize`).
+ * the answer would be too large, lower `limit` (docs/upstream.md §8.7; see `checkResponseSize`).
  */
 export function limitParam(body: Body, fallback: number, max: number): number {
   const v = optInt(body, 'limit');

@@ -5,7 +5,7 @@ import { type Body, charLength, intList, optArray, optObject, optString, stringL
 
 /**
  * Department, user, external-contact and chat lists of a rule's range hold ≤100 entries each on
- * the HTTP API (doc 99676, contract §8.4); the 1000/2000 of §3.5 are the data zone's.
+ * the HTTP API (doc 99676, docs/upstream.md §8.4); the 1000/2000 of §3.5 are the data zone's.
  */
 const MAX_RANGE_IDS = 100;
 

@@ -68,7 +68,7 @@ function issueCorpToken(state: SimState, grant: AppGrant) {
   return { access_token: token, expires_in: state.options.tokenTtlS };
 }
 
-/** §1: suite ticket → suite token → permanent code → corp token, plus get_auth_info; per app. */
+/** docs/upstream.md §1: suite ticket → suite token → permanent code → corp token, plus get_auth_info; per app. */
 export function serviceRoutes(): Route[] {
   return [
     {

@@ -9,7 +9,7 @@ import { type Body, optArray, optObject, optString, reqString } from './params.j
 const MAX_MESSAGES = 1000;
 const MAX_CUSTOM_ID_BYTES = 128;
 const MAX_CUSTOM_DATA_BYTES = 1024;
-/** Jobs are kept 7 days (contract §3.12). */
+/** Jobs are kept 7 days (docs/upstream.md §3.12). */
 const JOB_TTL_MS = 7 * 86_400_000;
 
 const ageOf = (state: SimState, job: SpecJob) => state.clock.nowMs() - job.createdAtMs;
@@ -48,7 +48,7 @@ function messageList(call: ApiCall): SpecJob['items'] {
 }
 
 /**
- * specapi went offline upstream on 2024-06-06 (contract §8.6): unless the simulator is told to
+ * specapi went offline upstream on 2024-06-06 (docs/upstream.md §8.6): unless the simulator is told to
  * play the old world (`SIM_SPECAPI=online`), every call is refused as an API that is gone.
  */
 function checkOnline(call: ApiCall): void {
@@ -145,7 +145,7 @@ function jobResult(call: ApiCall) {
   };
 }
 
-/** 数据分析专区 job API (contract §3.12), with a built-in zone program: word frequency per chat. */
+/** 数据分析专区 job API (docs/upstream.md §3.12), with a built-in zone program: word frequency per chat. */
 export function specapiRoutes(): Route[] {
   return [
     { path: '/cgi-bin/chatdata/specapi/create_job', auth: 'corp', handle: createJob },

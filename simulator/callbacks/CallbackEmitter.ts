@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: every event kind WeCom sends, each a few lines of XML fields, kept
+// together so the list of what the simulator can emit reads in one place.
 import { randomInt } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { request } from 'undici';
@@ -13,7 +15,7 @@ export type CallbackSigner = {
   receiveId: string;
 };
 
-/** The provider's two apps (contract §8.3): the archive authorization and the display app. */
+/** The provider's two apps (docs/upstream.md §8.3): the archive authorization and the display app. */
 export type CallbackApp = 'archive' | 'display';
 
 export type CallbackEmitterOptions = CallbackSigner & {
@@ -104,7 +106,7 @@ export class CallbackEmitter {
 
   /**
    * What WeCom does when a callback URL is saved: a GET with `echostr` = a random string
-   * encrypted for `receiveId` (the provider's own corpid, contract §8.1) and signed like an
+   * encrypted for `receiveId` (the provider's own corpid, docs/upstream.md §8.1) and signed like an
    * event; the receiver must answer the plaintext verbatim. One attempt; never rejects.
    */
   async verifyUrl(receiveId: string, app: CallbackApp = 'archive'): Promise<UrlVerification> {

@@ -97,7 +97,7 @@ export function fireEvent(state: SimState, body: ControlBody): Record<string, un
       return { authCode };
     }
     case 'reset_permanent_code': {
-      // A new permanent code for the corp; the old one stops working (contract §8.2).
+      // A new permanent code for the corp; the old one stops working (docs/upstream.md §8.2).
       const app = appFrom(body);
       const corp = corpFrom(state, body);
       if (!corp.grant(app).authorized)
@@ -116,7 +116,7 @@ export function fireEvent(state: SimState, body: ControlBody): Record<string, un
     }
     case 'advanced_api_expired':
     case 'trial_expired': {
-      // Nested XML, as the SKIT sample of these events (contract §8.2).
+      // Nested XML, as the SKIT sample of these events (docs/upstream.md §8.2).
       const corp = corpFrom(state, body);
       const edition = body['edition'] === undefined ? 1 : int(body, 'edition', 0, 99);
       n.send(type, {

@@ -72,7 +72,7 @@ export class CorpRuntime implements AppGrant {
 
   /**
    * What a cancelled authorization leaves upstream: nothing. 企业取消授权之后，存档的消息就会自动清除
-   * (contract §8.5): messages, the unreleased backlog, keys, rules, hits, jobs, media and tokens
+   * (docs/upstream.md §8.5): messages, the unreleased backlog, keys, rules, hits, jobs, media and tokens
    * go, and a new authorization starts from an empty archive.
    */
   clearArchive(): void {

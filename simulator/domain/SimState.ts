@@ -116,7 +116,7 @@ export class SimState {
   }
 
   /**
-   * New messages now. Without a public key they are never archived (contract §3.10) and are
+   * New messages now. Without a public key they are never archived (docs/upstream.md §3.10) and are
    * dropped; archived ones are checked against the corp's keyword rules and marked for callbacks.
    */
   createMessages(

@@ -7,7 +7,7 @@ const AUTH_CODE_TTL_MS = 10 * 60_000;
 
 export const newSecret = (bytes: number) => randomBytes(bytes).toString('base64url');
 
-/** The provider's two apps (contract §8.3): the archive authorization and the display app. */
+/** The provider's two apps (docs/upstream.md §8.3): the archive authorization and the display app. */
 export type SimApp = 'archive' | 'display';
 
 /** One app's suite-level credentials: pushed tickets, suite tokens and single-use auth codes. */
@@ -65,7 +65,7 @@ export class SuiteAuth {
   }
 
   issueAuthCode(corpId: string): string {
-    const code = newSecret(48); // 64 characters, within the contract's 64–512 bytes
+    const code = newSecret(48); // 64 characters, within the 64–512 bytes of docs/upstream.md §1.1
     this.authCodes.set(code, { corpId, expiresAtMs: this.clock.nowMs() + AUTH_CODE_TTL_MS, used: false });
     return code;
   }

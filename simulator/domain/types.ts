@@ -62,7 +62,7 @@ export type DraftMessage = {
 };
 
 /**
- * How a sync_msg record may break the documented shape (contract §8.13: no page promises every
+ * How a sync_msg record may break the documented shape (docs/upstream.md §8.13: no page promises every
  * field): `no_encrypt_info` (service_encrypt_info missing), `unknown_msgtype` (outside 0..28),
  * `wrong_type` (send_time a string).
  */

@@ -12,7 +12,7 @@ export class WecomError extends Error {
   }
 }
 
-/** Shared generic code for a parameter the contract does not give its own code (WeCom 40058 "不合法的参数"). */
+/** Shared generic code for a parameter with no code of its own in docs/upstream.md §2.2 (WeCom 40058 "不合法的参数"). */
 export const INVALID_PARAMETER = 40058;
 
 /**

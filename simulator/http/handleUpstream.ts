@@ -42,7 +42,7 @@ function authenticateCorp(state: SimState, token: string | null, app: SimApp): C
   const grant = owner.corp.grant(owner.app);
   if (state.clock.nowMs() >= grant.accessTokens.get(token)!)
     throw new WecomError(42001, 'access_token expired');
-  // The two apps have separate permissions (contract §8.3): the archive APIs need the archive
+  // The two apps have separate permissions (docs/upstream.md §8.3): the archive APIs need the archive
   // authorization's token, the JS-SDK tickets the display app's.
   if (owner.app !== app) {
     throw new WecomError(

@@ -1,4 +1,4 @@
-import { inTransaction, type PgPool } from '../datasources/postgres/createPgPool.js';
+import { inTransaction, type PgPool } from '../datasources/store/postgres/createPgPool.js';
 import type { AlertPage, AlertStatusFilter, AlertStore, ReplyAlert, ReplyTimeoutRule } from './AlertStore.js';
 
 type AlertRow = {

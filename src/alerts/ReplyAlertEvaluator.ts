@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '../datasources/Logger.js';
-import type { CorpRegistry } from '../datasources/ports.js';
-import type { EventBus } from '../ingest/EventBus.js';
+import type { CorpRegistry } from '../datasources/store/ports.js';
+import type { Logger } from '../logging/Logger.js';
 import type { ClosedTurn } from '../stats/applyMessages.js';
 import type { StatsStore } from '../stats/StatsStore.js';
-import type { AlertStore, ReplyAlert } from './AlertStore.js';
+import type { AlertStore, ReplyAlert, ReplyAlertEvent } from './AlertStore.js';
 import { ruleMatchesTurn } from './ruleMatchesTurn.js';
 
 export type ReplyAlertEvaluatorOptions = {
@@ -12,7 +11,8 @@ export type ReplyAlertEvaluatorOptions = {
   /** The reply pairing state (waiting turns) lives with the statistics. */
   stats: StatsStore;
   corps: CorpRegistry;
-  bus: EventBus;
+  /** Tells live subscribers (the event bus's `replyAlert` topic, wired by the caller). */
+  publish: (event: ReplyAlertEvent) => void;
   logger: Logger;
   /** Timer period, ms. */
   intervalMs: number;
@@ -77,7 +77,7 @@ export class ReplyAlertEvaluator {
   }
 
   async evaluateCorp(corpId: string, nowMs = this.#now()): Promise<ReplyAlert[]> {
-    const { alerts, stats, bus } = this.#o;
+    const { alerts, stats, publish } = this.#o;
     const rules = (await alerts.listRules(corpId)).filter((r) => r.enabled);
     if (rules.length === 0) return [];
     const nowS = Math.floor(nowMs / 1000);
@@ -108,7 +108,7 @@ export class ReplyAlertEvaluator {
         });
         if (!alert) continue;
         opened.push(alert);
-        bus.publish('replyAlert', corpId, { corpId, change: 'OPENED', alert });
+        publish({ corpId, change: 'OPENED', alert });
       }
     }
     await this.#healStale(corpId, nowMs);
@@ -126,7 +126,7 @@ export class ReplyAlertEvaluator {
       if (!openChats.has(chatKey)) continue;
       const by = { msgid: reply.msgid, employeeId: reply.employeeId, sentAt: reply.at };
       for (const alert of await this.#o.alerts.resolveChat(corpId, chatKey, nowMs, by)) {
-        this.#o.bus.publish('replyAlert', corpId, { corpId, change: 'RESOLVED', alert });
+        this.#o.publish({ corpId, change: 'RESOLVED', alert });
       }
     }
   }
@@ -144,7 +144,7 @@ export class ReplyAlertEvaluator {
       const waiting = states[i]?.pending?.msgid;
       if (open.some((a) => a.chatKey === chatKey && a.customerMsgid === waiting)) continue;
       for (const alert of await this.#o.alerts.resolveChat(corpId, chatKey, nowMs, null)) {
-        this.#o.bus.publish('replyAlert', corpId, { corpId, change: 'RESOLVED', alert });
+        this.#o.publish({ corpId, change: 'RESOLVED', alert });
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { ClientConfig, Scope } from '../config.js';
+import type { ClientConfig, Scope } from '../config/config.js';
 import { forbidden, unauthenticated } from '../errors/codes.js';
 
 /**

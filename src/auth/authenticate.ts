@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ClientConfig } from '../config.js';
+import type { ClientConfig } from '../config/config.js';
 
 type Entry = { client: ClientConfig; hash: Buffer };
 

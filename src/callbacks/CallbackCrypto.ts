@@ -10,7 +10,7 @@ export type CallbackCryptoOptions = {
   /**
    * The receiveids accepted inside a ciphertext: the suite id (指令回调 events) and the
    * provider's own corpid (WeCom's GET URL verification uses it, and some events carry it,
-   * contract §8.1). Anything else is refused.
+   * docs/upstream.md §8.1). Anything else is refused.
    */
   receiveIds: readonly string[];
   /** Reject a timestamp further than this from now, seconds. */

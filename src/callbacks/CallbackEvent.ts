@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CallbackError, shown } from './CallbackError.js';
 
-// Field limits restate the contract (wecom-archive-api.md §1.1, §4): auth codes and tickets
+// Field limits restate docs/upstream.md §1.1 and §4: auth codes and tickets
 // ≤512 bytes, callback Token ≤128, JobId ≤64. Ids get a generous bound, not a guessed format.
 const text = (max: number) => z.string().min(1).max(max);
 const id = text(128);
@@ -43,7 +43,7 @@ const newMessage = z.object({
   TimeStamp: unixSeconds,
 });
 const hitKeyword = newMessage.extend({ InfoType: z.literal('hit_keyword') });
-// The consent, export and reset events are documented less precisely (§4.5, §4.6, §7.6), so
+// The consent, export and reset events are documented less precisely (docs/upstream.md §4.5, §4.6, §7.6), so
 // only what the gateway acts on is required; SuiteId and TimeStamp are checked when present.
 const optionalHeader = { SuiteId: id.optional(), TimeStamp: unixSeconds.optional() };
 const approvedSingle = z.object({
@@ -78,7 +78,7 @@ const resetPermanentCode = z.object({
 /**
  * The paid archive API of a corp expired (`advanced_api_expired`) or its trial ended
  * (`trial_expired`, `advanced_api_trial_expired`): ServiceCorpId, AuthCorpId and a nested
- * `<ChatArchiveApi><Edition>` (contract §3.11, §8.2). Only AuthCorpId is required; the edition
+ * `<ChatArchiveApi><Edition>` (docs/upstream.md §3.11, §8.2). Only AuthCorpId is required; the edition
  * is kept when it is a number.
  */
 const expiryShape = {

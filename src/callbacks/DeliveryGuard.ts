@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { KeyValueStore } from '../datasources/ports.js';
+import type { KeyValueStore } from '../datasources/store/ports.js';
 
 /**
  * Replay protection and idempotent acks for signed callback deliveries, keyed by

@@ -1,21 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SuiteConfig } from '../config.js';
-import type { AuthEvents, KeyValueStore, TokenChain } from '../datasources/ports.js';
-import { CallbackCrypto, type Opened, type SignedCiphertext } from './CallbackCrypto.js';
+import type { AuthEvents } from '../datasources/corps/ports.js';
+import type { KeyValueStore } from '../datasources/store/ports.js';
+import type { TokenChain } from '../datasources/wecom/ports.js';
+import type { SignedCiphertext } from './CallbackCrypto.js';
 import { CallbackError } from './CallbackError.js';
 import { type CallbackEvent, type ParsedCallback, parseCallbackEvent } from './CallbackEvent.js';
+import { appOf, type CallbackApp, openWithAny, receiversOf } from './callbackReceivers.js';
 import { DeliveryGuard } from './DeliveryGuard.js';
-import {
-  type CallbackAppKind,
-  type CallbackLogger,
-  dispatchCallbackEvent,
-  errorSummary,
-} from './dispatchCallbackEvent.js';
+import { type CallbackLogger, dispatchCallbackEvent, errorSummary } from './dispatchCallbackEvent.js';
 import { MAX_CALLBACK_XML_BYTES, parseCallbackXml } from './parseCallbackXml.js';
 import { readCappedBody } from './readCappedBody.js';
 
-/** What the callback endpoint needs to know of one app: its suite id and callback crypto. */
-export type CallbackApp = Pick<SuiteConfig, 'suiteId' | 'callbackToken' | 'callbackAesKey'>;
+export type { CallbackApp };
 
 /** Why a well-signed event was acknowledged without being acted on (a metric label). */
 export type IgnoredReason = 'unknown_info_type' | 'unusable' | 'foreign_suite';
@@ -53,9 +49,6 @@ export type CallbackHandlerDeps = {
 };
 
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
-
-/** One callback crypto (Token + AESKey) and the apps whose callbacks it opens. */
-type Receiver = { crypto: CallbackCrypto; apps: { app: CallbackAppKind; suiteId: string }[] };
 
 /**
  * The /wecom/callback endpoint: GET is WeCom's URL verification, POST an encrypted event.
@@ -218,61 +211,6 @@ export function createCallbackHandler(
     if (coded.code === 'BODY_TOO_LARGE') headers['connection'] = 'close';
     reply(res, coded.status, headers, JSON.stringify({ code: coded.code, message: coded.message }));
   }
-}
-
-/**
- * One receiver per distinct callback crypto. With one Token/AESKey pair for both apps (the
- * default) a single receiver opens both apps' callbacks; set apart, the signature tells which.
- */
-function receiversOf(deps: CallbackHandlerDeps, now: () => number): Receiver[] {
-  const apps = [
-    { app: 'archive' as const, config: deps.suite },
-    ...(deps.displaySuite ? [{ app: 'display' as const, config: deps.displaySuite }] : []),
-  ];
-  const groups = new Map<string, { config: CallbackApp; apps: Receiver['apps'] }>();
-  for (const { app, config } of apps) {
-    const key = `${config.callbackToken}\n${config.callbackAesKey}`;
-    const group = groups.get(key) ?? { config, apps: [] };
-    group.apps.push({ app, suiteId: config.suiteId });
-    groups.set(key, group);
-  }
-  return [...groups.values()].map(({ config, apps: opened }) => ({
-    apps: opened,
-    crypto: new CallbackCrypto({
-      token: config.callbackToken,
-      encodingAesKey: config.callbackAesKey,
-      receiveIds: [...opened.map((a) => a.suiteId), ...(deps.providerCorpId ? [deps.providerCorpId] : [])],
-      maxSkewS: deps.maxSkewS,
-      now,
-    }),
-  }));
-}
-
-/** Opens with the receiver whose Token signed the request; BAD_SIGNATURE when none did. */
-function openWithAny(
-  receivers: Receiver[],
-  signed: SignedCiphertext,
-): { opened: Opened; receiver: Receiver } {
-  let refusal: unknown;
-  for (const receiver of receivers) {
-    try {
-      return { opened: receiver.crypto.open(signed), receiver };
-    } catch (error) {
-      if (!(error instanceof CallbackError) || error.code !== 'BAD_SIGNATURE') throw error;
-      refusal = error;
-    }
-  }
-  throw refusal;
-}
-
-/**
- * The app an event belongs to: named by its SuiteId, which must be one this receiver opens;
- * events without SuiteId (consent, export, expiry) belong to the receiver's first app, the
- * archive app when both share a crypto. null: another suite.
- */
-function appOf(receiver: Receiver, suiteId: string | undefined): CallbackAppKind | null {
-  if (suiteId === undefined) return receiver.apps[0]!.app;
-  return receiver.apps.find((a) => a.suiteId === suiteId)?.app ?? null;
 }
 
 function signedQuery(query: URLSearchParams): Omit<SignedCiphertext, 'ciphertext'> {

@@ -1,4 +1,5 @@
-import type { AuthEvents, TokenChain } from '../datasources/ports.js';
+import type { AuthEvents } from '../datasources/corps/ports.js';
+import type { TokenChain } from '../datasources/wecom/ports.js';
 import type { CallbackEvent } from './CallbackEvent.js';
 
 export type CallbackLogger = {
@@ -36,7 +37,7 @@ export async function dispatchCallbackEvent(
   log: Record<string, unknown>,
 ): Promise<void> {
   if (event.InfoType === 'suite_ticket') {
-    // The newest ticket by its own TimeStamp wins (contract §8.12): pushes can arrive out of order.
+    // The newest ticket by its own TimeStamp wins (docs/upstream.md §8.12): pushes can arrive out of order.
     const chain = app === 'display' ? deps.displayTokens : deps.tokens;
     if (chain) return chain.setSuiteTicket(event.SuiteTicket, event.TimeStamp);
     deps.logger.warn(log, 'suite_ticket for an app without a token chain; ignored');

@@ -27,7 +27,7 @@ const parser = new XMLParser({
 /**
  * Parses a WeCom callback document into field → string. Fields are text children of `<xml>`;
  * one level of grouping is allowed and flattened with a dot (`<ChatArchiveApi><Edition>2`
- * becomes `ChatArchiveApi.Edition: "2"`, contract §8.2). Hostile input (DTDs, entity bombs,
+ * becomes `ChatArchiveApi.Edition: "2"`, docs/upstream.md §8.2). Hostile input (DTDs, entity bombs,
  * deeper nesting, oversize, repeated fields) is a BAD_EVENT naming the problem; nothing here
  * expands anything the sender declared.
  */

@@ -1,30 +1,23 @@
-import type { Config } from '../config.js';
-import { cacheReads } from '../readCache/cacheReads.js';
-import { CorpOnboarding, type CorpPurgeHook, type OnboardingObservation } from './CorpOnboarding.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logging/Logger.js';
+import { CorpOnboarding, type CorpPurgeHook, type OnboardingObservation } from './corps/CorpOnboarding.js';
+import type { AuthEvents, KeyManager } from './corps/ports.js';
+import { RsaKeyManager } from './corps/RsaKeyManager.js';
+import { createRsaDecrypt } from './corps/rsa/createRsaDecrypt.js';
 import { createDurableStores, type DurableStores } from './createDurableStores.js';
-import { createRedis } from './createRedis.js';
-import { KvJsapiTickets } from './KvJsapiTickets.js';
-import type { Logger } from './Logger.js';
-import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
-import { PrefixedKeyValueStore } from './PrefixedKeyValueStore.js';
-import type {
-  AuthEvents,
-  CorpRegistry,
-  JsapiTickets,
-  KeyManager,
-  KeyValueStore,
-  TaskStore,
-  TokenChain,
-  WecomApi,
-} from './ports.js';
-import type { RedisClient } from './RedisClient.js';
-import { RedisKeyValueStore } from './RedisKeyValueStore.js';
-import { RsaKeyManager } from './RsaKeyManager.js';
-import { createRsaDecrypt } from './rsa/createRsaDecrypt.js';
-import { createSecretBox } from './secretBox.js';
-import { WecomClient } from './WecomClient.js';
-import { WecomHttp, type WecomHttpOptions } from './WecomHttp.js';
-import { WecomTokenChain } from './WecomTokenChain.js';
+import { cacheReads } from './readCache/cacheReads.js';
+import { MemoryKeyValueStore } from './store/memory/MemoryKeyValueStore.js';
+import { PrefixedKeyValueStore } from './store/PrefixedKeyValueStore.js';
+import type { CorpRegistry, KeyValueStore, TaskStore } from './store/ports.js';
+import { createRedis } from './store/redis/createRedis.js';
+import type { RedisClient } from './store/redis/RedisClient.js';
+import { RedisKeyValueStore } from './store/redis/RedisKeyValueStore.js';
+import { createSecretBox } from './store/secretBox.js';
+import { KvJsapiTickets } from './wecom/KvJsapiTickets.js';
+import type { JsapiTickets, TokenChain, WecomApi } from './wecom/ports.js';
+import { WecomClient } from './wecom/WecomClient.js';
+import { WecomHttp, type WecomHttpOptions } from './wecom/WecomHttp.js';
+import { WecomTokenChain } from './wecom/WecomTokenChain.js';
 
 export type Datasources = {
   /** The store of record (PostgreSQL, or memory in the embedded demo). */
@@ -37,7 +30,7 @@ export type Datasources = {
   jsapi: JsapiTickets;
   corps: CorpRegistry;
   /**
-   * The corp record for GraphQL reads: cached per replica with PostgreSQL (src/readCache/), so
+   * The corp record for GraphQL reads: cached per replica with PostgreSQL (src/datasources/readCache/), so
    * it may trail another replica's write by the pub/sub delay. Never read it to write it back.
    */
   corpReads: Pick<CorpRegistry, 'get'>;
@@ -45,7 +38,7 @@ export type Datasources = {
   tasks: TaskStore;
   auth: AuthEvents;
   /**
-   * The display app (third-party / 代开发, contract §8.3): its own suite ticket, suite token,
+   * The display app (third-party / 代开发, docs/upstream.md §8.3): its own suite ticket, suite token,
    * permanent codes and corp tokens. JS-SDK tickets and agentId come from it.
    */
   display: { tokens: TokenChain; corps: CorpRegistry; auth: AuthEvents };

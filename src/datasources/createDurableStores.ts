@@ -1,12 +1,12 @@
-import { KvCorpRegistry } from './KvCorpRegistry.js';
-import { KvTaskStore } from './KvTaskStore.js';
-import type { Logger } from './Logger.js';
-import { MemoryHitStore } from './MemoryHitStore.js';
-import { MemoryKeyStore } from './MemoryKeyStore.js';
-import { MemoryKeyValueStore } from './MemoryKeyValueStore.js';
-import { MemorySuiteTicketStore } from './MemorySuiteTicketStore.js';
-import { MemoryMessageIndex } from './messageIndex/MemoryMessageIndex.js';
-import type { MessageIndex } from './messageIndex/MessageIndex.js';
+import type { Logger } from '../logging/Logger.js';
+import type { MessageIndex } from './store/MessageIndex.js';
+import { KvCorpRegistry } from './store/memory/KvCorpRegistry.js';
+import { KvTaskStore } from './store/memory/KvTaskStore.js';
+import { MemoryHitStore } from './store/memory/MemoryHitStore.js';
+import { MemoryKeyStore } from './store/memory/MemoryKeyStore.js';
+import { MemoryKeyValueStore } from './store/memory/MemoryKeyValueStore.js';
+import { MemoryMessageIndex } from './store/memory/MemoryMessageIndex.js';
+import { MemorySuiteTicketStore } from './store/memory/MemorySuiteTicketStore.js';
 import type {
   CorpRegistry,
   HitStore,
@@ -14,18 +14,18 @@ import type {
   SuiteTicketStore,
   SyncStateTable,
   TaskStore,
-} from './ports.js';
-import { createPgPool, type PgPool } from './postgres/createPgPool.js';
-import { migrate } from './postgres/migrate.js';
-import { PgCorpRegistry } from './postgres/PgCorpRegistry.js';
-import { PgHitStore } from './postgres/PgHitStore.js';
-import { PgKeyStore } from './postgres/PgKeyStore.js';
-import { PgMessageIndex } from './postgres/PgMessageIndex.js';
-import { PgPartitions } from './postgres/PgPartitions.js';
-import { PgSuiteTicketStore } from './postgres/PgSuiteTicketStore.js';
-import { PgSyncStateTable } from './postgres/PgSyncStateTable.js';
-import { PgTaskStore } from './postgres/PgTaskStore.js';
-import type { SecretBox } from './secretBox.js';
+} from './store/ports.js';
+import { createPgPool, type PgPool } from './store/postgres/createPgPool.js';
+import { migrate } from './store/postgres/migrate.js';
+import { PgCorpRegistry } from './store/postgres/PgCorpRegistry.js';
+import { PgHitStore } from './store/postgres/PgHitStore.js';
+import { PgKeyStore } from './store/postgres/PgKeyStore.js';
+import { PgMessageIndex } from './store/postgres/PgMessageIndex.js';
+import { PgPartitions } from './store/postgres/PgPartitions.js';
+import { PgSuiteTicketStore } from './store/postgres/PgSuiteTicketStore.js';
+import { PgSyncStateTable } from './store/postgres/PgSyncStateTable.js';
+import { PgTaskStore } from './store/postgres/PgTaskStore.js';
+import type { SecretBox } from './store/secretBox.js';
 
 /** What must survive anything Redis does: PostgreSQL with `DATABASE_URL`, process memory without. */
 export type DurableStores = {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { UpstreamBlockedError } from '../datasources/CircuitBreaker.js';
-import { WecomError } from '../datasources/WecomError.js';
+import { UpstreamBlockedError } from '../datasources/wecom/CircuitBreaker.js';
+import { WecomError } from '../datasources/wecom/WecomError.js';
 import { ErrorCode } from './codes.js';
 import { UPSTREAM_USER_ERRORS } from './upstreamUserErrors.js';
 

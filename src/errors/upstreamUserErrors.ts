@@ -14,7 +14,7 @@ const forbidden = (advice: string): UpstreamUserError => ({ code: ErrorCode.FORB
 
 /**
  * The one table of upstream errcodes that mean "your input", "not found" or "not allowed for
- * this corp" (contract §2.2, WeCom 90313). Applied where upstream failures become client errors
+ * this corp" (docs/upstream.md §2.2, WeCom 90313). Applied where upstream failures become client errors
  * (src/errors/maskError.ts `fromWecomError`); the errcode and API path stay in `extensions`.
  * Codes that mean a bug on our side (a malformed request we built, a lost token), an operator
  * matter (IP whitelist, suite credentials) or a transient state stay UPSTREAM_ERROR, as do codes

@@ -1,11 +1,11 @@
-import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
-import type { ArchivedMessage } from '../datasources/ports.js';
-import { WecomError } from '../datasources/WecomError.js';
+import { runCoalesced } from '../datasources/coordination/runCoalesced.js';
+import type { MessageIndex } from '../datasources/store/MessageIndex.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
+import { WecomError } from '../datasources/wecom/WecomError.js';
 import { inSpan } from '../tracing/inboxTrace.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
 import { classifySyncRecord, type QuarantineEntry } from './classifySyncRecord.js';
 import type { DrainOptions } from './DrainOptions.js';
-import { runCoalesced } from './runCoalesced.js';
 import { withSmallerPages } from './withSmallerPages.js';
 
 export type CorpSyncerOptions = DrainOptions & {

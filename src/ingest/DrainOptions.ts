@@ -1,5 +1,6 @@
-import type { Logger } from '../datasources/Logger.js';
-import type { KeyValueStore, WecomApi } from '../datasources/ports.js';
+import type { KeyValueStore } from '../datasources/store/ports.js';
+import type { WecomApi } from '../datasources/wecom/ports.js';
+import type { Logger } from '../logging/Logger.js';
 import type { EventBus } from './EventBus.js';
 import type { SyncStateStore } from './SyncStateStore.js';
 

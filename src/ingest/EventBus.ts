@@ -1,10 +1,10 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { ReplyAlertEvent } from '../alerts/AlertStore.js';
-import { duplicateRedis } from '../datasources/duplicateRedis.js';
-import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
-import type { CorpRecord, ExportTaskRecord } from '../datasources/ports.js';
-import type { RedisClient } from '../datasources/RedisClient.js';
+import type { IndexedMessage } from '../datasources/store/MessageIndex.js';
+import type { CorpRecord, ExportTaskRecord } from '../datasources/store/ports.js';
+import { duplicateRedis } from '../datasources/store/redis/duplicateRedis.js';
+import type { RedisClient } from '../datasources/store/redis/RedisClient.js';
 
 /** New messages of one corp, as written to the index: seqs fromSeq..toSeq, in order. */
 export type MessageBatchEvent = {

@@ -1,7 +1,7 @@
-import type { HitStore } from '../datasources/ports.js';
+import { runCoalesced } from '../datasources/coordination/runCoalesced.js';
+import type { HitStore } from '../datasources/store/ports.js';
 import { callWithToken, type TokenHolder } from './callWithToken.js';
 import type { DrainOptions } from './DrainOptions.js';
-import { runCoalesced } from './runCoalesced.js';
 import { withSmallerPages } from './withSmallerPages.js';
 
 export type HitSyncerOptions = DrainOptions & { hits: HitStore };

@@ -1,7 +1,9 @@
 import type { ArchiveExpiryEvent, CallbackEvent } from '../callbacks/CallbackEvent.js';
-import type { Logger } from '../datasources/Logger.js';
-import type { AuthEvents, TaskStore, WecomApi } from '../datasources/ports.js';
-import { WecomError } from '../datasources/WecomError.js';
+import type { AuthEvents } from '../datasources/corps/ports.js';
+import type { TaskStore } from '../datasources/store/ports.js';
+import type { WecomApi } from '../datasources/wecom/ports.js';
+import { WecomError } from '../datasources/wecom/WecomError.js';
+import type { Logger } from '../logging/Logger.js';
 import { continueTrace } from '../tracing/inboxTrace.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import type { EventBus } from './EventBus.js';

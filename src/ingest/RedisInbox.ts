@@ -1,5 +1,5 @@
-import { duplicateRedis } from '../datasources/duplicateRedis.js';
-import { isCluster, type RedisClient } from '../datasources/RedisClient.js';
+import { duplicateRedis } from '../datasources/store/redis/duplicateRedis.js';
+import { isCluster, type RedisClient } from '../datasources/store/redis/RedisClient.js';
 import type { Inbox, InboxEntry, InboxEvent } from './Inbox.js';
 
 const GROUP = 'ingest';

@@ -5,9 +5,9 @@ import type {
   SyncStateTable,
   SyncStream,
   SyncTimeField,
-} from '../datasources/ports.js';
+} from '../datasources/store/ports.js';
 
-export type { SyncError } from '../datasources/ports.js';
+export type { SyncError } from '../datasources/store/ports.js';
 
 /** A callback token is valid 10 minutes upstream; stop using it a little earlier. */
 const TOKEN_TTL_MS = 9 * 60_000;

@@ -1,11 +1,7 @@
-import type { Logger } from '../datasources/Logger.js';
-import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
-import {
-  type CorpRegistry,
-  type HitStore,
-  type KeyManager,
-  TASK_RETENTION_MS,
-} from '../datasources/ports.js';
+import type { KeyManager } from '../datasources/corps/ports.js';
+import type { MessageIndex } from '../datasources/store/MessageIndex.js';
+import { type CorpRegistry, type HitStore, TASK_RETENTION_MS } from '../datasources/store/ports.js';
+import type { Logger } from '../logging/Logger.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import type { SyncStateStore } from './SyncStateStore.js';
 

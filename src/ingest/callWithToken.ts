@@ -1,4 +1,4 @@
-import { WecomError } from '../datasources/WecomError.js';
+import { WecomError } from '../datasources/wecom/WecomError.js';
 import type { SyncStateStore } from './SyncStateStore.js';
 
 /** The callback token a drain uses; dropped (set to null) once upstream rejects it. */

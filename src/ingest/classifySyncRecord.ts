@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ArchivedMessage } from '../datasources/ports.js';
-import { describeIssues } from '../datasources/upstream/describeIssues.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
+import { describeIssues } from '../datasources/wecom/endpoints/describeIssues.js';
 
-/** The msgtypes the contract documents (§3.1: 0 unsupported … 28 note). */
+/** The msgtypes documented in docs/upstream.md §3.1 (0 unsupported … 28 note). */
 export const MAX_MSGTYPE = 28;
 
 /**
@@ -24,7 +24,7 @@ export type ClassifiedRecord =
 
 const party = z.object({ type: z.number().int(), id: z.string() });
 
-/** One record of the documented shape (contract §3.1); unknown extra fields are ignored. */
+/** One record of the documented shape (docs/upstream.md §3.1); unknown extra fields are ignored. */
 const record = z.object({
   msgid: z.string().min(1),
   sender: party,

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
+import type { AuthEvents } from '../datasources/corps/ports.js';
 import type { Datasources } from '../datasources/createDatasources.js';
-import type { Logger } from '../datasources/Logger.js';
-import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
-import type { AuthEvents, HitStore } from '../datasources/ports.js';
-import { createStatistics, type Statistics } from '../stats/createStatistics.js';
+import type { MessageIndex } from '../datasources/store/MessageIndex.js';
+import type { HitStore } from '../datasources/store/ports.js';
+import type { Logger } from '../logging/Logger.js';
 import { FoldTrigger } from '../stats/FoldTrigger.js';
 import { CorpSyncer } from './CorpSyncer.js';
+import { createStatistics, type Statistics } from './createStatistics.js';
 import { EventBus } from './EventBus.js';
 import { HitSyncer } from './HitSyncer.js';
 import type { Inbox } from './Inbox.js';

@@ -1,5 +1,5 @@
-import type { IndexedMessage, MessageIndex, MessageQuery } from '../datasources/messageIndex/MessageIndex.js';
-import { matchesQuery } from '../datasources/messageIndex/queryPlan.js';
+import type { IndexedMessage, MessageIndex, MessageQuery } from '../datasources/store/MessageIndex.js';
+import { matchesQuery } from '../datasources/store/queryPlan.js';
 import type { EventBus, MessageBatchEvent } from './EventBus.js';
 
 export type MessageStreamFilter = Pick<MessageQuery, 'chatKey' | 'participantId' | 'msgtype'>;

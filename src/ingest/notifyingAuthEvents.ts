@@ -1,5 +1,6 @@
-import type { Logger } from '../datasources/Logger.js';
-import type { AuthEvents, CorpRecord, CorpRegistry } from '../datasources/ports.js';
+import type { AuthEvents } from '../datasources/corps/ports.js';
+import type { CorpRecord, CorpRegistry } from '../datasources/store/ports.js';
+import type { Logger } from '../logging/Logger.js';
 import type { CorpSyncer } from './CorpSyncer.js';
 import { ALL_CORPS, type EventBus } from './EventBus.js';
 

@@ -1,4 +1,5 @@
-import type { ExportTaskRecord, TaskStore, WecomApi } from '../datasources/ports.js';
+import type { ExportTaskRecord, TaskStore } from '../datasources/store/ports.js';
+import type { WecomApi } from '../datasources/wecom/ports.js';
 
 const STATUS = { 1: 'WAITING', 2: 'RUNNING', 3: 'DONE' } as const;
 

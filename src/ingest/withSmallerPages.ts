@@ -1,6 +1,6 @@
-import { WecomError } from '../datasources/WecomError.js';
+import { WecomError } from '../datasources/wecom/WecomError.js';
 
-/** sync_msg / get_hit_msg_list: "pull request over size limit, lower limit" (contract §8.7). */
+/** sync_msg / get_hit_msg_list: "pull request over size limit, lower limit" (docs/upstream.md §8.7). */
 export const PAGE_TOO_LARGE = 301058;
 
 /**

@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
-import type { Logger } from '../datasources/Logger.js';
+import type { Logger } from './Logger.js';
 
 /**
  * Fields that may carry a secret wherever they appear in a log object, one or two levels deep

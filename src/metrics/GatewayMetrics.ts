@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { UpstreamCallEvent } from '../datasources/WecomHttp.js';
+import type { UpstreamCallEvent } from '../datasources/wecom/WecomHttp.js';
 
 const TOKEN_PATHS: Record<string, string> = {
   '/cgi-bin/service/get_suite_token': 'suite',

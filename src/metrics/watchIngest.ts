@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import type { CorpRegistry } from '../datasources/ports.js';
+import type { CorpRegistry } from '../datasources/store/ports.js';
 import type { Ingest } from '../ingest/createIngest.js';
 import type { GatewayMetrics } from './GatewayMetrics.js';
 

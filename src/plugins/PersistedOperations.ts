@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { ProtectionConfig } from '../config.js';
-import type { Logger } from '../datasources/Logger.js';
+import type { ProtectionConfig } from '../config/config.js';
 import { ErrorCode } from '../errors/codes.js';
+import type { Logger } from '../logging/Logger.js';
 
 export type OperationParams = {
   query?: string | null | undefined;
@@ -11,9 +11,9 @@ export type OperationParams = {
 };
 
 /**
- * The persisted-operation allow-list and its mode, shared by HTTP (yoga's persisted-operations
- * plugin plus `admit`) and graphql-ws (`resolve`). Keys are SHA-256 hex digests of the document
- * text, as Apollo's `extensions.persistedQuery.sha256Hash` sends them.
+ * The persisted-operation allow-list and its mode (usePersistedOperationsMode applies it to every
+ * operation, HTTP or graphql-ws). Keys are SHA-256 hex digests of the document text, as
+ * Apollo's `extensions.persistedQuery.sha256Hash` sends them.
  *  - `log`: anything runs; a document not on the list is logged (once per digest).
  *  - `enforce`: only listed documents run, by digest or by identical text; admin clients may
  *    send any document, so operators keep GraphiQL.
@@ -34,7 +34,7 @@ export class PersistedOperations {
   }
 
   /** Checks a document sent as text; throws PERSISTED_QUERY_ONLY when `enforce` refuses it. */
-  admit(params: OperationParams, isAdmin: boolean): void {
+  #admit(params: OperationParams, isAdmin: boolean): void {
     if (this.mode === 'off' || !params.query) return;
     const hash = this.#digests.of(params.query);
     if (this.get(hash) !== null) return;
@@ -56,7 +56,10 @@ export class PersistedOperations {
     );
   }
 
-  /** graphql-ws: the document to run, from the text or the digest. */
+  /**
+   * The document to run, from the text or the digest; throws a coded GraphQLError
+   * (PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_ONLY) when there is none to run.
+   */
   resolve(params: OperationParams, isAdmin: boolean): string {
     const hash = persistedHash(params.extensions);
     if (!params.query && hash !== null) {
@@ -64,8 +67,13 @@ export class PersistedOperations {
       if (document === null) throw persistedNotFound(hash);
       return document;
     }
-    this.admit(params, isAdmin);
-    return params.query ?? '';
+    if (!params.query) {
+      throw new GraphQLError('a request needs a query or extensions.persistedQuery.sha256Hash', {
+        extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, http: { spec: true, status: 400 } },
+      });
+    }
+    this.#admit(params, isAdmin);
+    return params.query;
   }
 }
 

@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Logger } from '../datasources/Logger.js';
-import type { RedisClient } from '../datasources/RedisClient.js';
+import type { RedisClient } from '../datasources/store/redis/RedisClient.js';
+import type { Logger } from '../logging/Logger.js';
 
 export type RateLimiterOptions = {
   /** Shared counters; null → this process only. */

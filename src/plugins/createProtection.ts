@@ -1,10 +1,10 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticate } from '../auth/authenticate.js';
-import type { ProtectionConfig } from '../config.js';
-import type { Context } from '../context.js';
-import type { Logger } from '../datasources/Logger.js';
-import type { RedisClient } from '../datasources/RedisClient.js';
+import type { ProtectionConfig } from '../config/config.js';
+import type { RedisClient } from '../datasources/store/redis/RedisClient.js';
+import type { Logger } from '../logging/Logger.js';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.js';
+import type { Context } from '../resolvers/context.js';
 import { PersistedOperations } from './PersistedOperations.js';
 import { RateLimiter } from './RateLimiter.js';
 import { useCsrfHeader } from './useCsrfHeader.js';
@@ -28,11 +28,8 @@ export type ProtectionDeps = {
 };
 
 export type Protection = {
-  /** After useRequireClient, in this order. */
+  /** After useRequireClient, in this order; they apply to every transport, graphql-ws included. */
   plugins: Plugin<Context>[];
-  persisted: PersistedOperations;
-  /** Whether an Authorization value (HTTP header or graphql-ws connectionParams) is an admin client's. */
-  isAdmin(authorization: unknown): boolean;
 };
 
 /** Every GraphQL protection of issue 5, built from config. */
@@ -45,9 +42,9 @@ export function createProtection(deps: ProtectionDeps): Protection {
   const plugins: Plugin<Context>[] = [useGraphqlMetrics(metrics, logger) as Plugin<Context>];
   if (config.csrf) plugins.push(useCsrfHeader() as Plugin<Context>);
   plugins.push(
-    ...(usePersistedOperationsMode(persisted, (request) =>
+    usePersistedOperationsMode(persisted, (request) =>
       isAdmin(request.headers.get('authorization')),
-    ) as Plugin<Context>[]),
+    ) as Plugin<Context>,
     useIntrospectionSwitch(config.introspection, (initial) =>
       isAdmin(authorizationOf(initial)),
     ) as Plugin<Context>,
@@ -68,12 +65,13 @@ export function createProtection(deps: ProtectionDeps): Protection {
     );
   }
   plugins.push(useLiveSubscriptions(metrics, deps.shutdown) as Plugin<Context>);
-  return { plugins, persisted, isAdmin };
+  return { plugins };
 }
 
-/** The Authorization value of an initial context: HTTP request header or graphql-ws connectionParams. */
-export function authorizationOf(initial: unknown): unknown {
-  const ctx = initial as { request?: Request; connectionParams?: Record<string, unknown> } | null;
-  if (ctx?.connectionParams) return ctx.connectionParams['authorization'];
-  return ctx?.request?.headers.get('authorization') ?? null;
+/**
+ * The Authorization header of an initial context's request (a graphql-ws operation's request
+ * carries connectionParams.authorization there, src/subscriptions/graphqlWsOverYoga.ts).
+ */
+export function authorizationOf(initial: unknown): string | null {
+  return (initial as { request?: Request } | null)?.request?.headers.get('authorization') ?? null;
 }

@@ -9,7 +9,7 @@ import { ErrorCode } from '../errors/codes.js';
 
 /**
  * Turns introspection (`__schema`, `__type`) off unless `enabled`; admin clients (decided from
- * the initial context: HTTP request or graphql-ws connectionParams) may always introspect.
+ * the initial context's request, on every transport) may always introspect.
  */
 export function useIntrospectionSwitch(enabled: boolean, isAdmin: (initial: unknown) => boolean): Plugin {
   if (enabled) return {};

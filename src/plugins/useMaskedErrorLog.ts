@@ -1,7 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
 import { ErrorCode } from '../errors/codes.js';
+import type { Context } from '../resolvers/context.js';
 
 type MaskError = (error: unknown, message: string) => Error;
 type Result = { errors?: readonly GraphQLError[] };

@@ -4,9 +4,9 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { ProtectionConfig } from '../config.js';
-import type { Context } from '../context.js';
+import type { ProtectionConfig } from '../config/config.js';
 import { tooComplex } from '../errors/codes.js';
+import type { Context } from '../resolvers/context.js';
 import {
   type CostOptions,
   DEFAULT_COST_OPTIONS,

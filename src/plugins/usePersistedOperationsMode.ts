@@ -1,35 +1,29 @@
-import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../errors/codes.js';
-import { type PersistedOperations, persistedHash, persistedNotFound } from './PersistedOperations.js';
+import { isGraphQLError } from '../errors/maskError.js';
+import type { PersistedOperations } from './PersistedOperations.js';
 
 /**
- * HTTP side of the persisted operations: yoga's plugin resolves digests from the list (off →
- * nothing is installed), `admit` applies the log / enforce mode to documents sent as text.
+ * The persisted operations on every transport (graphql-ws runs through yoga too): a digest
+ * becomes its listed document, a document sent as text is judged by the log / enforce mode
+ * (off → nothing is installed). A refusal is the operation's result, not a throw, so the hooks
+ * after it (metrics: the `persisted` rejection) see it whatever the transport.
  */
 export function usePersistedOperationsMode(
   store: PersistedOperations,
   isAdmin: (request: Request) => boolean,
-): Plugin[] {
-  if (store.mode === 'off') return [];
-  return [
-    {
-      onParams({ params, request }) {
-        store.admit(params, isAdmin(request));
-      },
+): Plugin {
+  if (store.mode === 'off') return {};
+  return {
+    onParams({ params, request, setParams, setResult }) {
+      try {
+        const query = store.resolve(params, isAdmin(request));
+        if (query !== params.query) setParams({ ...params, query });
+      } catch (error) {
+        if (!isGraphQLError(error)) throw error;
+        setResult({ errors: [error] });
+        // yoga's own check, after this hook, still wants a query; nothing will parse it.
+        setParams({ ...params, query: params.query ?? '' });
+      }
     },
-    usePersistedOperations({
-      getPersistedOperation: (hash) => store.get(hash),
-      // Text documents were judged by `admit` above.
-      allowArbitraryOperations: true,
-      customErrors: {
-        notFound: ({ params }) => persistedNotFound(persistedHash(params.extensions) ?? ''),
-        keyNotFound: () =>
-          new GraphQLError('a request needs a query or extensions.persistedQuery.sha256Hash', {
-            extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, http: { spec: true, status: 400 } },
-          }),
-      },
-    }) as Plugin,
-  ];
+  };
 }

@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
 import { rateLimited } from '../errors/codes.js';
+import type { Context } from '../resolvers/context.js';
 import type { RateLimiter } from './RateLimiter.js';
 
 /**

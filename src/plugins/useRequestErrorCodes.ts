@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
 import { ErrorCode } from '../errors/codes.js';
+import type { Context } from '../resolvers/context.js';
 
 type Result = { data?: unknown; errors?: readonly GraphQLError[] };
 

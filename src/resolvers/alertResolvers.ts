@@ -6,9 +6,9 @@ import type {
   ReplyAlertEvent,
   ReplyTimeoutRule,
 } from '../alerts/AlertStore.js';
-import type { Context, IngestView } from '../context.js';
-import type { ArchivedMessage } from '../datasources/ports.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
 import { badUserInput, notFound } from '../errors/codes.js';
+import type { Context, IngestView } from './context.js';
 import { forCorp } from './forCorp.js';
 import { decodeTypedId } from './globalId.js';
 import { corpScopedId, singleChat, splitCorpScopedId } from './ids.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { AnalysisTaskRecord } from '../datasources/ports.js';
-import { runAnalysisJob } from '../datasources/reconcile/runAnalysisJob.js';
-import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
+import type { AnalysisTaskRecord } from '../datasources/store/ports.js';
+import { runAnalysisJob } from '../datasources/wecom/reconcile/runAnalysisJob.js';
+import type { ChatdataResponse } from '../datasources/wecom/upstreamSchemas.js';
 import { badUserInput } from '../errors/codes.js';
+import type { Context } from './context.js';
 import { type CustomArgs, customStatus, startCustomAnalysis } from './customAnalysisResolvers.js';
 import { forCorp } from './forCorp.js';
 import { splitCorpScopedId } from './ids.js';
@@ -11,7 +11,7 @@ import { messagesWithKeys } from './messagesWithKeys.js';
 import { listMax } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
-/** analyze_task_add takes ≤1000 messages per job (contract §3.8). */
+/** analyze_task_add takes ≤1000 messages per job (docs/upstream.md §3.8). */
 export const MAX_ANALYSIS_MESSAGES = 1000;
 
 const TASK_CODES = { SENTIMENT: 1, SPAM: 2, SUMMARY: 3 } as const;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
 import { badUserInput } from '../errors/codes.js';
+import type { Context } from './context.js';
+import { pairKey } from './createCorpLoaders.js';
 import { forCorp } from './forCorp.js';
 import { decodeTypedId } from './globalId.js';
 import { parseChatRawId } from './ids.js';
-import { pairKey } from './loaders/createCorpLoaders.js';
 import type { ChatMemberShape, ChatShape, ConsentShape, ParticipantShape } from './shapes.js';
 import { type Connection, upstreamConnection } from './upstreamConnection.js';
 import { after, first, minChars } from './validation/rules.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
+import type { Context } from './context.js';
+import { pairKey } from './createCorpLoaders.js';
 import { forCorp } from './forCorp.js';
-import { pairKey } from './loaders/createCorpLoaders.js';
 import type { ConsentShape } from './shapes.js';
 import { listMax, nonEmptyString } from './validation/rules.js';
 import { validate } from './validation/validate.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { CorpRecord, PublicKeyInfo } from '../datasources/ports.js';
+import type { PublicKeyInfo } from '../datasources/corps/ports.js';
+import type { CorpRecord } from '../datasources/store/ports.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import type { AuthorizedUserShape } from './shapes.js';
 import { type Connection, listConnection, upstreamConnection } from './upstreamConnection.js';

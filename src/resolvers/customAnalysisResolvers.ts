@@ -1,17 +1,17 @@
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { AnalysisTaskRecord } from '../datasources/ports.js';
-import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
-import { WecomError } from '../datasources/WecomError.js';
+import type { AnalysisTaskRecord } from '../datasources/store/ports.js';
+import type { ChatdataResponse } from '../datasources/wecom/upstreamSchemas.js';
+import { WecomError } from '../datasources/wecom/WecomError.js';
 import { badUserInput, ErrorCode } from '../errors/codes.js';
+import type { Context } from './context.js';
+import type { CorpLoaders } from './createCorpLoaders.js';
 import { forCorp } from './forCorp.js';
-import type { CorpLoaders } from './loaders/createCorpLoaders.js';
 import { messagesWithKeys } from './messagesWithKeys.js';
 import { listMax, show } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
-/** specapi/create_job limits (contract §3.12). */
+/** specapi/create_job limits (docs/upstream.md §3.12). */
 export const MAX_CUSTOM_MESSAGES = 1000;
 export const MAX_CUSTOM_ID_BYTES = 128;
 export const MAX_CUSTOM_DATA_BYTES = 1024;

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { getJsApiSignature } from '@wecom/crypto';
 import { z } from 'zod';
-import type { Context } from '../context.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { type MessageDisplay, messageDisplay } from './messageResolvers.js';
 import { toMsgid } from './messagesWithKeys.js';
 import { listMax, show } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
-/** One OpenDataFrame renders a list (contract §6), so a page's keys come in one call; 100 bounds the RSA work. */
+/** One OpenDataFrame renders a list (docs/upstream.md §6), so a page's keys come in one call; 100 bounds the RSA work. */
 export const MAX_DISPLAY_KEYS = 100;
 const MAX_URL_LENGTH = 2048;
 

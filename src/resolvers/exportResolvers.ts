@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { ExportTaskRecord } from '../datasources/ports.js';
-import { createExportJobReconciled } from '../datasources/reconcile/createExportJobReconciled.js';
+import type { ExportTaskRecord } from '../datasources/store/ports.js';
+import { createExportJobReconciled } from '../datasources/wecom/reconcile/createExportJobReconciled.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { splitCorpScopedId } from './ids.js';
 import { nonEmptyString, show } from './validation/rules.js';
 import { validate } from './validation/validate.js';
 
-/** Temp media of type file: ≤20 MB; export templates are doc/docx/xls/xlsx/txt (contract §3.9). */
+/** Temp media of type file: ≤20 MB; export templates are doc/docx/xls/xlsx/txt (docs/upstream.md §3.9, §3.13). */
 export const MAX_TEMPLATE_BYTES = 20 * 1024 * 1024;
 const TEMPLATE_EXT = /\.(docx?|xlsx?|txt)$/i;
 

@@ -1,6 +1,6 @@
-import type { Scope } from '../config.js';
-import type { Context } from '../context.js';
-import type { CorpLoaders } from './loaders/createCorpLoaders.js';
+import type { Scope } from '../config/config.js';
+import type { Context } from './context.js';
+import type { CorpLoaders } from './createCorpLoaders.js';
 
 /**
  * The gate in front of every corp-scoped read or write: checks corp and scope, then hands out

@@ -1,7 +1,7 @@
 import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
-import type { Context, IngestView } from '../context.js';
-import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
+import type { IndexedMessage } from '../datasources/store/MessageIndex.js';
 import type { SyncState } from '../ingest/SyncStateStore.js';
+import type { Context, IngestView } from './context.js';
 import { forCorp } from './forCorp.js';
 import { decodeIndexCursor, encodeIndexCursor } from './indexCursor.js';
 import { chatFromGlobalId, chatKeyOfChat, indexQuery, messagePageArgs } from './messageFilterArgs.js';

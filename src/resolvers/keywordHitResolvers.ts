@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { ArchivedMessage } from '../datasources/ports.js';
-import type { ChatdataResponse } from '../datasources/upstreamSchemas.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
+import type { ChatdataResponse } from '../datasources/wecom/upstreamSchemas.js';
 import { badUserInput } from '../errors/codes.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { parseRuleId } from './keywordRuleResolvers.js';
 import type { KeywordHitShape } from './shapes.js';

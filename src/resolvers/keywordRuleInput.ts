@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { charsBetween, listMax, show } from './validation/rules.js';
 
 /**
- * Mirrors keyword/create_rule and update_rule limits (contract §3.5, §8.4). Enums arrive as upstream
+ * Mirrors keyword/create_rule and update_rule limits (docs/upstream.md §3.5, §8.4). Enums arrive as upstream
  * ints. The department, user, external-contact and chat lists hold ≤100 entries each on the HTTP API
  * (doc 99676); the 1000/2000 once used here are the data zone's, which the upstream refused.
  */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import { createRuleReconciled } from '../datasources/reconcile/createRuleReconciled.js';
-import { deleteRuleReconciled } from '../datasources/reconcile/deleteRuleReconciled.js';
-import type { ChatdataRequest } from '../datasources/upstreamSchemas.js';
+import { createRuleReconciled } from '../datasources/wecom/reconcile/createRuleReconciled.js';
+import { deleteRuleReconciled } from '../datasources/wecom/reconcile/deleteRuleReconciled.js';
+import type { ChatdataRequest } from '../datasources/wecom/upstreamSchemas.js';
 import { badUserInput, notFound } from '../errors/codes.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { decodeTypedId, encodeGlobalId } from './globalId.js';
 import { corpScopedId, splitCorpScopedId } from './ids.js';

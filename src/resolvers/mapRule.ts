@@ -1,4 +1,4 @@
-import type { ChatdataRequest, ChatdataResponse } from '../datasources/upstreamSchemas.js';
+import type { ChatdataRequest, ChatdataResponse } from '../datasources/wecom/upstreamSchemas.js';
 import type { ApplicableRangeShape, RuleDetail } from './shapes.js';
 
 type UpstreamRange = NonNullable<ChatdataResponse<'keyword/get_rule_detail'>['applicable_range']>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { singleChatKey } from '../datasources/messageIndex/chatKeyOf.js';
-import type { MessageQuery } from '../datasources/messageIndex/MessageIndex.js';
+import { singleChatKey } from '../datasources/store/chatKeyOf.js';
+import type { MessageQuery } from '../datasources/store/MessageIndex.js';
 import { badUserInput } from '../errors/codes.js';
 import { decodeGlobalId } from './globalId.js';
 import { parseChatRawId } from './ids.js';

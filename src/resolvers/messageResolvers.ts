@@ -1,6 +1,6 @@
-import type { Context } from '../context.js';
-import type { ArchivedMessage } from '../datasources/ports.js';
-import type { ChatdataRequest } from '../datasources/upstreamSchemas.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
+import type { ChatdataRequest } from '../datasources/wecom/upstreamSchemas.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { singleChat, splitCorpScopedId } from './ids.js';
 import { searchMessagesArgs } from './searchMessagesArgs.js';

@@ -1,4 +1,4 @@
-/** Upstream `msgtype` ints (contract §3.1) → MessageType names; anything else is UNKNOWN. */
+/** Upstream `msgtype` ints (docs/upstream.md §3.1) → MessageType names; anything else is UNKNOWN. */
 export const MESSAGE_TYPES = [
   'UNSUPPORTED',
   'TEXT',

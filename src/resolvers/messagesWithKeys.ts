@@ -1,8 +1,8 @@
-import type { Context } from '../context.js';
 import { badUserInput } from '../errors/codes.js';
+import type { Context } from './context.js';
+import type { CorpLoaders } from './createCorpLoaders.js';
 import { decodeGlobalId } from './globalId.js';
 import { splitCorpScopedId } from './ids.js';
-import type { CorpLoaders } from './loaders/createCorpLoaders.js';
 
 export type MessageWithKey = { msgid: string; encrypt_info: { secret_key: string } };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import type { StoredQuarantinedRecord } from '../datasources/messageIndex/MessageIndex.js';
+import type { StoredQuarantinedRecord } from '../datasources/store/MessageIndex.js';
 import { badUserInput } from '../errors/codes.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { base64url } from './indexCursor.js';
 import { first } from './validation/rules.js';

@@ -1,6 +1,6 @@
-import type { Context } from '../context.js';
-import type { CorpRecord } from '../datasources/ports.js';
+import type { CorpRecord } from '../datasources/store/ports.js';
 import { loadChat } from './chatResolvers.js';
+import type { Context } from './context.js';
 import { loadCorp } from './corpResolvers.js';
 import { decodeTypedId } from './globalId.js';
 import { loadRuleNode } from './keywordRuleResolvers.js';

@@ -1,4 +1,4 @@
-import type { ArchivedMessage } from '../datasources/ports.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
 
 /** The backing objects of the schema's types: plain data, never upstream responses verbatim. */
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Context } from '../context.js';
 import { badUserInput } from '../errors/codes.js';
 import type { BreakdownDimension, BreakdownRow } from '../stats/StatsStore.js';
+import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { ingestOf, seconds, windowArgs } from './statisticsResolvers.js';
 import { validate } from './validation/validate.js';

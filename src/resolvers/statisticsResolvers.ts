@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Context, IngestView } from '../context.js';
 import { badUserInput } from '../errors/codes.js';
 import type { WindowStatistics } from '../stats/StatsAggregator.js';
 import type { Dimension } from '../stats/StatsStore.js';
+import type { Context, IngestView } from './context.js';
 import { forCorp } from './forCorp.js';
 import { chatFromGlobalId, chatKeyOfChat } from './messageFilterArgs.js';
 import type { ChatShape } from './shapes.js';

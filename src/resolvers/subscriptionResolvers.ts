@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Context, IngestView } from '../context.js';
-import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
-import type { CorpRecord, ExportTaskRecord } from '../datasources/ports.js';
+import type { IndexedMessage } from '../datasources/store/MessageIndex.js';
+import type { CorpRecord, ExportTaskRecord } from '../datasources/store/ports.js';
 import { ALL_CORPS, type ConsentEvent } from '../ingest/EventBus.js';
 import { messageStream } from '../ingest/messageStream.js';
+import type { Context, IngestView } from './context.js';
 import { decodeTypedId } from './globalId.js';
 import { splitCorpScopedId } from './ids.js';
 import { decodeIndexCursor, encodeIndexCursor } from './indexCursor.js';

@@ -4,7 +4,7 @@ import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import { GraphQLError, Kind } from 'graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
-import type { Context } from '../context.js';
+import type { Context } from '../resolvers/context.js';
 import { decodeNodeId, encodeGlobalId } from '../resolvers/globalId.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EventFailure } from '../datasources/ports.js';
+import type { EventFailure } from '../datasources/store/ports.js';
 import {
   authorizedUsers,
   corpEditions,

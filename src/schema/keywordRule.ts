@@ -13,7 +13,7 @@ import { builder } from './builder.js';
 import { ChatKind } from './chat.js';
 import { ApplicableRangeRef, CorpRef, KeywordRuleConnection, KeywordRuleRef } from './refs.js';
 
-/** Upstream semantics 1..12 (contract §3.5). */
+/** Upstream semantics 1..12 (docs/upstream.md §3.5). */
 export const KeywordBehaviour = builder.enumType('KeywordBehaviour', {
   values: {
     RED_PACKET: { value: 1 },

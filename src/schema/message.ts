@@ -13,7 +13,7 @@ import {
 } from './refs.js';
 
 export const MessageType = builder.enumType('MessageType', {
-  description: 'Upstream msgtype 0..28 (contract §3.1); any other value is UNKNOWN.',
+  description: 'Upstream msgtype 0..28 (docs/upstream.md §3.1); any other value is UNKNOWN.',
   values: [...MESSAGE_TYPES, 'UNKNOWN'] as const,
 });
 

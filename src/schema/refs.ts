@@ -1,9 +1,5 @@
-import type {
-  AnalysisTaskRecord,
-  CorpRecord,
-  ExportTaskRecord,
-  PublicKeyInfo,
-} from '../datasources/ports.js';
+import type { PublicKeyInfo } from '../datasources/corps/ports.js';
+import type { AnalysisTaskRecord, CorpRecord, ExportTaskRecord } from '../datasources/store/ports.js';
 import type { AnalysisSummaryShape } from '../resolvers/analysisResolvers.js';
 import type { CorpEdition } from '../resolvers/corpResolvers.js';
 import type { MessageDisplay } from '../resolvers/messageResolvers.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction, type PgPool } from '../datasources/postgres/createPgPool.js';
+import { inTransaction, type PgPool } from '../datasources/store/postgres/createPgPool.js';
 import { bucketEnd, DAY_S } from './bucketsFor.js';
 import type { Direction } from './classifyMessage.js';
 import {

@@ -1,8 +1,8 @@
-import type { Logger } from '../datasources/Logger.js';
-import { chatKeyOf } from '../datasources/messageIndex/chatKeyOf.js';
-import type { MessageIndex } from '../datasources/messageIndex/MessageIndex.js';
-import type { CorpRegistry, KeyValueStore } from '../datasources/ports.js';
-import { runCoalesced } from '../ingest/runCoalesced.js';
+import { runCoalesced } from '../datasources/coordination/runCoalesced.js';
+import { chatKeyOf } from '../datasources/store/chatKeyOf.js';
+import type { MessageIndex } from '../datasources/store/MessageIndex.js';
+import type { CorpRegistry, KeyValueStore } from '../datasources/store/ports.js';
+import type { Logger } from '../logging/Logger.js';
 import { applyMessages, type ClosedTurn } from './applyMessages.js';
 import { bucketsFor, DAY_S } from './bucketsFor.js';
 import { recallDelta } from './recallDelta.js';

@@ -1,4 +1,4 @@
-import type { IndexedMessage } from '../datasources/messageIndex/MessageIndex.js';
+import type { IndexedMessage } from '../datasources/store/MessageIndex.js';
 import { DAY_S, dayBucket, hourBucket } from './bucketsFor.js';
 import { classifyMessage, type Direction } from './classifyMessage.js';
 import { latencyBin } from './latencyHistogram.js';

@@ -1,5 +1,5 @@
-import { chatKeyOf } from '../datasources/messageIndex/chatKeyOf.js';
-import type { ArchivedMessage } from '../datasources/ports.js';
+import { chatKeyOf } from '../datasources/store/chatKeyOf.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
 
 /** Who talked to whom, from sync_msg metadata (participant types: 1 employee, 2 customer, 3 robot). */
 export type Direction = 'EMPLOYEE_TO_CUSTOMER' | 'CUSTOMER_TO_EMPLOYEE' | 'INTERNAL' | 'OTHER';

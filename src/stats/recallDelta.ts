@@ -1,4 +1,4 @@
-import type { ArchivedMessage } from '../datasources/ports.js';
+import type { ArchivedMessage } from '../datasources/store/ports.js';
 import { DeltaBuilder } from './applyMessages.js';
 import { classifyMessage } from './classifyMessage.js';
 import type { Dimension, StatsDelta } from './StatsStore.js';

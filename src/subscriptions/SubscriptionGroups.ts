@@ -1,6 +1,9 @@
+// Over 250 lines on purpose: the group registry, its fan-out and its back-pressure share the
+// per-group state (members, queue, source); split, each half would reach into the other.
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { ErrorCode } from '../errors/codes.js';
-import type { LiveSink } from './liveSinks.js';
+import type { LiveSink } from './LiveSink.js';
+import { SharedResult } from './SharedResult.js';
 
 /** What `subscribe` gives: a stream of results, or one result (errors) when it could not start. */
 export type SubscribeOutcome = AsyncIterable<ExecutionResult> | ExecutionResult;
@@ -117,7 +120,8 @@ class Group {
       for (;;) {
         const step = await source.next();
         if (step.done || this.#ended) break;
-        for (const member of this.#members) member.push(step.value);
+        const shared = new SharedResult(step.value);
+        for (const member of this.#members) member.push(shared);
       }
       for (const member of [...this.#members]) member.finish();
     } catch (error) {
@@ -168,11 +172,12 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  push(result: ExecutionResult): void {
+  push(shared: SharedResult): void {
     if (this.#done) return;
+    const { result } = shared;
     if (this.#waiter) {
       if (this.#sink && !result.errors) {
-        if (!this.#sink(result)) this.#endSlow();
+        if (!this.#sink.write(shared)) this.#endSlow();
         return;
       }
       const waiter = this.#waiter;

@@ -1,5 +1,5 @@
 import { type DocumentNode, getOperationAST, Kind, type ValueNode } from 'graphql';
-import type { ClientConfig } from '../config.js';
+import type { ClientConfig } from '../config/config.js';
 
 /** Arguments that make a subscription replay history from a point, so it cannot be joined late. */
 const REPLAY_ARGUMENTS = new Set(['after']);

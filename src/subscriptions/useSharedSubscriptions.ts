@@ -1,7 +1,7 @@
 import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
-import { liveSinks } from './liveSinks.js';
+import type { Context } from '../resolvers/context.js';
+import type { ServerContext } from './ServerContext.js';
 import type { SubscribeOutcome, SubscriptionGroups } from './SubscriptionGroups.js';
 import { shareKeyOf } from './shareKeyOf.js';
 
@@ -22,8 +22,9 @@ export function useSharedSubscriptions(groups: SubscriptionGroups): Plugin<Conte
       });
       if (key === null) return;
       const inner = subscribeFn as (a: ExecutionArgs) => Promise<SubscribeOutcome> | SubscribeOutcome;
+      // envelop builds the Context on the server context, so a graphql-ws subscriber's writer is here.
       setSubscribeFn(((a: ExecutionArgs) =>
-        groups.join(key, () => inner(a), liveSinks.get(a.contextValue as object))) as typeof subscribeFn);
+        groups.join(key, () => inner(a), (a.contextValue as ServerContext).liveSink)) as typeof subscribeFn);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { TracingConfig } from '../config.js';
+import type { TracingConfig } from '../config/config.js';
 
 /**
  * The OTLP/HTTP span exporter for `OTEL_EXPORTER_OTLP_ENDPOINT`. The endpoint is a base URL, as

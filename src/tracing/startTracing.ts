@@ -1,11 +1,7 @@
 import { register } from 'node:module';
-import type { Plugin } from 'graphql-yoga';
-import type { TracingConfig } from '../config.js';
-import type { Context } from '../context.js';
+import type { TracingConfig } from '../config/config.js';
 
 export type Tracing = {
-  /** Envelop plugins that add the GraphQL parse, validate and execute spans. */
-  plugins: Plugin<Context>[];
   /** Flushes the spans still queued and stops exporting. */
   shutdown(): Promise<void>;
 };
@@ -18,13 +14,11 @@ export type Tracing = {
  */
 export async function startTracing(config: TracingConfig): Promise<Tracing> {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-  const [{ NodeSDK }, { instrumentations }, { createTraceExporter }, { graphqlTracingPlugins }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-node'),
-      import('./instrumentations.js'),
-      import('./createTraceExporter.js'),
-      import('./graphqlTracingPlugins.js'),
-    ]);
+  const [{ NodeSDK }, { instrumentations }, { createTraceExporter }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('./instrumentations.js'),
+    import('./createTraceExporter.js'),
+  ]);
   const sdk = new NodeSDK({
     serviceName: config.serviceName,
     traceExporter: createTraceExporter(config),
@@ -35,5 +29,5 @@ export async function startTracing(config: TracingConfig): Promise<Tracing> {
     logRecordProcessors: [],
   });
   sdk.start();
-  return { plugins: await graphqlTracingPlugins(), shutdown: () => sdk.shutdown() };
+  return { shutdown: () => sdk.shutdown() };
 }

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Simulator } from '../../simulator/createSimulator.js';
-import type { MessageIndex } from '../../src/datasources/messageIndex/MessageIndex.js';
+import type { MessageIndex } from '../../src/datasources/store/MessageIndex.js';
 
 /** The msgids the simulator has archived for a corp (its ground truth). */
 export function simulatorMsgids(sim: Simulator, corpId: string): string[] {

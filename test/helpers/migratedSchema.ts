@@ -1,6 +1,6 @@
-import { silentLogger } from '../../src/datasources/Logger.js';
-import { createPgPool, type PgPool } from '../../src/datasources/postgres/createPgPool.js';
-import { migrate } from '../../src/datasources/postgres/migrate.js';
+import { createPgPool, type PgPool } from '../../src/datasources/store/postgres/createPgPool.js';
+import { migrate } from '../../src/datasources/store/postgres/migrate.js';
+import { silentLogger } from '../../src/logging/Logger.js';
 import { freshSchema, type TestSchema } from './postgres.js';
 
 export type MigratedSchema = TestSchema & {

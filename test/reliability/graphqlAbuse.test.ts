@@ -2,14 +2,47 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'graphql-ws';
+import { type Client, createClient, type SubscribePayload } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { metricValue } from '../helpers/metricValue.js';
 import { ADMIN_KEY, type Stack, startStack } from '../helpers/startStack.js';
-import { firstCode, postGraphql, reportFigures } from './figures.js';
+import { firstCode, type GraphqlBody, postGraphql, reportFigures } from './figures.js';
 
 const READER = { id: 'reader', key: 'reader-key', corps: ['*'], scopes: ['corp:read' as const] };
+const WS_READER = { ...READER, id: 'ws-reader', key: 'ws-reader-key' };
 const auth = (key = ADMIN_KEY) => ({ authorization: `Bearer ${key}` });
+
+function wsClient(graphqlUrl: string, key: string | null): Client {
+  return createClient({
+    url: graphqlUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: key ? { authorization: `Bearer ${key}` } : {},
+    retryAttempts: 0,
+  });
+}
+
+/** The code of the first error an operation ended with: its `error` message, else its first `next`'s. */
+function wsCode(outcome: { results: GraphqlBody[]; error: unknown }): string | undefined {
+  const errors = outcome.error as { extensions?: { code?: string } }[] | null;
+  if (errors) return errors[0]?.extensions?.code;
+  return outcome.results[0] ? firstCode(outcome.results[0]) : undefined;
+}
+
+/** One operation over graphql-ws: its `next` payloads, and how it ended (`complete` or `error`). */
+function wsOnce(
+  client: Client,
+  payload: SubscribePayload,
+): Promise<{ results: GraphqlBody[]; error: unknown }> {
+  return new Promise((resolve) => {
+    const results: GraphqlBody[] = [];
+    client.subscribe(payload, {
+      next: (result) => results.push(result as GraphqlBody),
+      error: (error) => resolve({ results, error }),
+      complete: () => resolve({ results, error: null }),
+    });
+  });
+}
 
 describe('GraphQL abuse is rejected fast, with codes', () => {
   let stack: Stack;
@@ -118,31 +151,23 @@ describe('GraphQL abuse is rejected fast, with codes', () => {
     expect(admin.json).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
 
-  it('the same limits apply over graphql-ws, as errors of that operation only', async () => {
-    const client = createClient({
-      url: stack.graphqlUrl.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${ADMIN_KEY}` },
-      retryAttempts: 0,
-    });
+  it("the same limits apply over graphql-ws: refused before execution, that operation's `error` message", async () => {
+    const client = wsClient(stack.graphqlUrl, ADMIN_KEY);
     try {
       const aliases = Array.from({ length: 100 }, (_, i) => `a${i}: viewer { id }`).join(' ');
-      const outcome = await new Promise<unknown>((resolve) => {
-        client.subscribe(
-          { query: `{ ${aliases} }` },
-          { next: () => {}, error: resolve, complete: () => resolve(null) },
-        );
-      });
+      const refused = await wsOnce(client, { query: `{ ${aliases} }` });
       figures.requests++;
-      expect(JSON.stringify(outcome)).toContain('QUERY_TOO_COMPLEX');
-      figures.rejected++;
-      const ok = await new Promise<unknown>((resolve, reject) => {
-        client.subscribe(
-          { query: '{ viewer { id } }' },
-          { next: resolve, error: reject, complete: () => {} },
-        );
+      expect(refused.results).toEqual([]);
+      const errors = refused.error as { message: string; extensions: Record<string, unknown> }[];
+      expect(errors[0]!.extensions).toEqual({
+        code: 'QUERY_TOO_COMPLEX',
+        limit: 'aliases',
+        max: 30,
+        found: 100,
       });
-      expect(ok).toEqual({ data: { viewer: { id: 'admin' } } });
+      figures.rejected++;
+      const ok = await wsOnce(client, { query: '{ viewer { id } }' });
+      expect(ok).toEqual({ results: [{ data: { viewer: { id: 'admin' } } }], error: null });
     } finally {
       await client.dispose();
     }
@@ -166,7 +191,7 @@ describe('rate limits and persisted operations', () => {
     const file = join(tmpdir(), `persisted-${process.pid}-${Date.now()}.json`);
     writeFileSync(file, JSON.stringify([listed]));
     stack = await startStack({
-      clients: [READER],
+      clients: [READER, WS_READER],
       env: {
         RATE_LIMIT_MAX: '5',
         RATE_LIMIT_WINDOW_S: '3600',
@@ -214,5 +239,48 @@ describe('rate limits and persisted operations', () => {
     expect(res.headers.get('retry-after')).toBe(String(retryAfter));
     const admin = await postGraphql(stack.graphqlUrl, { query: listed }, auth());
     expect(admin.json).toEqual({ data: { viewer: { id: 'admin' } } });
+  });
+
+  it('graphql-ws runs through the same pipeline: persisted operations, auth, rate limit, and their metrics', async () => {
+    const requests = (operation: string, outcome: string) =>
+      metricValue(
+        stack.gatewayUrl,
+        `wag_graphql_requests_total{operation="${operation}",transport="ws",outcome="${outcome}"}`,
+      );
+    const persistedRejections = () =>
+      metricValue(stack.gatewayUrl, 'wag_graphql_rejections_total{protection="persisted"}');
+    const rejectedBefore = await persistedRejections();
+    const client = wsClient(stack.graphqlUrl, WS_READER.key);
+    const anonymous = wsClient(stack.graphqlUrl, null);
+    const digest = (sha256Hash: string) => ({
+      query: '',
+      extensions: { persistedQuery: { version: 1, sha256Hash } },
+    });
+    try {
+      // graphql-ws needs a query string: an empty one with the digest, as Apollo's link sends it.
+      const byHash = await wsOnce(client, digest(hash));
+      expect(byHash).toEqual({ results: [{ data: { viewer: { id: 'ws-reader' } } }], error: null });
+      // Refused before execution: graphql-ws' `error` message, no `next`.
+      const unknown = await wsOnce(client, digest('f'.repeat(64)));
+      expect([unknown.results, wsCode(unknown)]).toEqual([[], 'PERSISTED_QUERY_NOT_FOUND']);
+      const other = await wsOnce(client, { query: '{ viewer { scopes } }' });
+      expect([other.results, wsCode(other)]).toEqual([[], 'PERSISTED_QUERY_ONLY']);
+      const denied = await wsOnce(anonymous, { query: listed });
+      expect([denied.results, wsCode(denied)]).toEqual([[], 'UNAUTHENTICATED']);
+      // One operation of the window ran (refusals never reach execution): 4 more pass, then 429's code.
+      const codes = [];
+      for (let i = 0; i < 5; i++) codes.push(wsCode(await wsOnce(client, { query: listed })));
+      expect(codes).toEqual([undefined, undefined, undefined, undefined, 'RATE_LIMITED']);
+    } finally {
+      await Promise.all([client.dispose(), anonymous.dispose()]);
+    }
+    // Counted as over HTTP, by outcome, on transport ws (graphql-ws used to be counted `ok` once
+    // parsed, whatever auth or the rate limit said after, and never as a rejection).
+    expect(await persistedRejections()).toBe(rejectedBefore + 2);
+    expect(await requests('anonymous', 'ok')).toBe(1);
+    expect(await requests('Viewer', 'ok')).toBe(4);
+    expect(await requests('Viewer', 'UNAUTHENTICATED')).toBe(1);
+    expect(await requests('Viewer', 'RATE_LIMITED')).toBe(1);
+    expect(await requests('anonymous', 'PERSISTED_QUERY_ONLY')).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Argument rules mirroring the upstream limits (contract §3). Every message names the field,
+ * Argument rules mirroring the upstream limits (docs/upstream.md §3). Every message names the field,
  * restates the rule and shows the rejected value: "first must be 1..100, got 500".
  */
 

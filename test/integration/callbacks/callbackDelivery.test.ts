@@ -3,7 +3,7 @@ import type {
   CallbackEmitter,
   CallbackEmitterOptions,
 } from '../../../simulator/callbacks/CallbackEmitter.js';
-import { DEMO_SUITE } from '../../../src/config.js';
+import { DEMO_SUITE } from '../../../src/config/config.js';
 import { demoEmitter, startCallbackServer } from './callbackServer.js';
 import { corpRecord, deferred, type LogEntry, recordingAuth, within } from './fakes.js';
 

@@ -6,7 +6,7 @@ import type {
   CallbackEmitter,
   CallbackEmitterOptions,
 } from '../../../simulator/callbacks/CallbackEmitter.js';
-import { DEMO_SUITE } from '../../../src/config.js';
+import { DEMO_SUITE } from '../../../src/config/config.js';
 import { demoEmitter, startCallbackServer, startCapturingServer } from './callbackServer.js';
 import { deferred, within } from './fakes.js';
 
@@ -225,7 +225,7 @@ describe('URL verification', () => {
     expect(await response.body.text()).toBe('8125432017765129+/');
   });
 
-  // WeCom checks a saved URL with receiveid = the provider's own corpid (contract §8.1); the old
+  // WeCom checks a saved URL with receiveid = the provider's own corpid (docs/upstream.md §8.1); the old
   // gateway accepted only the suite id and so could never have its URL saved.
   it('accepts the echostr of the provider corpid, and refuses any other receiveid', async () => {
     const gw = await gateway({ providerCorpId: 'wwprovider01' });

@@ -9,8 +9,8 @@ import {
   type CallbackHandlerDeps,
   createCallbackHandler,
 } from '../../../src/callbacks/createCallbackHandler.js';
-import { DEMO_SUITE } from '../../../src/config.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
+import { DEMO_SUITE } from '../../../src/config/config.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
 import { Recorder, recordingAuth, recordingLogger } from './fakes.js';
 
 /** Decides per request whether it reaches the handler; resolving 'drop' answers nothing. */

@@ -1,4 +1,5 @@
-import type { AuthEvents, CorpRecord } from '../../../src/datasources/ports.js';
+import type { AuthEvents } from '../../../src/datasources/corps/ports.js';
+import type { CorpRecord } from '../../../src/datasources/store/ports.js';
 
 /** Test doubles for the PORTS the callback handler talks to (never for the module under test). */
 

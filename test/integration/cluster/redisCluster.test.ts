@@ -1,23 +1,23 @@
 import calculateSlot from 'cluster-key-slot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackEvent } from '../../../src/callbacks/CallbackEvent.js';
-import { loadConfig } from '../../../src/config.js';
-import { createRedis } from '../../../src/datasources/createRedis.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { isCluster, type RedisClient } from '../../../src/datasources/RedisClient.js';
-import { RedisKeyValueStore } from '../../../src/datasources/RedisKeyValueStore.js';
-import { redisMasters } from '../../../src/datasources/redisMasters.js';
-import { scanPrefix } from '../../../src/datasources/scanPrefix.js';
-import { unlinkPrefix } from '../../../src/datasources/unlinkPrefix.js';
+import { loadConfig } from '../../../src/config/config.js';
+import { createRedis } from '../../../src/datasources/store/redis/createRedis.js';
+import { isCluster, type RedisClient } from '../../../src/datasources/store/redis/RedisClient.js';
+import { RedisKeyValueStore } from '../../../src/datasources/store/redis/RedisKeyValueStore.js';
+import { redisMasters } from '../../../src/datasources/store/redis/redisMasters.js';
+import { scanPrefix } from '../../../src/datasources/store/redis/scanPrefix.js';
+import { unlinkPrefix } from '../../../src/datasources/store/redis/unlinkPrefix.js';
 import { EventBus } from '../../../src/ingest/EventBus.js';
 import { RedisInbox } from '../../../src/ingest/RedisInbox.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { uniquePrefix } from '../../helpers/redis.js';
 import {
   type LocalRedisCluster,
   redisServerInstalled,
   startRedisCluster,
 } from '../../helpers/redisCluster.js';
-import { kvContract } from '../datasources/kvContract.js';
+import { kvContract } from '../datasources/store/kvContract.js';
 
 const installed = await redisServerInstalled();
 if (!installed) {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../simulator/createSimulator.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { PgMessageIndex } from '../../../src/datasources/postgres/PgMessageIndex.js';
-import { PgPartitions } from '../../../src/datasources/postgres/PgPartitions.js';
+import { PgMessageIndex } from '../../../src/datasources/store/postgres/PgMessageIndex.js';
+import { PgPartitions } from '../../../src/datasources/store/postgres/PgPartitions.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { expectExactlyOnce, simulatorMsgids } from '../../helpers/archiveCheck.js';
 import { type Collected, wsSubscribe } from '../../helpers/liveClients.js';
 import { type MigratedSchema, migratedSchema } from '../../helpers/migratedSchema.js';

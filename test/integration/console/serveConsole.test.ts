@@ -83,7 +83,7 @@ describe('the /console route', () => {
     for (const path of [
       '/console/../package.json',
       '/console/..%2Fpackage.json',
-      '/console/%2e%2e/src/config.ts',
+      '/console/%2e%2e/%2e%2e/config/config.ts',
       '/console/serveConsole.ts',
       '/console/public/app.js',
       '/console/.env',

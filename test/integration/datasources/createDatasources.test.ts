@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config/config.js';
 import { createDatasources } from '../../../src/datasources/createDatasources.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { freshSchema } from '../../helpers/postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';
 import { TEST_APPS_ENV } from '../../helpers/testApps.js';

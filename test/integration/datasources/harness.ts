@@ -1,15 +1,15 @@
 import { expect } from 'vitest';
-import { KvCorpRegistry } from '../../../src/datasources/KvCorpRegistry.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { MemoryKeyStore } from '../../../src/datasources/MemoryKeyStore.js';
-import { MemorySuiteTicketStore } from '../../../src/datasources/MemorySuiteTicketStore.js';
-import type { KeyStore, KeyValueStore, SuiteTicketStore } from '../../../src/datasources/ports.js';
-import { RsaKeyManager } from '../../../src/datasources/RsaKeyManager.js';
-import { createSecretBox } from '../../../src/datasources/secretBox.js';
-import { WecomClient } from '../../../src/datasources/WecomClient.js';
-import { WecomError } from '../../../src/datasources/WecomError.js';
-import { WecomHttp, type WecomHttpOptions } from '../../../src/datasources/WecomHttp.js';
-import { WecomTokenChain } from '../../../src/datasources/WecomTokenChain.js';
+import { RsaKeyManager } from '../../../src/datasources/corps/RsaKeyManager.js';
+import { KvCorpRegistry } from '../../../src/datasources/store/memory/KvCorpRegistry.js';
+import { MemoryKeyStore } from '../../../src/datasources/store/memory/MemoryKeyStore.js';
+import { MemorySuiteTicketStore } from '../../../src/datasources/store/memory/MemorySuiteTicketStore.js';
+import type { KeyStore, KeyValueStore, SuiteTicketStore } from '../../../src/datasources/store/ports.js';
+import { createSecretBox } from '../../../src/datasources/store/secretBox.js';
+import { WecomClient } from '../../../src/datasources/wecom/WecomClient.js';
+import { WecomError } from '../../../src/datasources/wecom/WecomError.js';
+import { WecomHttp, type WecomHttpOptions } from '../../../src/datasources/wecom/WecomHttp.js';
+import { WecomTokenChain } from '../../../src/datasources/wecom/WecomTokenChain.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { type StubUpstream, SUITE_ID, SUITE_SECRET } from './stubUpstream.js';
 
 export const MASTER_KEY = 'test-master-key-0123456789';

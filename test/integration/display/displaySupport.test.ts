@@ -1,8 +1,8 @@
 import { getJsApiSignature } from '@wecom/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KvJsapiTickets } from '../../../src/datasources/KvJsapiTickets.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { WecomHttp } from '../../../src/datasources/WecomHttp.js';
+import { KvJsapiTickets } from '../../../src/datasources/wecom/KvJsapiTickets.js';
+import { WecomHttp } from '../../../src/datasources/wecom/WecomHttp.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { encodeGlobalId } from '../../../src/resolvers/globalId.js';
 import { errorCodes, gqlErrors, type Json } from '../../helpers/graphqlCall.js';
 import { postCreateExport } from '../../helpers/postCreateExport.js';
@@ -45,7 +45,7 @@ for (const redis of [false, true]) {
       const page = 'https://app.example.com/inbox?tab=chats#/message/1';
       const data = await stack.client(DISPLAY_KEY).request<Json>(SIGNATURES, { c: corpIds[0], u: page });
       const s = data.jsapiSignatures;
-      // The display app's agent (contract §8.3); the archive authorization's is 1000001, which
+      // The display app's agent (docs/upstream.md §8.3); the archive authorization's is 1000001, which
       // the gateway used before issue 11 and the display component would have refused.
       expect(s).toMatchObject({ corpId: corpIds[0], agentId: 1000002, url: page.split('#')[0] });
       expect(Math.abs(s.timestamp - Date.now() / 1000)).toBeLessThan(600);

@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
+import { loadConfig } from '../../../src/config/config.js';
 import { type Running, startEmbedded } from '../../../src/embedded.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { collectPageErrors, findChromium, launchChromium } from '../../helpers/chromium.js';
 import { waitFor } from '../../helpers/waitFor.js';
 

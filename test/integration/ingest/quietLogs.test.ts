@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../../src/datasources/Logger.js';
+import type { Logger } from '../../../src/logging/Logger.js';
 import { type Stack, startStack } from '../../helpers/startStack.js';
 import { waitFor } from '../../helpers/waitFor.js';
 

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../simulator/createSimulator.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { createPgPool, type PgPool } from '../../../src/datasources/postgres/createPgPool.js';
-import { PgMessageIndex } from '../../../src/datasources/postgres/PgMessageIndex.js';
-import { PgPartitions } from '../../../src/datasources/postgres/PgPartitions.js';
+import { createPgPool, type PgPool } from '../../../src/datasources/store/postgres/createPgPool.js';
+import { PgMessageIndex } from '../../../src/datasources/store/postgres/PgMessageIndex.js';
+import { PgPartitions } from '../../../src/datasources/store/postgres/PgPartitions.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { type Collected, sseSubscribe, wsSubscribe } from '../../helpers/liveClients.js';
 import { freshSchema, type TestSchema } from '../../helpers/postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../helpers/redis.js';

@@ -3,7 +3,7 @@ import { type Harness, type Json, startHarness } from './simHarness.js';
 
 const C = '/cgi-bin/chatdata';
 
-describe('simulator analysis and export jobs (contract §3.8, §3.9)', () => {
+describe('simulator analysis and export jobs (docs/upstream.md §3.8, §3.9)', () => {
   let h: Harness;
   let token: string;
   let corpId: string;

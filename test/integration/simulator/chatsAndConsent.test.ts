@@ -3,7 +3,7 @@ import { type Harness, type Json, startHarness } from './simHarness.js';
 
 const C = '/cgi-bin/chatdata';
 
-describe('simulator groups, search and agree status (contract §3.2–3.4, §3.7, §3.11)', () => {
+describe('simulator groups, search and agree status (docs/upstream.md §3.2–3.4, §3.7, §3.11)', () => {
   let h: Harness;
   let token: string;
   let corp: Json;

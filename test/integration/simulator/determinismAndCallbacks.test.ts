@@ -98,7 +98,7 @@ function startReceiver(token: string, aesKey: string) {
   };
 }
 
-describe('simulator callbacks (contract §4)', () => {
+describe('simulator callbacks (docs/upstream.md §4)', () => {
   let h: Harness;
   let rx: ReturnType<typeof startReceiver>;
   beforeAll(async () => {
@@ -115,7 +115,7 @@ describe('simulator callbacks (contract §4)', () => {
   it('verifies the URL with the provider corpid, then pushes suite_ticket and create_auth per corp for both apps', async () => {
     await h.sim.beginCallbacks();
     const o = h.sim.options;
-    // As WeCom when a URL is saved: receiveid = the provider's own corpid (contract §8.1).
+    // As WeCom when a URL is saved: receiveid = the provider's own corpid (docs/upstream.md §8.1).
     expect(rx.verified).toEqual([o.providerCorpId]);
     const stats = await h.control('GET', '/__sim/stats');
     expect(stats.json['urlVerification']).toMatchObject({

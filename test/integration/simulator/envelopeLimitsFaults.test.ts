@@ -3,7 +3,7 @@ import { type Harness, startHarness, until } from './simHarness.js';
 
 const USERS = '/cgi-bin/chatdata/get_auth_user_list';
 
-describe('simulator envelope, limits and faults (contract §2)', () => {
+describe('simulator envelope, limits and faults (docs/upstream.md §2)', () => {
   let h: Harness;
   let corpId: string;
   let token: string;

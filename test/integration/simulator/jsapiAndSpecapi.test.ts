@@ -5,9 +5,9 @@ const C = '/cgi-bin/chatdata';
 const JSAPI = '/cgi-bin/get_jsapi_ticket';
 const AGENT = '/cgi-bin/ticket/get';
 
-describe('simulator JS-SDK tickets (contract §6)', () => {
+describe('simulator JS-SDK tickets (docs/upstream.md §6.5)', () => {
   let h: Harness;
-  /** JS-SDK tickets take the display app's corp token (contract §8.3). */
+  /** JS-SDK tickets take the display app's corp token (docs/upstream.md §8.3). */
   let token: string;
   let archiveToken: string;
   let corpId: string;
@@ -70,7 +70,7 @@ describe('simulator JS-SDK tickets (contract §6)', () => {
   });
 });
 
-describe('simulator specapi offline (contract §8.6)', () => {
+describe('simulator specapi offline (docs/upstream.md §8.6)', () => {
   it('answers every specapi call with the offline error unless told otherwise', async () => {
     const h = await startHarness();
     try {
@@ -86,7 +86,7 @@ describe('simulator specapi offline (contract §8.6)', () => {
   });
 });
 
-describe('simulator data zone jobs (specapi, contract §3.12)', () => {
+describe('simulator data zone jobs (specapi, docs/upstream.md §3.12)', () => {
   let h: Harness;
   let token: string;
   let keyOf: (m: Json) => string;

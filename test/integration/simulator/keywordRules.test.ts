@@ -3,7 +3,7 @@ import { type Harness, type Json, startHarness } from './simHarness.js';
 
 const K = '/cgi-bin/chatdata/keyword';
 
-describe('simulator keyword rules and hits (contract §3.5, §3.6)', () => {
+describe('simulator keyword rules and hits (docs/upstream.md §3.5, §3.6)', () => {
   let h: Harness;
   let token: string;
   let corpId: string;

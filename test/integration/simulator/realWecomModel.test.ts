@@ -95,7 +95,7 @@ describe('simulator: the model of issue 11', () => {
     for (;;) {
       const page = await h.api(token, SYNC, { cursor, limit: 5 });
       cursor = page['next_cursor'];
-      if (page['has_more'] === 0) break;
+      if (!page['has_more']) break;
     }
     const made = await h.control('POST', '/__sim/messages', { corpId, count: 9, malformed: 3 });
     expect(made.json['malformed'].map((m: Json) => m['kind'])).toEqual([
@@ -134,7 +134,7 @@ describe('simulator: the model of issue 11', () => {
     expect(small['msg_list']).toHaveLength(5);
   });
 
-  it('keyword rule ranges hold ≤100 entries per list (HTTP API, contract §8.4)', async () => {
+  it('keyword rule ranges hold ≤100 entries per list (HTTP API, docs/upstream.md §8.4)', async () => {
     const { token, corp } = await h.readyCorp(0);
     const users = Array.from({ length: 101 }, () => corp['employees'][0]['openUserId']);
     const rule = (range: Json) =>

@@ -3,7 +3,7 @@ import { type Harness, type Json, makeKeyPair, startHarness } from './simHarness
 
 const SYNC = '/cgi-bin/chatdata/sync_msg';
 
-describe('simulator sync_msg, public keys and render (contract §3.1, §3.10, §5)', () => {
+describe('simulator sync_msg, public keys and render (docs/upstream.md §3.1, §3.10, §5)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ backlogPerCorp: 100, tokenlessSyncPerMinute: 1000 });
@@ -33,8 +33,9 @@ describe('simulator sync_msg, public keys and render (contract §3.1, §3.10, §
       seen.push(...r['msg_list']);
       cursor = r['next_cursor'];
       expect(Buffer.byteLength(cursor!)).toBeLessThanOrEqual(128);
-      if (r['has_more'] === 0) break;
-      expect(r['has_more']).toBe(1);
+      // A JSON boolean, as the official sync_msg example (docs/upstream.md §8.9): never 0/1 here.
+      if (r['has_more'] === false) break;
+      expect(r['has_more']).toBe(true);
     }
     expect(seen).toHaveLength(100);
     const times = seen.map((m) => m['send_time']);
@@ -60,13 +61,13 @@ describe('simulator sync_msg, public keys and render (contract §3.1, §3.10, §
     // At the end: no more messages, the cursor stays usable.
     const tail = await h.api(token, SYNC, { cursor });
     expect(tail['msg_list']).toEqual([]);
-    expect(tail['has_more']).toBe(0);
+    expect(tail['has_more']).toBe(false);
   });
 
   it('rejects bad limits, foreign and oversized cursors', async () => {
     const a = await h.readyCorp(0);
     const b = await h.readyCorp(2);
-    // Out of range is a bad parameter; 301058 means "answer too large" (contract §8.7).
+    // Out of range is a bad parameter; 301058 means "answer too large" (docs/upstream.md §8.7).
     expect((await h.api(a.token, SYNC, { limit: 1001 }))['errcode']).toBe(40058);
     const foreign = (await h.api(b.token, SYNC, { limit: 1 }))['next_cursor'];
     expect((await h.api(a.token, SYNC, { cursor: foreign }))['errcode']).toBe(710611);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, type Json, startHarness } from './simHarness.js';
 
-describe('simulator token chain (contract §1)', () => {
+describe('simulator token chain (docs/upstream.md §1)', () => {
   let h: Harness;
   let corpId: string;
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { gql } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplyAlertEvent } from '../../../src/alerts/AlertStore.js';
-import type { IndexedMessage } from '../../../src/datasources/messageIndex/MessageIndex.js';
+import type { IndexedMessage } from '../../../src/datasources/store/MessageIndex.js';
 import { encodeGlobalId } from '../../../src/resolvers/globalId.js';
 import { chatRawId } from '../../../src/resolvers/ids.js';
 import { gqlErrors, type Json } from '../../helpers/graphqlCall.js';

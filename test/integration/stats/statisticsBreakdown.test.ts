@@ -1,6 +1,6 @@
 import { gql } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArchivedMessage } from '../../../src/datasources/ports.js';
+import type { ArchivedMessage } from '../../../src/datasources/store/ports.js';
 import { messageTypeName } from '../../../src/resolvers/messageType.js';
 import { MAX_BREAKDOWN_ROWS } from '../../../src/resolvers/statisticsBreakdownResolvers.js';
 import { PgStatsStore } from '../../../src/stats/PgStatsStore.js';

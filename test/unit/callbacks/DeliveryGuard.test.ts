@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeliveryGuard, PENDING_CLAIM_TTL_MS } from '../../../src/callbacks/DeliveryGuard.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
 
 const SIG = 'a'.repeat(40);
 

@@ -5,7 +5,7 @@ import {
   DEMO_PROVIDER_CORPID,
   DEMO_SUITE,
   loadConfig,
-} from '../../../src/config.js';
+} from '../../../src/config/config.js';
 import { TEST_APPS_ENV } from '../../helpers/testApps.js';
 
 const UPSTREAM = {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CallbackEvent } from '../../../src/callbacks/CallbackEvent.js';
-import { UpstreamBlockedError } from '../../../src/datasources/CircuitBreaker.js';
-import type { AuthEvents, EventFailure } from '../../../src/datasources/ports.js';
-import { WecomError } from '../../../src/datasources/WecomError.js';
+import type { AuthEvents } from '../../../src/datasources/corps/ports.js';
+import type { EventFailure } from '../../../src/datasources/store/ports.js';
+import { UpstreamBlockedError } from '../../../src/datasources/wecom/CircuitBreaker.js';
+import { WecomError } from '../../../src/datasources/wecom/WecomError.js';
 import type { CorpSyncer } from '../../../src/ingest/CorpSyncer.js';
 import { IngestWorker, type IngestWorkerOptions } from '../../../src/ingest/IngestWorker.js';
 import { MemoryInbox } from '../../../src/ingest/MemoryInbox.js';

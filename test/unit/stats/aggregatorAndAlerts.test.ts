@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAlertStore } from '../../../src/alerts/MemoryAlertStore.js';
 import { ReplyAlertEvaluator } from '../../../src/alerts/ReplyAlertEvaluator.js';
-import { silentLogger } from '../../../src/datasources/Logger.js';
-import { MemoryKeyValueStore } from '../../../src/datasources/MemoryKeyValueStore.js';
-import { MemoryMessageIndex } from '../../../src/datasources/messageIndex/MemoryMessageIndex.js';
-import type { CorpRecord, CorpRegistry } from '../../../src/datasources/ports.js';
+import { MemoryKeyValueStore } from '../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { MemoryMessageIndex } from '../../../src/datasources/store/memory/MemoryMessageIndex.js';
+import type { CorpRecord, CorpRegistry } from '../../../src/datasources/store/ports.js';
 import { EventBus } from '../../../src/ingest/EventBus.js';
+import { RecallListener } from '../../../src/ingest/RecallListener.js';
+import { silentLogger } from '../../../src/logging/Logger.js';
 import { MemoryStatsStore } from '../../../src/stats/MemoryStatsStore.js';
-import { RecallListener } from '../../../src/stats/RecallListener.js';
 import { StatsAggregator } from '../../../src/stats/StatsAggregator.js';
 import { waitFor } from '../../helpers/waitFor.js';
 import { CORP, conversation, E, T0, X } from './conversationFixture.js';
@@ -30,7 +30,7 @@ function setup() {
     alerts: alertStore,
     stats: store,
     corps,
-    bus,
+    publish: (event) => bus.publish('replyAlert', event.corpId, event),
     logger: silentLogger,
     intervalMs: 60_000,
     now: () => 0,

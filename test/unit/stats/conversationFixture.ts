@@ -1,4 +1,4 @@
-import type { IndexedMessage } from '../../../src/datasources/messageIndex/MessageIndex.js';
+import type { IndexedMessage } from '../../../src/datasources/store/MessageIndex.js';
 
 /** 2024-04-08T00:00:00Z: a UTC midnight, so hour and day buckets line up with the fixture. */
 export const T0 = 1_712_534_400;

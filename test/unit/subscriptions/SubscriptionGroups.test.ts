@@ -179,9 +179,11 @@ describe('SubscriptionGroups', () => {
     const groups = new SubscriptionGroups();
     const source = controlledSource();
     const sunk: unknown[] = [];
-    const member = (await groups.join('k', source.start, (r) => {
-      sunk.push(r.data);
-      return true;
+    const member = (await groups.join('k', source.start, {
+      write: (shared) => {
+        sunk.push(shared.result.data);
+        return true;
+      },
     })) as AsyncIterableIterator<ExecutionResult>;
     // Not idle yet (no next() waiting): results queue.
     source.emit(1);
@@ -204,11 +206,9 @@ describe('SubscriptionGroups', () => {
   it('ends a member whose sink does not drain with SLOW_SUBSCRIBER', async () => {
     const groups = new SubscriptionGroups();
     const source = controlledSource();
-    const member = (await groups.join(
-      'k',
-      source.start,
-      () => false,
-    )) as AsyncIterableIterator<ExecutionResult>;
+    const member = (await groups.join('k', source.start, {
+      write: () => false,
+    })) as AsyncIterableIterator<ExecutionResult>;
     const waiting = member.next();
     source.emit(1);
     expect((await waiting).value?.errors?.map((e: GraphQLError) => e.extensions['code'])).toEqual([

@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import type { ClientConfig } from '../../../src/config.js';
+import type { ClientConfig } from '../../../src/config/config.js';
 import { shareKeyOf } from '../../../src/subscriptions/shareKeyOf.js';
 
 const client: ClientConfig = { id: 'a', key: 'k', corps: ['ww1'], scopes: ['corp:read'] } as ClientConfig;

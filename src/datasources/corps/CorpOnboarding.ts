@@ -1,0 +1,203 @@
+import type { Logger } from '../../logging/Logger.js';
+import type { CorpRecord, CorpRegistry, EventFailure, KeyValueStore } from '../store/ports.js';
+import type { TokenChain, WecomApi } from '../wecom/ports.js';
+import type { PermanentCodeResponse } from '../wecom/upstreamSchemas.js';
+import { confirmAuthorizationGone } from './confirmAuthorizationGone.js';
+import type { AuthEvents, KeyManager } from './ports.js';
+import { hasLostAuthorizations, type Redeemed, redeemAuthCode } from './redeemAuthCode.js';
+
+/** Something else that holds per-corp data and must forget it on cancel_auth (message index, inbox, …). */
+export type CorpPurgeHook = (corpId: string) => Promise<void>;
+
+/** What onboarding reports for metrics: an exchange whose answer was lost, a lost authorization, a refused cancel. */
+export type OnboardingObservation = 'outcome_unknown' | 'authorization_lost' | 'cancel_unconfirmed';
+
+export type CorpOnboardingOptions = {
+  /** `archive` (the 「会话存档接口授权」 app) or `display` (the display app): logs and metrics. */
+  app: 'archive' | 'display';
+  /** get_permanent_code with this app's suite token. */
+  api: Pick<WecomApi, 'getPermanentCode'>;
+  corps: CorpRegistry;
+  /** This app's token chain: a re-authorization drops the cached corp token, a cancel is confirmed with it. */
+  tokens: Pick<TokenChain, 'getCorpToken' | 'forgetCorpToken'>;
+  /** Where redeemed and unresolved auth codes are remembered. */
+  kv: KeyValueStore;
+  /** The archive app sets a public key and purges keys on cancel; the display app has none. */
+  keys?: KeyManager;
+  tasks?: { purge?(corpId: string): Promise<void> };
+  observe?: (what: OnboardingObservation) => void;
+  logger: Logger;
+  now?: () => number;
+};
+
+/**
+ * The authorization events of one app (create/change/cancel_auth, reset_permanent_code, the
+ * expiry events) turned into registry, key and purge steps.
+ */
+export class CorpOnboarding implements AuthEvents {
+  readonly #o: CorpOnboardingOptions;
+  readonly #purgeHooks: CorpPurgeHook[] = [];
+
+  constructor(options: CorpOnboardingOptions) {
+    this.#o = options;
+  }
+
+  /** Registers more per-corp data to purge on a confirmed cancel_auth (ingestion adds its index here). */
+  onCancel(hook: CorpPurgeHook): void {
+    this.#purgeHooks.push(hook);
+  }
+
+  async createAuth(authCode: string): Promise<CorpRecord> {
+    return this.#authorize(authCode, 'create_auth');
+  }
+
+  /** Same exchange; the corp keeps its history, expiry and key, and gets its new code stored. */
+  async resetPermanentCode(authCode: string): Promise<CorpRecord> {
+    return this.#authorize(authCode, 'reset_permanent_code');
+  }
+
+  async changeAuth(corpId: string): Promise<void> {
+    // The auth info (editions, scope) is read live through get_corp_auth_info when asked for;
+    // nothing cached here goes stale, so a change only needs to be visible in the logs.
+    const record = await this.#o.corps.get(corpId);
+    this.#o.logger.info(
+      { app: this.#o.app, corpId, known: record !== null, status: record?.status ?? null },
+      'corp authorization changed',
+    );
+  }
+
+  async cancelAuth(corpId: string): Promise<CorpRecord | null> {
+    const { app, corps, keys, tasks, tokens, logger } = this.#o;
+    const record = await corps.get(corpId);
+    if (record === null) {
+      logger.warn({ app, corpId }, 'cancel_auth for an unknown corp; nothing to purge');
+      return null;
+    }
+    if (!(await confirmAuthorizationGone(tokens, corpId))) {
+      this.#o.observe?.('cancel_unconfirmed');
+      logger.error(
+        { app, corpId },
+        'cancel_auth NOT applied: the upstream still grants this corp a token (forged or stale event); nothing was deleted',
+      );
+      return null;
+    }
+    const cancelled: CorpRecord = {
+      ...record,
+      status: 'CANCELLED',
+      cancelledAt: this.#now(),
+      publicKeyVersion: null,
+    };
+    // The archive goes first and the registry row last: a crash during the purge leaves the corp
+    // listed, so WeCom's redelivery of the event finds it, confirms again and finishes (every
+    // step is idempotent). Meanwhile nothing new is archived: the upstream refuses its token.
+    await tokens.forgetCorpToken(corpId);
+    await keys?.purge(corpId);
+    await tasks?.purge?.(corpId);
+    for (const hook of this.#purgeHooks) await hook(corpId);
+    await corps.remove(corpId);
+    logger.info({ app, corpId }, 'corp authorization cancelled (confirmed upstream); data purged');
+    return cancelled;
+  }
+
+  async archiveExpired(
+    corpId: string,
+    expiry: { kind: 'TRIAL' | 'PAID'; edition: number | null; at: number },
+  ): Promise<void> {
+    const record = await this.#o.corps.get(corpId);
+    if (record === null) {
+      this.#o.logger.warn({ corpId, kind: expiry.kind }, 'archive expiry for an unknown corp; ignored');
+      return;
+    }
+    await this.#o.corps.upsert({
+      ...record,
+      archiveEdition: expiry.edition ?? record.archiveEdition ?? null,
+      archiveExpiry: { kind: expiry.kind, at: expiry.at },
+    });
+    this.#o.logger.warn({ corpId, ...expiry }, 'archive API of the corp expired');
+  }
+
+  async recordEventFailure(corpId: string, failure: EventFailure): Promise<void> {
+    const record = await this.#o.corps.get(corpId);
+    if (record) await this.#o.corps.upsert({ ...record, lastEventFailure: failure });
+  }
+
+  /**
+   * An event named a corp the registry does not know. If an authorization was lost recently
+   * (its answer never arrived), this is very likely that corp: it is listed, marked as needing
+   * reset_permanent_code, so the on-call engineer sees which corp to reset. Otherwise (a late
+   * event of a cancelled corp, say) nothing is recorded.
+   */
+  async markIfOrphan(corpId: string): Promise<boolean> {
+    const { corps, kv, logger } = this.#o;
+    if ((await corps.get(corpId)) !== null || !(await hasLostAuthorizations(kv))) return false;
+    await corps.upsert({
+      corpId,
+      name: null,
+      status: 'ACTIVE',
+      authorizedAt: this.#now(),
+      cancelledAt: null,
+      publicKeyVersion: null,
+      needsPermanentCodeReset: true,
+    });
+    logger.error(
+      { app: this.#o.app, corpId },
+      'corp authorized upstream without a permanent code here: trigger reset_permanent_code for it',
+    );
+    return true;
+  }
+
+  async #authorize(authCode: string, why: 'create_auth' | 'reset_permanent_code'): Promise<CorpRecord> {
+    const { app, corps, kv, keys, logger } = this.#o;
+    const redeemed: Redeemed = await redeemAuthCode(
+      { api: this.#o.api, kv, app, ...(this.#o.observe ? { observe: this.#o.observe } : {}) },
+      authCode,
+    );
+    let record: CorpRecord;
+    if (redeemed.kind === 'already') {
+      // WeCom delivered the event again after it was handled; finish what may be missing.
+      const stored = await corps.get(redeemed.corpId);
+      if (stored === null) throw new Error(`corp ${redeemed.corpId} was redeemed but is not stored`);
+      record = stored;
+    } else {
+      record = await this.#store(redeemed.granted, why);
+    }
+    // Archiving starts only once a public key is set (docs/upstream.md §3.10): set one if there is none.
+    if (keys && (await keys.current(record.corpId)) === null) await keys.rotate(record.corpId);
+    logger.info(
+      { app, corpId: record.corpId, why, redeliveredEvent: redeemed.kind === 'already' },
+      'corp authorized',
+    );
+    return (await corps.get(record.corpId)) ?? record;
+  }
+
+  async #store(
+    granted: PermanentCodeResponse,
+    why: 'create_auth' | 'reset_permanent_code',
+  ): Promise<CorpRecord> {
+    const { corps, tokens } = this.#o;
+    const corpId = granted.auth_corp_info.corpid;
+    const existing = await corps.get(corpId);
+    const active = existing?.status === 'ACTIVE';
+    const record: CorpRecord = {
+      ...(active ? existing : {}),
+      corpId,
+      name: granted.auth_corp_info.corp_name ?? existing?.name ?? null,
+      status: 'ACTIVE',
+      // Re-authorizing an active corp keeps its history; after a cancel it starts anew.
+      authorizedAt: active ? existing.authorizedAt : this.#now(),
+      cancelledAt: null,
+      publicKeyVersion: existing?.publicKeyVersion ?? null,
+      agentId: granted.auth_info?.agent[0]?.agentid ?? existing?.agentId ?? null,
+      needsPermanentCodeReset: false,
+      // A new authorization is a new licence; a reset only replaces the code.
+      ...(why === 'create_auth' ? { archiveExpiry: null } : {}),
+    };
+    await corps.upsert(record, granted.permanent_code);
+    await tokens.forgetCorpToken(corpId);
+    return record;
+  }
+
+  #now(): number {
+    return this.#o.now?.() ?? Date.now();
+  }
+}

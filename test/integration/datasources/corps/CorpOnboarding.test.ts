@@ -1,0 +1,169 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  CorpOnboarding,
+  type OnboardingObservation,
+} from '../../../../src/datasources/corps/CorpOnboarding.js';
+import { KvTaskStore } from '../../../../src/datasources/store/memory/KvTaskStore.js';
+import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { silentLogger } from '../../../../src/logging/Logger.js';
+import { keyManager, wire } from '../harness.js';
+import { type StubUpstream, startStubUpstream } from '../stubUpstream.js';
+
+const CORP_TOKEN = '/cgi-bin/service/get_corp_token';
+const PERMANENT_CODE = '/cgi-bin/service/get_permanent_code';
+
+let stub: StubUpstream;
+beforeEach(async () => {
+  stub = await startStubUpstream();
+  stub.route('/cgi-bin/chatdata/set_public_key', () => ({ json: { errcode: 0, errmsg: 'ok' } }));
+});
+afterEach(async () => stub.close());
+
+async function onboarding() {
+  const kv = new MemoryKeyValueStore();
+  const ctx = wire(stub, kv);
+  await ctx.tokens.setSuiteTicket('t', 1);
+  const keys = keyManager(ctx, kv);
+  const tasks = new KvTaskStore(kv);
+  const observed: OnboardingObservation[] = [];
+  const auth = new CorpOnboarding({
+    app: 'archive',
+    api: ctx.api,
+    corps: ctx.corps,
+    tokens: ctx.tokens,
+    kv,
+    keys,
+    tasks,
+    observe: (what) => observed.push(what),
+    logger: silentLogger,
+    now: () => 1_000,
+  });
+  return { ...ctx, kv, keys, tasks, auth, observed };
+}
+
+/** What WeCom answers the next get_corp_token once a corp cancelled. */
+function cancelUpstream(): void {
+  stub.script(CORP_TOKEN, { json: { errcode: 48004, errmsg: 'api forbidden: authorization cancelled' } });
+}
+
+describe('CorpOnboarding', () => {
+  it('authorizes a corp: permanent code stored sealed, first key set upstream', async () => {
+    const { auth, corps, kv, keys, http } = await onboarding();
+    const record = await auth.createAuth('auth-wwnew');
+    expect(record).toEqual({
+      corpId: 'wwnew',
+      name: 'Corp wwnew',
+      status: 'ACTIVE',
+      authorizedAt: 1_000,
+      cancelledAt: null,
+      publicKeyVersion: 1,
+      agentId: null,
+      needsPermanentCodeReset: false,
+      archiveExpiry: null,
+    });
+    expect(await corps.getPermanentCode('wwnew')).toBe('pc-wwnew');
+    expect(await kv.get('corp:pc:wwnew')).toMatch(/^v1:/);
+    expect((await keys.current('wwnew'))?.version).toBe(1);
+    await http.close();
+  });
+
+  it('a confirmed cancel forgets the corp and purges; authorizing again starts anew with a fresh key', async () => {
+    const { auth, corps, keys, tasks, http } = await onboarding();
+    const purged: string[] = [];
+    auth.onCancel(async (corpId) => void purged.push(corpId));
+    await auth.createAuth('auth-wwre');
+    await auth.createAuth('auth-wwre');
+    await tasks.putExport({
+      corpId: 'wwre',
+      jobId: 'j1',
+      createdAt: 1,
+      status: 'WAITING',
+      resultId: null,
+      error: null,
+    });
+
+    cancelUpstream();
+    const cancelled = await auth.cancelAuth('wwre');
+    expect(cancelled).toMatchObject({ corpId: 'wwre', status: 'CANCELLED', cancelledAt: 1_000 });
+    expect(await corps.get('wwre')).toBeNull();
+    expect((await corps.list()).map((c) => c.corpId)).not.toContain('wwre');
+    expect(await corps.getPermanentCode('wwre')).toBeNull();
+    expect(await keys.current('wwre')).toBeNull();
+    expect(await tasks.getExport('wwre', 'j1')).toBeNull();
+    expect(purged).toEqual(['wwre']);
+
+    const again = await auth.createAuth('auth-wwre');
+    // Nothing of the old authorization is kept, the key included: the stub, like WeCom, cleared
+    // its side on the cancel, so version 1 is new to it again.
+    expect(again).toMatchObject({ status: 'ACTIVE', cancelledAt: null, publicKeyVersion: 1 });
+    await http.close();
+  });
+
+  // Issue 11: with the demo secrets, one forged cancel_auth purged a corp's archive. A cancel
+  // the upstream does not confirm (the corp token is still granted) must change nothing.
+  it('a cancel the upstream does not confirm changes nothing, and is counted', async () => {
+    const { auth, corps, keys, http, observed } = await onboarding();
+    const purged: string[] = [];
+    auth.onCancel(async (corpId) => void purged.push(corpId));
+    const before = await auth.createAuth('auth-wwkeep');
+    expect(await auth.cancelAuth('wwkeep')).toBeNull();
+    expect(await corps.get('wwkeep')).toEqual(before);
+    expect(await corps.getPermanentCode('wwkeep')).toBe('pc-wwkeep');
+    expect((await keys.current('wwkeep'))?.version).toBe(1);
+    expect(purged).toEqual([]);
+    expect(observed).toEqual(['cancel_unconfirmed']);
+    await http.close();
+  });
+
+  it('a confirmation that cannot be had now (timeout, 45009) throws, so the event is retried', async () => {
+    const { auth, corps, http } = await onboarding();
+    await auth.createAuth('auth-wwbusy');
+    stub.script(CORP_TOKEN, { json: { errcode: 45009, errmsg: 'api freq out of limit' } });
+    await expect(auth.cancelAuth('wwbusy')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await corps.get('wwbusy')).toMatchObject({ status: 'ACTIVE' });
+    await http.close();
+  });
+
+  it('reset_permanent_code stores the new permanent code and keeps the corp and its key', async () => {
+    const { auth, corps, keys, http } = await onboarding();
+    await auth.createAuth('auth-wwreset');
+    stub.script(PERMANENT_CODE, {
+      json: {
+        errcode: 0,
+        errmsg: 'ok',
+        permanent_code: 'pc-wwreset-2',
+        auth_corp_info: { corpid: 'wwreset' },
+      },
+    });
+    const record = await auth.resetPermanentCode('reset-code-1');
+    expect(record).toMatchObject({
+      corpId: 'wwreset',
+      status: 'ACTIVE',
+      publicKeyVersion: 1,
+      authorizedAt: 1_000,
+    });
+    expect(await corps.getPermanentCode('wwreset')).toBe('pc-wwreset-2');
+    expect((await keys.current('wwreset'))?.version).toBe(1);
+    await http.close();
+  });
+
+  it('keeps the archive edition and expiry of the expiry events on the corp', async () => {
+    const { auth, corps, http } = await onboarding();
+    await auth.createAuth('auth-wwexp');
+    await auth.archiveExpired('wwexp', { kind: 'TRIAL', edition: 2, at: 5_000 });
+    expect(await corps.get('wwexp')).toMatchObject({
+      archiveEdition: 2,
+      archiveExpiry: { kind: 'TRIAL', at: 5_000 },
+    });
+    await auth.archiveExpired('wwghost', { kind: 'PAID', edition: null, at: 6_000 });
+    expect(await corps.get('wwghost')).toBeNull();
+    await http.close();
+  });
+
+  it('ignores cancel_auth for an unknown corp', async () => {
+    const { auth, corps, http } = await onboarding();
+    expect(await auth.cancelAuth('wwghost')).toBeNull();
+    expect(await corps.get('wwghost')).toBeNull();
+    await http.close();
+  });
+});
