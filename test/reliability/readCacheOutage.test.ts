@@ -32,7 +32,7 @@ function message(): ArchivedMessage {
 type Replica = { stores: DurableStores; redis: Redis; reads: CachedReads };
 
 /**
- * The read cache while its Redis is down (src/readCache/InvalidationFeed): a replica whose
+ * The read cache while its Redis is down (src/datasources/readCache/InvalidationFeed): a replica whose
  * invalidation feed is disconnected reads every page from PostgreSQL, so a message committed by
  * another replica meanwhile is on its very next page, TTL or not; once Redis is back the feed
  * subscribes again and the cache serves and is invalidated as before.

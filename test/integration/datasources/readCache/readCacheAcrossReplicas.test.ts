@@ -45,7 +45,7 @@ function record(name: string): CorpRecord {
 type Replica = { stores: DurableStores; redis: Redis; reads: CachedReads };
 
 /**
- * Two replicas' read caches (src/readCache) on one database and one Redis prefix, in one process:
+ * Two replicas' read caches (src/datasources/readCache) on one database and one Redis prefix, in one process:
  * what one writes, the other's next read shows once the invalidation arrives, however long its
  * TTL; and when the invalidation is lost, within the TTL.
  */
