@@ -22,6 +22,21 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'composition-on-top',
+      comment: 'The files at the top of src/ build the folders; nothing in a folder imports them back.',
+      severity: 'error',
+      from: { path: '^src/[^/]+/' },
+      to: { path: '^src/[^/]+\\.ts$' },
+    },
+    {
+      name: 'datasources-factories-on-top',
+      comment:
+        'createDatasources/createDurableStores build the datasources sub-folders; none imports them back.',
+      severity: 'error',
+      from: { path: '^src/datasources/[^/]+/' },
+      to: { path: '^src/datasources/[^/]+\\.ts$' },
+    },
+    {
       name: 'no-gateway-to-simulator',
       comment: 'The gateway and the simulator share no code; only the embedded launcher starts it.',
       severity: 'error',

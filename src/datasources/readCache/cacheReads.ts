@@ -1,5 +1,4 @@
 import type { Logger } from '../../logging/Logger.js';
-import type { DurableStores } from '../createDurableStores.js';
 import type { MessageIndex } from '../store/MessageIndex.js';
 import type { CorpRegistry } from '../store/ports.js';
 import type { RedisClient } from '../store/redis/RedisClient.js';
@@ -27,7 +26,7 @@ export type CachedReads = {
  * memory stores (one process, no round trip) and `ttlMs` 0 get no cache.
  */
 export function cacheReads(
-  durable: DurableStores,
+  durable: { kind: 'postgres' | 'memory'; index: MessageIndex; corps: CorpRegistry },
   options: {
     redis: RedisClient | null;
     prefix: string;
