@@ -1,3 +1,6 @@
+// Home-made rather than lru-cache: entries are dropped per corp (a secondary index by corp that
+// lru-cache lacks; a key scan per invalidation would be O(entries)) and reads in flight with them.
+// Not measured against lru-cache; the per-corp drop decided it.
 type Entry = {
   corpId: string;
   /** When the read began (ms): the value is at least that fresh. */
