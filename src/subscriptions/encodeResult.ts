@@ -1,4 +1,4 @@
-import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 
 /**
  * A result as the JSON body of a GraphQL response (HTTP, SSE and a graphql-ws `next` payload
@@ -7,13 +7,14 @@ import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graph
  */
 export function encodeResult(result: ExecutionResult): Buffer {
   const { errors, ...rest } = result;
-  return Buffer.from(JSON.stringify(errors ? { ...rest, errors: errors.map(toSpecJson) } : rest));
+  return Buffer.from(
+    JSON.stringify(errors ? { ...rest, errors: errors.map((e) => withoutHttpExtension(e).toJSON()) } : rest),
+  );
 }
 
-/** yoga keeps an error's HTTP status in `extensions.http`, for its HTTP answer only: not sent. */
-function toSpecJson(error: GraphQLError): GraphQLFormattedError {
-  const json = error.toJSON();
-  if (!json.extensions?.['http']) return json;
-  const { http: _http, ...extensions } = json.extensions;
-  return { ...json, extensions };
+/** yoga keeps an error's HTTP status in `extensions.http`, for its HTTP answer only: never sent on a socket. */
+export function withoutHttpExtension(error: GraphQLError): GraphQLError {
+  if (!error.extensions?.['http']) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { ...error, extensions, originalError: error.originalError });
 }

@@ -2,12 +2,13 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  GraphQLError,
+  type GraphQLError,
   Kind,
   OperationTypeNode,
 } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { GraphQLParams } from 'graphql-yoga';
+import { withoutHttpExtension } from './encodeResult.js';
 import type { ServerContext } from './ServerContext.js';
 import type { WsConnection } from './WsConnection.js';
 import { isRequestError, type RunOperation, WsOperation } from './WsOperation.js';
@@ -98,11 +99,4 @@ export function graphqlWsOverYoga(
     subscribe: started,
     execute: started,
   };
-}
-
-/** yoga keeps an error's HTTP status in `extensions.http`, for its HTTP answer only. */
-function withoutHttpExtension(error: GraphQLError): GraphQLError {
-  if (!error.extensions?.['http']) return error;
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { ...error, extensions, originalError: error.originalError });
 }
