@@ -1,33 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDurableStores, type DurableStores } from '../../src/datasources/createDurableStores.js';
 import { type CachedReads, cacheReads } from '../../src/datasources/readCache/cacheReads.js';
-import type { ArchivedMessage } from '../../src/datasources/store/ports.js';
 import { createSecretBox } from '../../src/datasources/store/secretBox.js';
 import { silentLogger } from '../../src/logging/Logger.js';
+import { archivedMessages } from '../helpers/archivedMessage.js';
 import { freshSchema, type TestSchema } from '../helpers/postgres.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { type OwnRedis, redisServerAvailable, startOwnRedis } from './ownRedis.js';
 
 const CORP = 'wwReadCacheOutage';
-const T0 = Math.floor(Date.now() / 1000) - 3600;
 
-let n = 0;
-function message(): ArchivedMessage {
-  n++;
-  return {
-    corpId: CORP,
-    msgid: `out-${n}-${randomBytes(3).toString('hex')}`,
-    sender: { type: 1, id: 'woAlice' },
-    receivers: [{ type: 2, id: 'wmBob' }],
-    chatId: null,
-    sendTime: T0 + n,
-    msgtype: 1,
-    encryptedSecretKey: randomBytes(32).toString('base64'),
-    publicKeyVersion: 1,
-  };
-}
+const message = archivedMessages('out', CORP);
 
 type Replica = { stores: DurableStores; redis: Redis; reads: CachedReads };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallbackEvent } from '../../../src/callbacks/CallbackEvent.js';
 import type { AuthEvents } from '../../../src/datasources/corps/ports.js';
-import type { EventFailure } from '../../../src/datasources/store/ports.js';
+import type { CorpRecord, EventFailure } from '../../../src/datasources/store/ports.js';
 import { UpstreamBlockedError } from '../../../src/datasources/wecom/CircuitBreaker.js';
 import { WecomError } from '../../../src/datasources/wecom/WecomError.js';
 import type { CorpSyncer } from '../../../src/ingest/CorpSyncer.js';
@@ -29,6 +29,15 @@ const upstream = (code: WecomError['code'], errcode: number | null, retryable: b
     hint: null,
   });
 
+const authorizedCorp: CorpRecord = {
+  corpId: 'ww1',
+  name: null,
+  status: 'ACTIVE',
+  authorizedAt: 0,
+  cancelledAt: null,
+  publicKeyVersion: null,
+};
+
 /** Auth events that record what the worker tells them (a port, not the module under test). */
 function recordingAuth(name: string, log: string[]): AuthEvents & { failures: EventFailure[] } {
   const failures: EventFailure[] = [];
@@ -36,25 +45,11 @@ function recordingAuth(name: string, log: string[]): AuthEvents & { failures: Ev
     failures,
     createAuth: async (code) => {
       log.push(`${name}.createAuth ${code}`);
-      return {
-        corpId: 'ww1',
-        name: null,
-        status: 'ACTIVE',
-        authorizedAt: 0,
-        cancelledAt: null,
-        publicKeyVersion: null,
-      };
+      return authorizedCorp;
     },
     resetPermanentCode: async (code) => {
       log.push(`${name}.reset ${code}`);
-      return {
-        corpId: 'ww1',
-        name: null,
-        status: 'ACTIVE',
-        authorizedAt: 0,
-        cancelledAt: null,
-        publicKeyVersion: null,
-      };
+      return authorizedCorp;
     },
     changeAuth: async (corpId) => void log.push(`${name}.changeAuth ${corpId}`),
     cancelAuth: async (corpId) => {

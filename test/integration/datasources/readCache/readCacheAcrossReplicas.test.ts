@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDurableStores, type DurableStores } from '../../../../src/datasources/createDurableStores.js';
 import { type CachedReads, cacheReads } from '../../../../src/datasources/readCache/cacheReads.js';
-import type { ArchivedMessage, CorpRecord } from '../../../../src/datasources/store/ports.js';
+import type { CorpRecord } from '../../../../src/datasources/store/ports.js';
 import { createSecretBox } from '../../../../src/datasources/store/secretBox.js';
 import { silentLogger } from '../../../../src/logging/Logger.js';
+import { archivedMessages } from '../../../helpers/archivedMessage.js';
 import { freshSchema, type TestSchema } from '../../../helpers/postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../../helpers/redis.js';
 import { waitFor } from '../../../helpers/waitFor.js';
@@ -15,21 +15,7 @@ const OTHER = 'wwReadCacheOther';
 const T0 = Math.floor(Date.now() / 1000) - 3600;
 const box = createSecretBox('read-cache-test-master-key-0123456789');
 
-let n = 0;
-function message(corpId = CORP): ArchivedMessage {
-  n++;
-  return {
-    corpId,
-    msgid: `rc-${n}-${randomBytes(3).toString('hex')}`,
-    sender: { type: 1, id: 'woAlice' },
-    receivers: [{ type: 2, id: 'wmBob' }],
-    chatId: null,
-    sendTime: T0 + n,
-    msgtype: 1,
-    encryptedSecretKey: randomBytes(32).toString('base64'),
-    publicKeyVersion: 1,
-  };
-}
+const message = archivedMessages('rc', CORP);
 
 function record(name: string): CorpRecord {
   return {
