@@ -2,7 +2,6 @@ import type pg from 'pg';
 import { chatKeyOf } from '../chatKeyOf.js';
 import type { IndexedMessage } from '../MessageIndex.js';
 import type { ArchivedMessage } from '../ports.js';
-import { statementName } from './statementName.js';
 
 const DAY_S = 86_400;
 
@@ -102,7 +101,10 @@ function knownMsgidsQuery(
   const text = [...days.map((d) => `messages_d${d}`), 'messages_default']
     .map((table) => `SELECT msgid FROM ${table} WHERE corp_id = $1 AND msgid = ANY($2::text[])`)
     .join(' UNION ALL ');
-  return { name: statementName(text), text, values: [corpId, msgids] };
+  // Unnamed: the text names days, so a named statement per text would pile up prepared
+  // statements on every pooled connection, a few more each day, for the life of the process.
+  // Planning five index probes each page costs far less than the probes.
+  return { text, values: [corpId, msgids] };
 }
 
 function isCanonicalBase64(text: string): boolean {

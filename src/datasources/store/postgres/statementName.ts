@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A name per distinct statement text (a handful: one per filter combination), so each
+ * A name per distinct statement text (a handful: one per filter combination; never for a text
+ * that grows with the data, such as one naming day partitions), so each
  * connection prepares it once and keeps its plan (createPgPool: generic plans).
  */
 export function statementName(text: string): string {
