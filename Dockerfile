@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # WeCom archive gateway: build with the dev toolchain, run compiled JS with production deps only.
 #   docker build -t wecom-archive-gateway .
-#   docker run -p 4000:4000 -e WECOM_API_BASE=… -e REDIS_URL=… -e GATEWAY_MASTER_KEY=… -e GATEWAY_CLIENTS=… wecom-archive-gateway
+#   docker run -p 4000:4000 wecom-archive-gateway        # embedded demo (simulator in-process, memory stores)
+#   docker run -p 4000:4000 -e WECOM_API_BASE=… -e DATABASE_URL=postgres://… -e REDIS_URL=… \
+#     -e GATEWAY_MASTER_KEY=… -e GATEWAY_CLIENTS=… -e WECOM_SUITE_ID=… … wecom-archive-gateway   # upstream (README)
 # The same image runs the simulator: command ["node", "dist/simulator/main.js"].
 
 ARG NODE_VERSION=20

@@ -95,7 +95,7 @@ if [ -n "$MNT" ]; then
 else
   podman "${S[@]}" healthcheck run "wag-embedded-$$" && echo "healthcheck: healthy"
 fi
-echo "embedded corps: $(gql "$PORT" '{ corps { corpId status } }')"
+echo "embedded corps: $(gql "$PORT" '{ corps { edges { node { corpId authorization { status } } } } }')"
 
 echo "== 4. the compose shape: PostgreSQL and Redis of this host, the simulator and two replicas from the image"
 DB=wag_image_check
@@ -122,5 +122,6 @@ for _ in $(seq 1 120); do
 done
 echo "migrations applied: $(psql -h 127.0.0.1 -U postgres -d "$DB" -tAc "SELECT string_agg(name, ', ' ORDER BY name) FROM schema_migrations" 2>&1)"
 echo "archived in PostgreSQL: $(psql -h 127.0.0.1 -U postgres -d "$DB" -tAc "SELECT count(*) || ' messages of ' || count(DISTINCT corp_id) || ' corps' FROM messages")"
-echo "gateway-1 corps: $(gql "$G1" '{ corps { corpId status } }')"
-echo "gateway-2 corps: $(gql "$G2" '{ corps { corpId status syncState { indexedMessages } } }')"
+echo "gateway-1 $(curl -s -o /dev/null -w 'ready %{http_code}' "http://127.0.0.1:$G1/ready"), gateway-2 $(curl -s -o /dev/null -w 'ready %{http_code}' "http://127.0.0.1:$G2/ready")"
+echo "gateway-1 corps: $(gql "$G1" '{ corps { edges { node { corpId authorization { status } } } } }')"
+echo "gateway-2 corps: $(gql "$G2" '{ corps { edges { node { corpId syncState { indexedMessages } } } } }')"
