@@ -15,17 +15,6 @@ export type LocalRedisCluster = {
   stop(): Promise<void>;
 };
 
-/** True when this machine has redis-server and redis-cli (Debian's redis package). */
-export async function redisServerInstalled(): Promise<boolean> {
-  try {
-    await run('redis-server', ['--version']);
-    await run('redis-cli', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

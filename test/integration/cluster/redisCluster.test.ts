@@ -12,19 +12,11 @@ import { EventBus } from '../../../src/ingest/EventBus.js';
 import { RedisInbox } from '../../../src/ingest/RedisInbox.js';
 import { silentLogger } from '../../../src/logging/Logger.js';
 import { uniquePrefix } from '../../helpers/redis.js';
-import {
-  type LocalRedisCluster,
-  redisServerInstalled,
-  startRedisCluster,
-} from '../../helpers/redisCluster.js';
+import { type LocalRedisCluster, startRedisCluster } from '../../helpers/redisCluster.js';
+import { redisServerFor } from '../../helpers/redisServer.js';
 import { kvContract } from '../datasources/store/kvContract.js';
 
-const installed = await redisServerInstalled();
-if (!installed) {
-  const line = '!!! Redis Cluster tests SKIPPED: redis-server / redis-cli not installed !!!';
-  if (process.env['CI'] === 'true') throw new Error(`${line} (CI=true makes this a failure)`);
-  console.warn(line);
-}
+const installed = redisServerFor('Redis Cluster tests');
 
 /**
  * The Redis coordination layer on a real 3-master cluster started from redis-server here: the
