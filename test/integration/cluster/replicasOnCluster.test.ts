@@ -2,17 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDurableStores } from '../../../src/datasources/createDurableStores.js';
 import { type CachedReads, cacheReads } from '../../../src/datasources/readCache/cacheReads.js';
 import { MemorySuiteTicketStore } from '../../../src/datasources/store/memory/MemorySuiteTicketStore.js';
-import { createRedis } from '../../../src/datasources/store/redis/createRedis.js';
-import type { RedisClient } from '../../../src/datasources/store/redis/RedisClient.js';
 import { RedisKeyValueStore } from '../../../src/datasources/store/redis/RedisKeyValueStore.js';
-import { redisMasters } from '../../../src/datasources/store/redis/redisMasters.js';
 import { createSecretBox } from '../../../src/datasources/store/secretBox.js';
 import { type Logger, silentLogger } from '../../../src/logging/Logger.js';
 import { RateLimiter } from '../../../src/plugins/RateLimiter.js';
 import { archivedMessages } from '../../helpers/archivedMessage.js';
 import { freshSchema, type TestSchema } from '../../helpers/postgres.js';
 import { uniquePrefix } from '../../helpers/redis.js';
-import { type LocalRedisCluster, startRedisCluster } from '../../helpers/redisCluster.js';
+import { clusterPerSuite, mastersHolding } from '../../helpers/redisCluster.js';
 import { redisServerFor } from '../../helpers/redisServer.js';
 import { waitFor } from '../../helpers/waitFor.js';
 import { seedCorp, wire } from '../datasources/harness.js';
@@ -27,37 +24,15 @@ const CORP_TOKEN = '/cgi-bin/service/get_corp_token';
  * and the read cache's invalidation feed.
  */
 describe.skipIf(!installed)('two replicas sharing a Redis Cluster', () => {
-  let cluster: LocalRedisCluster;
-  const clients: RedisClient[] = [];
-  const connect = async () => {
-    const client = await createRedis({ clusterNodes: cluster.nodes }, silentLogger);
-    clients.push(client);
-    return client;
-  };
-  /** The masters (by port) holding `keys`: more than one proves the keys are really spread. */
-  const holders = async (redis: RedisClient, keys: string[]) => {
-    const ports = new Set<number>();
-    for (const node of redisMasters(redis)) {
-      for (const key of keys)
-        if ((await node.exists(key).catch(() => 0)) === 1) ports.add(node.options.port!);
-    }
-    return ports;
-  };
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-  }, 60_000);
-  afterAll(async () => {
-    for (const c of clients) c.disconnect();
-    await cluster?.stop();
-  });
+  const { connect } = clusterPerSuite();
 
   it("adds up one client's hits from both replicas in one cluster key, never counting in memory", async () => {
     const prefix = uniquePrefix('crl');
     const warnings: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (_obj, msg) => warnings.push(msg ?? '') };
-    const [a, b] = [await connect(), await connect()].map(
-      (redis) => new RateLimiter({ redis, prefix, max: 5, windowS: 60, logger }),
+    const redis = await connect();
+    const [a, b] = [redis, await connect()].map(
+      (client) => new RateLimiter({ redis: client, prefix, max: 5, windowS: 60, logger }),
     ) as [RateLimiter, RateLimiter];
     const decisions = [];
     for (let i = 0; i < 4; i++) decisions.push(await a.hit('client-0'), await b.hit('client-0'));
@@ -75,11 +50,10 @@ describe.skipIf(!installed)('two replicas sharing a Redis Cluster', () => {
     const ids = Array.from({ length: 12 }, (_, i) => `client-${i + 1}`);
     for (const id of ids) await a.hit(id);
     expect((await Promise.all(ids.map((id) => b.hit(id)))).map((d) => d.count)).toEqual(ids.map(() => 2));
-    const redis = clients[0]!;
     const keys = ['client-0', ...ids].map((id) => `${prefix}ratelimit:${id}`);
     expect(await redis.get(keys[0]!)).toBe('8');
     expect(await redis.pttl(keys[0]!)).toBeGreaterThan(55_000);
-    expect((await holders(redis, keys)).size).toBeGreaterThan(1);
+    expect((await mastersHolding(redis, keys)).size).toBeGreaterThan(1);
     expect(warnings).toEqual([]);
   });
 
@@ -88,10 +62,10 @@ describe.skipIf(!installed)('two replicas sharing a Redis Cluster', () => {
     const prefix = uniquePrefix('ctok');
     // The suite ticket lives in the store of record, which replicas share.
     const tickets = new MemorySuiteTicketStore();
+    const redis = await connect();
     const replicas = [];
-    for (let i = 0; i < 2; i++) {
-      const kv = new RedisKeyValueStore(await connect(), { prefix });
-      replicas.push(wire(stub, kv, {}, tickets));
+    for (const client of [redis, await connect()]) {
+      replicas.push(wire(stub, new RedisKeyValueStore(client, { prefix }), {}, tickets));
     }
     const [a, b] = replicas as [ReturnType<typeof wire>, ReturnType<typeof wire>];
     try {
@@ -122,7 +96,7 @@ describe.skipIf(!installed)('two replicas sharing a Redis Cluster', () => {
       );
       expect(stub.count(CORP_TOKEN)).toBe(corps.length);
       const cached = corps.map((c) => `${prefix}token:corp:${c}`);
-      expect((await holders(clients[0]!, cached)).size).toBeGreaterThan(1);
+      expect((await mastersHolding(redis, cached)).size).toBeGreaterThan(1);
     } finally {
       for (const r of replicas) await r.http.close();
       await stub.close();
