@@ -179,6 +179,22 @@ describe('OpenTelemetry tracing', () => {
     expect(values).not.toContain('access_token');
   });
 
+  it('keeps upstream spans under the execute span once a repeated query runs compiled', async () => {
+    // The gateway compiles a query on its second execution (useJitExecution, compileAfter 2).
+    const query = `query RepeatedUsers($corpId: String!) { corp(corpId: $corpId) { authorizedUsers(first: 5) { edges { node { id } } } } }`;
+    for (let i = 0; i < 3; i++) await gql(query, { corpId });
+    const executes = (await waitFor('three execute spans', () => {
+      const found = receiver.spans.filter((s) => s.name === 'query.RepeatedUsers');
+      return found.length === 3 ? found : null;
+    })) as ReceivedSpan[];
+    for (const execute of executes) {
+      const upstream = await span('the upstream span of each run', () =>
+        receiver.spans.find((s) => s.traceId === execute.traceId && s.name.startsWith('wecom ')),
+      );
+      expect(upstream.parentSpanId).toBe(execute.spanId);
+    }
+  });
+
   it('traces a retried upstream call as two attempts: the failure with its errcode, then the retry', async () => {
     const path = '/cgi-bin/chatdata/get_auth_user_list';
     const fault = await fetch(`${sim.url}/__sim/faults`, {
