@@ -13,7 +13,7 @@ import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type IngestResult, runIngest } from './scenarios/ingest.js';
 import { type OverheadResult, runOverhead } from './scenarios/overhead.js';
 import { runTokenColdStart, type TokenRun } from './scenarios/tokens.js';
-import { runTracing, startOtlpSink, type TracingResult } from './scenarios/tracing.js';
+import { runTracing, startOtlpSink, TRACING_SAMPLER, type TracingResult } from './scenarios/tracing.js';
 import { type Gateway, simApi, startGateway, startSimulator, waitArchived } from './stack.js';
 import type { ArchiveFigures } from './statisticsQuery.js';
 import { SubscriberPools } from './subscriberPools.js';
@@ -135,7 +135,8 @@ async function main(): Promise<void> {
   const began = Date.now();
   const loadBefore = loadavg()[0]!;
   console.log(`bench ${quick ? '(quick) ' : ''}prefix ${prefix}`);
-  const [simPort, gwPort, gw2Port, helloPort] = [
+  const [simPort, gwPort, gw2Port, gw3Port, helloPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -209,34 +210,48 @@ async function main(): Promise<void> {
 
     let tracing: TracingResult | null = null;
     if (runs('tracing')) {
-      console.log('8. tracing cost (a second gateway exporting every span over OTLP/HTTP)');
-      const sink = await startOtlpSink();
-      const traced = track(
-        await startGateway({
-          port: gw2Port,
+      console.log('8. tracing cost (gateways exporting every span, and sampling 1 in 10, over OTLP/HTTP)');
+      const sinks = { on: await startOtlpSink(), sampled: await startOtlpSink() };
+      const tracedGateway = (port: number, sink: { url: string }, env: Record<string, string>) =>
+        startGateway({
+          port,
           simUrl,
           redisUrl,
           prefix,
           databaseUrl: db.url,
-          env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench-traced' },
+          env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench-traced', ...env },
           readyTimeoutMs: 120_000,
-        }),
-      );
+        });
+      const traced = track(await tracedGateway(gw2Port, sinks.on, {}));
+      const sampled = track(await tracedGateway(gw3Port, sinks.sampled, { ...TRACING_SAMPLER }));
       const loadgen = track(forkTs('bench/loadgen.ts'));
-      tracing = await runTracing({ ...loadSetup(loadgen), tracedUrl: traced.url, ops: ['overview', 'page'] });
+      tracing = await runTracing({
+        ...loadSetup(loadgen),
+        tracedUrl: traced.url,
+        sampledUrl: sampled.url,
+        ops: ['overview', 'page'],
+      });
       await loadgen.stop();
-      await traced.child.stop();
-      children.delete(traced.child);
-      tracing.spans = { ...sink.stats };
-      await sink.close();
+      for (const g of [traced, sampled]) {
+        await g.child.stop();
+        children.delete(g.child);
+      }
+      tracing.spans = { ...sinks.on.stats };
+      tracing.sampledSpans = { ...sinks.sampled.stats };
+      await sinks.on.close();
+      await sinks.sampled.close();
       for (const [op, r] of Object.entries(tracing.ops)) {
         console.log(
-          `  ${op}: off ${Math.round(r.off.rps)} rps p99 ${r.off.p99.toFixed(1)} ms; on ${Math.round(r.on.rps)} rps p99 ${r.on.p99.toFixed(1)} ms; on/off ${r.ratio.toFixed(2)}`,
+          `  ${op}: off ${Math.round(r.off.rps)} rps p99 ${r.off.p99.toFixed(1)} ms; on ${Math.round(r.on.rps)} rps p99 ${r.on.p99.toFixed(1)} ms (${r.ratio.toFixed(2)}); ` +
+            `sampled ${Math.round(r.sampled!.rps)} rps p99 ${r.sampled!.p99.toFixed(1)} ms (${r.sampledRatio!.toFixed(2)})`,
         );
       }
-      console.log(
-        `  OTLP sink: ${tracing.spans.requests} exports, ${(tracing.spans.bytes / 1e6).toFixed(1)} MB`,
-      );
+      for (const [side, stats] of [
+        ['every span', tracing.spans],
+        [tracing.sampler, tracing.sampledSpans],
+      ] as const) {
+        console.log(`  OTLP sink (${side}): ${stats.requests} exports, ${(stats.bytes / 1e6).toFixed(1)} MB`);
+      }
     }
 
     let fanout: FanoutResult = { baseline: { rssBytes: 0, heapUsedBytes: 0 }, levels: [], frameBytes: 0 };

@@ -90,11 +90,12 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     renderGraphiQL: (graphiql) => (renderPage ?? String)(graphiql as Record<string, unknown>),
     maskedErrors: { maskError },
     plugins: [
+      // First: it chooses the executor, which every later plugin that wraps execution wraps.
+      ...(options.jit === false ? [] : [useJitExecution(options.jit) as Plugin<Context>]),
       useRequireClient(),
       useRequestErrorCodes(),
       useMaskedErrorLog(maskError),
       ...(options.plugins ?? []),
-      ...(options.jit === false ? [] : [useJitExecution(options.jit) as Plugin<Context>]),
     ],
     context: (initial) => {
       // A graphql-ws operation's request carries connectionParams.authorization (graphqlWsOverYoga).

@@ -5,32 +5,56 @@ import { ask, type Child } from '../processes.js';
 import { median } from '../summarize.js';
 import { type OpName, type OverheadSetup, requestOf } from './overhead.js';
 
+type Side = { rps: number; p50: number; p99: number };
 export type TracingRuns = {
-  off: { rps: number; p50: number; p99: number };
-  on: { rps: number; p50: number; p99: number };
+  off: Side;
+  /** Every span sampled. */
+  on: Side;
+  /** Parent-based ratio sampling (`TRACING_SAMPLER`); absent in runs before it was measured. */
+  sampled?: Side;
   /** on rps / off rps (medians). */
   ratio: number;
+  /** sampled rps / off rps (medians). */
+  sampledRatio?: number;
 };
 export type TracingResult = {
-  /** Spans the OTLP sink received from the traced gateway, and the bytes they took. */
+  /** Spans the OTLP sink received from the gateway sampling everything, and the bytes they took. */
   spans: { requests: number; bytes: number };
+  /** The same from the ratio-sampled gateway. */
+  sampledSpans?: { requests: number; bytes: number };
+  /** The sampled gateway's sampler, as its env sets it (e.g. `parentbased_traceidratio 0.1`). */
+  sampler?: string;
   ops: Partial<Record<OpName, TracingRuns>>;
 };
 
 /**
- * What tracing costs: the same operations against two gateways on one simulator and Redis, one
- * with tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT: the SDK is never loaded) and one exporting
- * every span (OTLP/HTTP protobuf, default batching, sampling everything) to a sink in this
- * process that counts and drops. Runs alternate off/on so drift hits both alike.
+ * The recommended production setting (README "Tracing"): a new trace is sampled with probability
+ * 0.1, a request that arrives with a sampled parent always. The standard variables, read by
+ * @opentelemetry/sdk-node itself (createSamplerFromEnv) since startTracing passes no sampler.
+ */
+export const TRACING_SAMPLER = {
+  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+  OTEL_TRACES_SAMPLER_ARG: '0.1',
+} as const;
+
+const SIDES = ['off', 'on', 'sampled'] as const;
+
+/**
+ * What tracing costs: the same operations against three gateways on one simulator and Redis:
+ * tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT: the SDK is never loaded), exporting every span,
+ * and sampling with TRACING_SAMPLER; the tracing ones export (OTLP/HTTP protobuf, default
+ * batching) to sinks in this process that count and drop. Runs alternate off/on/sampled so
+ * drift hits all alike.
  */
 export async function runTracing(
-  s: Omit<OverheadSetup, 'helloUrl'> & { tracedUrl: string; ops: OpName[] },
+  s: Omit<OverheadSetup, 'helloUrl'> & { tracedUrl: string; sampledUrl: string; ops: OpName[] },
 ): Promise<TracingResult> {
-  const runs: Record<string, { off: LoadResult[]; on: LoadResult[] }> = {};
+  const urls = { off: s.gatewayUrl, on: s.tracedUrl, sampled: s.sampledUrl };
+  const runs: Record<string, Record<(typeof SIDES)[number], LoadResult[]>> = {};
   for (let run = 0; run < s.runs; run++) {
     for (const op of s.ops) {
-      for (const side of ['off', 'on'] as const) {
-        const target = { ...s, helloUrl: '', gatewayUrl: side === 'on' ? s.tracedUrl : s.gatewayUrl };
+      for (const side of SIDES) {
+        const target = { ...s, helloUrl: '', gatewayUrl: urls[side] };
         const spec: LoadSpec = {
           ...requestOf(op, target),
           connections: s.connections,
@@ -40,7 +64,7 @@ export async function runTracing(
         const result = await ask<LoadResult>(s.loadgen as Child, { type: 'run', spec });
         if (result.errors > 0)
           console.warn(`  ${op} tracing ${side}: ${result.errors} failed, first: ${result.firstError}`);
-        runs[op] ??= { off: [], on: [] };
+        runs[op] ??= { off: [], on: [], sampled: [] };
         runs[op][side].push(result);
         console.log(
           `  ${op} tracing ${side}: ${Math.round(result.rps)} rps, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`,
@@ -55,11 +79,14 @@ export async function runTracing(
       p50: median(xs.map((x) => x.p50)),
       p99: median(xs.map((x) => x.p99)),
     });
-    const off = med(r.off);
-    const on = med(r.on);
-    ops[op as OpName] = { off, on, ratio: on.rps / off.rps };
+    const [off, on, sampled] = [med(r.off), med(r.on), med(r.sampled)];
+    ops[op as OpName] = { off, on, sampled, ratio: on.rps / off.rps, sampledRatio: sampled.rps / off.rps };
   }
-  return { spans: { requests: 0, bytes: 0 }, ops };
+  return {
+    spans: { requests: 0, bytes: 0 },
+    sampler: `${TRACING_SAMPLER.OTEL_TRACES_SAMPLER} ${TRACING_SAMPLER.OTEL_TRACES_SAMPLER_ARG}`,
+    ops,
+  };
 }
 
 /** An OTLP/HTTP endpoint that accepts every export and only counts it (a collector's cost is not ours). */

@@ -82,12 +82,16 @@ export function useJitExecution(options: JitOptions = {}): Plugin {
   };
 
   return {
-    onExecute({ args, executeFn, setExecuteFn }) {
-      const compiled = compiledFor(args);
-      if (!compiled) return;
+    // The choice is made when the executor runs, not here: createGatewayYoga puts this plugin
+    // first, so the plugins after it (tracing: the execute span's context) wrap the compiled
+    // executor as they wrap yoga's, and an operation a later plugin refuses (no client, rate
+    // limit) never counts towards a compilation.
+    onExecute({ executeFn, setExecuteFn }) {
       const interpret = executeFn as ExecuteFn;
-      setExecuteFn(((executionArgs: ExecutionArgs) =>
-        runCompiled(compiled, executionArgs, interpret)) as typeof executeFn);
+      setExecuteFn(((executionArgs: ExecutionArgs) => {
+        const compiled = compiledFor(executionArgs);
+        return compiled ? runCompiled(compiled, executionArgs, interpret) : interpret(executionArgs);
+      }) as typeof executeFn);
     },
   };
 }

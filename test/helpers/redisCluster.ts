@@ -4,6 +4,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
+import { createRedis } from '../../src/datasources/store/redis/createRedis.js';
+import type { RedisClient } from '../../src/datasources/store/redis/RedisClient.js';
+import { redisMasters } from '../../src/datasources/store/redis/redisMasters.js';
+import { silentLogger } from '../../src/logging/Logger.js';
 
 const run = promisify(execFile);
 
@@ -14,17 +19,6 @@ export type LocalRedisCluster = {
   env: string;
   stop(): Promise<void>;
 };
-
-/** True when this machine has redis-server and redis-cli (Debian's redis package). */
-export async function redisServerInstalled(): Promise<boolean> {
-  try {
-    await run('redis-server', ['--version']);
-    await run('redis-cli', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -106,4 +100,37 @@ export async function startRedisCluster(timeoutMs = 20_000): Promise<LocalRedisC
   }
   const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
   return { nodes, env: nodes.map((n) => `${n.host}:${n.port}`).join(','), stop };
+}
+
+/**
+ * A cluster for the enclosing describe: started before its tests, stopped after them together
+ * with every client `connect` handed out (ioredis Cluster clients from createRedis).
+ */
+export function clusterPerSuite(): { connect(): Promise<RedisClient> } {
+  let cluster: LocalRedisCluster | undefined;
+  const clients: RedisClient[] = [];
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await cluster?.stop();
+  });
+  return {
+    async connect() {
+      if (!cluster) throw new Error('clusterPerSuite: connect() before the cluster started');
+      const client = await createRedis({ clusterNodes: cluster.nodes }, silentLogger);
+      clients.push(client);
+      return client;
+    },
+  };
+}
+
+/** The masters (by port) that hold any of `keys`: more than one shows the keys really are spread. */
+export async function mastersHolding(redis: RedisClient, keys: string[]): Promise<Set<number>> {
+  const ports = new Set<number>();
+  for (const node of redisMasters(redis)) {
+    for (const key of keys) if ((await node.exists(key).catch(() => 0)) === 1) ports.add(node.options.port!);
+  }
+  return ports;
 }

@@ -1,30 +1,20 @@
 import calculateSlot from 'cluster-key-slot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CallbackEvent } from '../../../src/callbacks/CallbackEvent.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { createRedis } from '../../../src/datasources/store/redis/createRedis.js';
-import { isCluster, type RedisClient } from '../../../src/datasources/store/redis/RedisClient.js';
+import { isCluster } from '../../../src/datasources/store/redis/RedisClient.js';
 import { RedisKeyValueStore } from '../../../src/datasources/store/redis/RedisKeyValueStore.js';
 import { redisMasters } from '../../../src/datasources/store/redis/redisMasters.js';
 import { scanPrefix } from '../../../src/datasources/store/redis/scanPrefix.js';
 import { unlinkPrefix } from '../../../src/datasources/store/redis/unlinkPrefix.js';
 import { EventBus } from '../../../src/ingest/EventBus.js';
 import { RedisInbox } from '../../../src/ingest/RedisInbox.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
 import { uniquePrefix } from '../../helpers/redis.js';
-import {
-  type LocalRedisCluster,
-  redisServerInstalled,
-  startRedisCluster,
-} from '../../helpers/redisCluster.js';
+import { clusterPerSuite, mastersHolding } from '../../helpers/redisCluster.js';
+import { redisServerFor } from '../../helpers/redisServer.js';
 import { kvContract } from '../datasources/store/kvContract.js';
 
-const installed = await redisServerInstalled();
-if (!installed) {
-  const line = '!!! Redis Cluster tests SKIPPED: redis-server / redis-cli not installed !!!';
-  if (process.env['CI'] === 'true') throw new Error(`${line} (CI=true makes this a failure)`);
-  console.warn(line);
-}
+const installed = redisServerFor('Redis Cluster tests');
 
 /**
  * The Redis coordination layer on a real 3-master cluster started from redis-server here: the
@@ -32,21 +22,7 @@ if (!installed) {
  * and pub/sub between two clients (what two gateways do) through duplicateRedis.
  */
 describe.skipIf(!installed)('Redis Cluster', () => {
-  let cluster: LocalRedisCluster;
-  const clients: RedisClient[] = [];
-  const connect = async () => {
-    const client = await createRedis({ clusterNodes: cluster.nodes }, silentLogger);
-    clients.push(client);
-    return client;
-  };
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-  }, 60_000);
-  afterAll(async () => {
-    for (const c of clients) c.disconnect();
-    await cluster?.stop();
-  });
+  const { connect } = clusterPerSuite();
 
   it('createRedis returns an ioredis Cluster that sees three masters', async () => {
     const redis = await connect();
@@ -107,12 +83,7 @@ describe.skipIf(!installed)('Redis Cluster', () => {
     for await (const batch of scanPrefix(redis, `${prefix}inbox:`)) streams.push(...batch);
     expect(streams.length).toBeGreaterThan(3);
     expect(new Set(streams.map((k) => calculateSlot(k))).size).toBe(streams.length);
-    const holders = new Set<string>();
-    for (const node of redisMasters(redis)) {
-      for (const key of streams)
-        if ((await node.exists(key).catch(() => 0)) === 1) holders.add(String(node.options.port));
-    }
-    expect(holders.size).toBeGreaterThan(1);
+    expect((await mastersHolding(redis, streams)).size).toBeGreaterThan(1);
 
     const taken: Awaited<ReturnType<RedisInbox['take']>> = [];
     const deadline = Date.now() + 10_000;

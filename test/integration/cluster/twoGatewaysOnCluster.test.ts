@@ -6,11 +6,8 @@ import { silentLogger } from '../../../src/logging/Logger.js';
 import { expectExactlyOnce, simulatorMsgids } from '../../helpers/archiveCheck.js';
 import { type Collected, wsSubscribe } from '../../helpers/liveClients.js';
 import { type MigratedSchema, migratedSchema } from '../../helpers/migratedSchema.js';
-import {
-  type LocalRedisCluster,
-  redisServerInstalled,
-  startRedisCluster,
-} from '../../helpers/redisCluster.js';
+import { type LocalRedisCluster, startRedisCluster } from '../../helpers/redisCluster.js';
+import { redisServerFor } from '../../helpers/redisServer.js';
 import { type SpawnedGateway, spawnGateway } from '../../helpers/spawnGateway.js';
 import { TEST_APPS_ENV, TEST_APPS_SIM } from '../../helpers/testApps.js';
 import { waitFor } from '../../helpers/waitFor.js';
@@ -22,12 +19,7 @@ const MESSAGE_ADDED = /* GraphQL */ `
 `;
 type MessageAdded = { messageAdded: { message: { msgid: string } } };
 
-const installed = await redisServerInstalled();
-if (!installed) {
-  const line = '!!! Redis Cluster end-to-end test SKIPPED: redis-server / redis-cli not installed !!!';
-  if (process.env['CI'] === 'true') throw new Error(`${line} (CI=true makes this a failure)`);
-  console.warn(line);
-}
+const installed = redisServerFor('Redis Cluster end-to-end test');
 
 /**
  * Issue 14's end-to-end case on a real 3-master cluster: two gateway processes with

@@ -5,6 +5,7 @@ import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_TYPE_DEFS, type CrmSubgraph, startCrmSubgraph } from '../../helpers/crmSubgraph.js';
+import { type Collected, sseSubscribe, wsSubscribe } from '../../helpers/liveClients.js';
 import { ADMIN_KEY, type Stack, startStack } from '../../helpers/startStack.js';
 
 const CRM_KEY = 'crm-one-corp-key';
@@ -12,6 +13,10 @@ type Result = {
   data?: Record<string, unknown> | null;
   errors?: { message: string; path?: unknown[]; extensions?: { code?: string } }[];
 };
+type MessageAdded = { messageAdded: { message: { msgid: string } } };
+const MESSAGE_ADDED = /* GraphQL */ `
+  subscription ($c: String!, $after: String) { messageAdded(corpId: $c, after: $after) { message { msgid } } }
+`;
 
 /**
  * The gateway with GRAPHQL_FEDERATION=on, composed (@theguild/federation-composition) with a
@@ -26,6 +31,10 @@ describe('federation subgraph in a supergraph', () => {
   let supergraphUrl: string;
   let corpA: string;
   let corpB: string;
+  /** One keyword rule per corp, created through this graph before the tests. */
+  let ruleA: string;
+  let ruleB: string;
+  const live: Collected<MessageAdded>[] = [];
 
   const post = async (
     url: string,
@@ -51,6 +60,21 @@ describe('federation subgraph in a supergraph', () => {
     corpA = stack.corps[0]!.corpId;
     corpB = stack.corps[1]!.corpId;
     crm = await startCrmSubgraph([corpA, corpB]);
+    const rules = await Promise.all(
+      [corpA, corpB].map(async (c) => {
+        const created = await post(
+          stack.graphqlUrl,
+          ADMIN_KEY,
+          'mutation ($c: String!) { createKeywordRule(corpId: $c, input: { name: "fed", keywords: ["fed"] }) { id } }',
+          { c },
+        );
+        const id = (created.data?.['createKeywordRule'] as { id: string } | undefined)?.id;
+        if (!id) throw new Error(`createKeywordRule failed: ${JSON.stringify(created)}`);
+        return id;
+      }),
+    );
+    ruleA = rules[0]!;
+    ruleB = rules[1]!;
     const service = await post(stack.graphqlUrl, ADMIN_KEY, '{ _service { sdl } }');
     const sdl = (service.data?.['_service'] as { sdl: string } | undefined)?.sdl ?? '';
     const composed = composeServices([
@@ -72,6 +96,7 @@ describe('federation subgraph in a supergraph', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await Promise.all(live.map((s) => s.stop()));
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await runtime?.dispose();
@@ -154,17 +179,27 @@ describe('federation subgraph in a supergraph', () => {
     const direct = await post(
       stack.graphqlUrl,
       CRM_KEY,
-      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Corp { name } ... on Chat { id } ... on Message { id } } }`,
+      `query ($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Corp { name } ... on Chat { id } ... on Message { id } ... on KeywordRule { id rule: name } } }`,
       {
         r: [
           { __typename: 'Corp', corpId: corpA },
           { __typename: 'Corp', corpId: corpB },
           { __typename: 'Chat', id: edge.chat.id },
           { __typename: 'Message', id: edge.id },
+          { __typename: 'KeywordRule', id: ruleB },
+          { __typename: 'KeywordRule', id: ruleA },
         ],
       },
     );
-    expect(direct.data?.['_entities']).toEqual([{ name: stack.corps[0]!.name }, null, null, null]);
+    expect(direct.data?.['_entities']).toEqual([
+      { name: stack.corps[0]!.name },
+      null,
+      null,
+      null,
+      null,
+      { id: ruleA, rule: 'fed' },
+    ]);
     // Errors come in completion order; the paths say which representation each one is for.
     expect(
       direct.errors
@@ -174,21 +209,47 @@ describe('federation subgraph in a supergraph', () => {
       [['_entities', 1], 'FORBIDDEN'],
       [['_entities', 2], 'FORBIDDEN'],
       [['_entities', 3], 'FORBIDDEN'],
+      [['_entities', 4], 'FORBIDDEN'],
     ]);
     // The admin client reaches the same entities by the same keys.
     const admin = await post(
       stack.graphqlUrl,
       ADMIN_KEY,
-      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Chat { id } ... on Message { id } } }`,
+      `query ($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Chat { id } ... on Message { id } ... on KeywordRule { id name } } }`,
       {
         r: [
           { __typename: 'Chat', id: edge.chat.id },
           { __typename: 'Message', id: edge.id },
+          { __typename: 'KeywordRule', id: ruleB },
         ],
       },
     );
-    expect(admin).toEqual({ data: { _entities: [{ id: edge.chat.id }, { id: edge.id }] } });
+    expect(admin).toEqual({
+      data: { _entities: [{ id: edge.chat.id }, { id: edge.id }, { id: ruleB, name: 'fed' }] },
+    });
     const anonymous = await post(stack.graphqlUrl, null, '{ _entities(representations: []) { __typename } }');
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('keeps subscriptions on its own endpoint: graphql-ws and SSE receive messageAdded', async () => {
+    // The newest cursor as `after`: whatever arrives before the subscription is live is replayed.
+    const newest = await post(
+      stack.graphqlUrl,
+      ADMIN_KEY,
+      'query ($c: String!) { corp(corpId: $c) { messages(first: 1, filter: { newestFirst: true }) { pageInfo { endCursor } } } }',
+      { c: corpA },
+    );
+    const after = (newest.data?.['corp'] as { messages: { pageInfo: { endCursor: string } } } | undefined)
+      ?.messages.pageInfo.endCursor;
+    if (!after) throw new Error(`no newest cursor: ${JSON.stringify(newest)}`);
+    const ws = wsSubscribe<MessageAdded>(stack.graphqlUrl, ADMIN_KEY, MESSAGE_ADDED, { c: corpA, after });
+    const sse = sseSubscribe<MessageAdded>(stack.graphqlUrl, ADMIN_KEY, MESSAGE_ADDED, { c: corpA, after });
+    live.push(ws, sse);
+    const sent = await stack.simPost<{ msgids: string[] }>('/__sim/messages', { corpId: corpA, count: 2 });
+    for (const sub of [ws, sse]) {
+      const events = await sub.waitForCount(2);
+      expect(events.map((e) => e.messageAdded.message.msgid)).toEqual(sent.msgids);
+    }
   });
 });

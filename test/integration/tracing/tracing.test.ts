@@ -8,6 +8,7 @@ import { TEST_APPS_ENV, TEST_APPS_SIM } from '../../helpers/testApps.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 const KEY = 'tracing-key';
+const MASTER_KEY = 'tracing-master-key-0123456789';
 const CLIENTS = JSON.stringify([{ id: 'tracing', key: KEY, corps: ['*'], scopes: ['corp:read'] }]);
 const SERVER = 2; // OTLP SpanKind
 const CLIENT = 3;
@@ -71,7 +72,7 @@ describe('OpenTelemetry tracing', () => {
       REDIS_URL: testRedisUrl,
       REDIS_PREFIX: prefix,
       DATABASE_URL: schema.url,
-      GATEWAY_MASTER_KEY: 'tracing-master-key-0123456789',
+      GATEWAY_MASTER_KEY: MASTER_KEY,
       GATEWAY_CLIENTS: CLIENTS,
       LOG_LEVEL: 'warn',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -178,6 +179,58 @@ describe('OpenTelemetry tracing', () => {
     expect(values).not.toContain('access_token');
   });
 
+  it('keeps upstream spans under the execute span once a repeated query runs compiled', async () => {
+    // The gateway compiles a query on its second execution (useJitExecution, compileAfter 2).
+    const query = `query RepeatedUsers($corpId: String!) { corp(corpId: $corpId) { authorizedUsers(first: 5) { edges { node { id } } } } }`;
+    for (let i = 0; i < 3; i++) await gql(query, { corpId });
+    const executes = (await waitFor('three execute spans', () => {
+      const found = receiver.spans.filter((s) => s.name === 'query.RepeatedUsers');
+      return found.length === 3 ? found : null;
+    })) as ReceivedSpan[];
+    for (const execute of executes) {
+      const upstream = await span('the upstream span of each run', () =>
+        receiver.spans.find((s) => s.traceId === execute.traceId && s.name.startsWith('wecom ')),
+      );
+      expect(upstream.parentSpanId).toBe(execute.spanId);
+    }
+  });
+
+  it('traces a retried upstream call as two attempts: the failure with its errcode, then the retry', async () => {
+    const path = '/cgi-bin/chatdata/get_auth_user_list';
+    const fault = await fetch(`${sim.url}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path, corpId, errcode: -1, times: 1 }),
+    });
+    expect(fault.status).toBe(200);
+    await gql(
+      `query RetriedUsers($corpId: String!) { corp(corpId: $corpId) { authorizedUsers(first: 5) { edges { node { id } } } } }`,
+      { corpId },
+    );
+
+    const execute = await span('the execute span', (all) => all.find((s) => s.name === 'query.RetriedUsers'));
+    const attempts = (await waitFor('both attempts', () => {
+      const found = descendants(execute).filter((s) => s.name === `wecom ${path}`);
+      return found.length === 2 ? found.sort((a, b) => Number(a.startNs - b.startNs)) : null;
+    })) as ReceivedSpan[];
+    expect(attempts.map((s) => s.attributes)).toEqual([
+      {
+        'wecom.api.path': path,
+        'wecom.attempt': 1,
+        'wecom.retry': false,
+        'wecom.errcode': -1,
+        'wecom.error': 'UPSTREAM_ERROR',
+        'wecom.retryable': true,
+      },
+      { 'wecom.api.path': path, 'wecom.attempt': 2, 'wecom.retry': true, 'wecom.errcode': 0 },
+    ]);
+    // Both are siblings under the resolver's execution, each with its own HTTP span.
+    expect(attempts[0]!.parentSpanId).toBe(attempts[1]!.parentSpanId);
+    for (const attempt of attempts) {
+      await span("the attempt's undici span", () => children(attempt).find((s) => s.kind === CLIENT));
+    }
+  });
+
   it('follows one callback through the inbox to the sync, the commit and the published event', async () => {
     const seen = new Set(receiver.spans.map((s) => s.spanId));
     const res = await fetch(`${sim.url}/__sim/messages`, {
@@ -186,6 +239,7 @@ describe('OpenTelemetry tracing', () => {
       body: JSON.stringify({ corpId, count: 3 }),
     });
     expect(res.status).toBe(200);
+    const sent = (await res.json()) as { msgids: string[]; token?: string };
 
     // The worker's span for this callback, continuing the callback request's trace.
     const worker = await span(
@@ -222,6 +276,39 @@ describe('OpenTelemetry tracing', () => {
     expect(publish.startNs).toBeGreaterThan(commit!.startNs);
     // The event goes out as a Redis PUBLISH inside the publish span.
     await waitFor('the Redis PUBLISH span', () => children(publish).some((s) => s.name === 'publish'));
+
+    // PostgreSQL under the commit (instrumentation-pg through the ESM loader hook): the statement
+    // text, never its parameter values (corp id, msgids, encrypted keys are all parameters).
+    const pg = descendants(commit!).filter((s) => s.attributes['db.system.name'] === 'postgresql');
+    const insert = pg.find((s) => String(s.attributes['db.query.text']).startsWith('INSERT INTO messages'));
+    expect(insert?.attributes['db.query.text']).toMatch(/FROM unnest\(\$2::text\[\]/);
+    expect(pg.map((s) => s.attributes['db.query.text'])).toEqual(expect.arrayContaining(['BEGIN', 'COMMIT']));
+    const archived = sent.msgids.map((id) => sim.state.corps.get(corpId)!.byId.get(id)!);
+    const parameters = [corpId, ...sent.msgids, ...archived.map((m) => m.encryptedSecretKey)];
+    for (const s of pg) {
+      expect(Object.keys(s.attributes).filter((k) => /param|values/.test(k))).toEqual([]);
+      for (const value of parameters) expect(JSON.stringify(s.attributes)).not.toContain(value);
+    }
+
+    // Nothing secret anywhere in the callback's trace: tokens, secrets, keys, message content.
+    const corp = sim.state.corps.get(corpId)!;
+    const secrets = [
+      ...corp.accessTokens.keys(),
+      corp.permanentCode!,
+      ...(sent.token ? [sent.token] : []),
+      TEST_APPS_ENV.WECOM_SUITE_SECRET,
+      TEST_APPS_ENV.WECOM_CALLBACK_AES_KEY,
+      TEST_APPS_ENV.WECOM_CALLBACK_TOKEN,
+      MASTER_KEY,
+      KEY,
+      ...archived.flatMap((m) => [m.secretKey, m.encryptedSecretKey, m.searchText]),
+    ].filter((value) => value.length >= 6);
+    expect(secrets.length).toBeGreaterThanOrEqual(4 + 3 * 3);
+    const attributes = JSON.stringify(
+      receiver.spans.filter((s) => s.traceId === worker.traceId).map((s) => s.attributes),
+    );
+    expect(attributes).not.toMatch(/access_token|msg_signature/);
+    for (const secret of secrets) expect(attributes).not.toContain(secret);
     expect(receiver.rejected).toEqual([]);
   });
 });
