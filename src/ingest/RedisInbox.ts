@@ -72,23 +72,36 @@ export class RedisInbox implements Inbox {
 
   /**
    * One node: one blocking read over every stream, so an event is taken the moment it lands. A
-   * cluster refuses a read across slots, so there each take blocks on one stream, round-robin
-   * (an event may then wait up to about `waitMs` for its stream's turn).
+   * cluster refuses a read across slots (CROSSSLOT, even for slots on one master), so there a
+   * take first reads every stream without blocking, in turn from a rotating start, until `max`
+   * entries are taken; only when all are empty does it block, on one stream (the next in turn),
+   * for `waitMs / streams`. An event on another stream then waits at most that long, not a
+   * whole round of blocking reads.
    */
   async #take(consumer: string, max: number, waitMs: number): Promise<InboxEntry[]> {
-    let indexes: number[];
-    if (isCluster(this.redis)) {
-      const next = this.#cursor.get(consumer) ?? hashOf(consumer) % this.#keys.length;
-      this.#cursor.set(consumer, (next + 1) % this.#keys.length);
-      indexes = [next];
-    } else {
-      indexes = this.#keys.map((_, i) => i);
+    const all = this.#keys.map((_, i) => i);
+    const reclaimed = await this.#reclaim(consumer, max, all);
+    if (reclaimed.length > 0) return reclaimed;
+    if (!isCluster(this.redis)) return this.#read(this.#reader, consumer, max, all, waitMs);
+    const start = this.#cursor.get(consumer) ?? hashOf(consumer) % this.#keys.length;
+    this.#cursor.set(consumer, (start + 1) % this.#keys.length);
+    const order = all.map((i) => (start + i) % this.#keys.length);
+    const taken: InboxEntry[] = [];
+    for (const index of order) {
+      if (taken.length >= max) break;
+      taken.push(...(await this.#read(this.redis, consumer, max - taken.length, [index], null)));
     }
+    if (taken.length > 0) return taken;
+    const block = Math.max(1, Math.floor(waitMs / this.#keys.length));
+    return this.#read(this.#reader, consumer, max, [start], block);
+  }
+
+  /** Entries a crashed worker took, once idle long enough; looked for at most twice a period. */
+  async #reclaim(consumer: string, max: number, indexes: readonly number[]): Promise<InboxEntry[]> {
     const now = Date.now();
     for (const index of indexes) {
       const key = this.#keys[index]!;
       await this.#ensureGroup(key);
-      // Abandoned entries are rare: look for them at most twice per reclaim period per stream.
       if (now - (this.#claimedAt.get(key) ?? 0) < Math.min(1000, this.#reclaimAfterMs / 2)) continue;
       this.#claimedAt.set(key, now);
       const [, claimed] = (await this.redis.xautoclaim(
@@ -102,16 +115,26 @@ export class RedisInbox implements Inbox {
       )) as [string, [string, string[]][]];
       if (claimed.length > 0) return this.#withDeliveryCounts(index, claimed);
     }
+    return [];
+  }
+
+  /** New entries of these streams; `blockMs` null: answer at once. */
+  async #read(
+    client: RedisClient,
+    consumer: string,
+    max: number,
+    indexes: readonly number[],
+    blockMs: number | null,
+  ): Promise<InboxEntry[]> {
     const keys = indexes.map((i) => this.#keys[i]!);
-    const block = indexes.length === 1 ? Math.floor(waitMs / this.#keys.length) : waitMs;
-    const reply = (await this.#reader.xreadgroup(
+    const block = blockMs === null ? [] : ['BLOCK', Math.max(1, blockMs)];
+    const reply = (await client.xreadgroup(
       'GROUP',
       GROUP,
       consumer,
       'COUNT',
       max,
-      'BLOCK',
-      Math.max(1, block),
+      ...(block as ['BLOCK', number]),
       'STREAMS',
       ...keys,
       ...keys.map(() => '>'),

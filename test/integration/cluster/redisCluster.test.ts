@@ -99,6 +99,24 @@ describe.skipIf(!installed)('Redis Cluster', () => {
     await inbox.close();
   });
 
+  it('takes an event from whichever stream holds it, in one take', async () => {
+    const redis = await connect();
+    const inbox = new RedisInbox(redis, uniquePrefix('inboxturn'));
+    const event = (corp: string) =>
+      ({ InfoType: 'conversation_new_message', SuiteId: 'suite', AuthCorpId: corp }) as unknown as CallbackEvent;
+    // One event at a time, over every shard: each single take must return it, wherever the
+    // consumer's turn stands (a take that blocked on another stream would answer [] instead).
+    for (let i = 0; i < 12; i++) {
+      const corp = `wwturn${i}`;
+      await inbox.push({ event: event(corp), receivedAt: i });
+      const taken = await inbox.take('c1', 10, 9_000);
+      expect(taken.map((e) => (e.event as { AuthCorpId: string }).AuthCorpId)).toEqual([corp]);
+      await inbox.ack(taken.map((e) => e.id));
+    }
+    expect(await inbox.depth()).toBe(0);
+    await inbox.close();
+  });
+
   it('carries pub/sub between two clients, as between two gateways', async () => {
     const prefix = uniquePrefix('bus');
     const a = new EventBus({ redis: await connect(), prefix });
