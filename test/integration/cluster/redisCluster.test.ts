@@ -103,7 +103,11 @@ describe.skipIf(!installed)('Redis Cluster', () => {
     const redis = await connect();
     const inbox = new RedisInbox(redis, uniquePrefix('inboxturn'));
     const event = (corp: string) =>
-      ({ InfoType: 'conversation_new_message', SuiteId: 'suite', AuthCorpId: corp }) as unknown as CallbackEvent;
+      ({
+        InfoType: 'conversation_new_message',
+        SuiteId: 'suite',
+        AuthCorpId: corp,
+      }) as unknown as CallbackEvent;
     // One event at a time, over every shard: each single take must return it, wherever the
     // consumer's turn stands (a take that blocked on another stream would answer [] instead).
     for (let i = 0; i < 12; i++) {
