@@ -1,6 +1,7 @@
 import type { ArchiveExpiryEvent, CallbackEvent } from '../callbacks/CallbackEvent.js';
 import type { AuthEvents } from '../datasources/corps/ports.js';
 import type { TaskStore } from '../datasources/store/ports.js';
+import { awaitsSuiteTicket } from '../datasources/wecom/awaitsSuiteTicket.js';
 import type { WecomApi } from '../datasources/wecom/ports.js';
 import { WecomError } from '../datasources/wecom/WecomError.js';
 import type { Logger } from '../logging/Logger.js';
@@ -43,12 +44,20 @@ export type IngestWorkerOptions = {
 /**
  * Whether an upstream failure may succeed when the event is delivered again: 45009 (or the
  * fail-fast window it opened: WeCom lifts it 60 s after the hit), 45033, -1, timeouts, 5xx,
- * an open circuit, and a state-changing call whose outcome is unknown (the handlers reconcile
- * it on the next delivery). Such an event is never dropped: it stays unacked and comes back
- * after the inbox's redelivery delay until it succeeds or fails for good (issue 11, point 6).
+ * an open circuit, a state-changing call whose outcome is unknown (the handlers reconcile it on
+ * the next delivery), and the suite's ticket missing or stale (40085: the next push, within 10
+ * minutes, clears it; a create_auth that came before any ticket waits for it, and an auth code
+ * that expired meanwhile then answers 40078, a failure for good). Such an event is never
+ * dropped: it stays unacked and comes back after the inbox's redelivery delay until it succeeds
+ * or fails for good (issue 11, point 6).
  */
 function isTransient(error: WecomError): boolean {
-  return error.retryable || error.code === 'RATE_LIMITED' || error.code === 'UPSTREAM_OUTCOME_UNKNOWN';
+  return (
+    error.retryable ||
+    error.code === 'RATE_LIMITED' ||
+    error.code === 'UPSTREAM_OUTCOME_UNKNOWN' ||
+    awaitsSuiteTicket(error)
+  );
 }
 
 const EXPIRY_KINDS = {
