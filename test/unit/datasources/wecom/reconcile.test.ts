@@ -6,6 +6,7 @@ import { createExportJobReconciled } from '../../../../src/datasources/wecom/rec
 import { createRuleReconciled } from '../../../../src/datasources/wecom/reconcile/createRuleReconciled.js';
 import { deleteRuleReconciled } from '../../../../src/datasources/wecom/reconcile/deleteRuleReconciled.js';
 import { runAnalysisJob } from '../../../../src/datasources/wecom/reconcile/runAnalysisJob.js';
+import { uploadMediaReconciled } from '../../../../src/datasources/wecom/reconcile/uploadMediaReconciled.js';
 import { outcomeUnknown } from '../../../../src/datasources/wecom/upstreamCallKinds.js';
 import { toWecomError, type WecomError } from '../../../../src/datasources/wecom/WecomError.js';
 
@@ -46,6 +47,12 @@ function scripted(script: Record<string, Answer[]>) {
       const next = script[name]?.shift();
       if (!next) throw new Error(`unscripted call ${name}`);
       return answerOf(name, next);
+    },
+    async uploadMedia(_corpId: string, filename: string) {
+      calls.push({ api: 'media/upload', body: filename });
+      const next = script['media/upload']?.shift();
+      if (!next) throw new Error('unscripted call media/upload');
+      return answerOf('/cgi-bin/media/upload', next);
     },
     async getPermanentCode(code: string) {
       calls.push({ api: 'get_permanent_code', body: code });
@@ -173,6 +180,33 @@ describe('analyze_task_add / analyze_task_submit', () => {
   it('two lost answers in a row stay unknown (no third try)', async () => {
     const up = scripted({ analyze_task_add: [{ lost: 'timeout' }, { lost: 'timeout' }] });
     expect((await rejection(runAnalysisJob(up.api, 'c', 1, items(1)))).code).toBe('UPSTREAM_OUTCOME_UNKNOWN');
+    expect(up.calls).toHaveLength(2);
+  });
+});
+
+describe('media/upload (export template)', () => {
+  const bytes = new Uint8Array([1, 2, 3, 4, 5, 6]);
+
+  it('answer lost → uploaded again → the caller gets that one media id (the lost one expires unused)', async () => {
+    const up = scripted({ 'media/upload': [{ lost: 'dropped' }, { mediaId: 'm-second', createdAt: '1' }] });
+    expect(await uploadMediaReconciled(up.api, 'c', 't.txt', bytes)).toEqual({
+      mediaId: 'm-second',
+      createdAt: '1',
+    });
+    expect(up.names()).toEqual(['media/upload', 'media/upload']);
+  });
+
+  it('a refusal (40006) is the answer: no second upload', async () => {
+    const up = scripted({ 'media/upload': [{ errcode: 40006 }] });
+    expect((await rejection(uploadMediaReconciled(up.api, 'c', 't.txt', bytes))).errcode).toBe(40006);
+    expect(up.calls).toHaveLength(1);
+  });
+
+  it('two lost answers stay unknown, saying the export code is still unused', async () => {
+    const up = scripted({ 'media/upload': [{ lost: 'timeout' }, { lost: 'dropped' }] });
+    const error = await rejection(uploadMediaReconciled(up.api, 'c', 't.txt', bytes));
+    expect(error.code).toBe('UPSTREAM_OUTCOME_UNKNOWN');
+    expect(error.message).toContain('call createExport again with the same code');
     expect(up.calls).toHaveLength(2);
   });
 });
