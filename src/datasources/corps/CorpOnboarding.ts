@@ -149,31 +149,32 @@ export class CorpOnboarding implements AuthEvents {
   async #authorize(authCode: string, why: 'create_auth' | 'reset_permanent_code'): Promise<CorpRecord> {
     const { app, corps, kv, keys, logger } = this.#o;
     const redeemed: Redeemed = await redeemAuthCode(
-      { api: this.#o.api, kv, app, ...(this.#o.observe ? { observe: this.#o.observe } : {}) },
+      {
+        api: this.#o.api,
+        kv,
+        app,
+        findRedeemed: async (ref) => (await corps.list()).find((c) => c.authCodeRef === ref)?.corpId ?? null,
+        ...(this.#o.observe ? { observe: this.#o.observe } : {}),
+      },
       authCode,
+      (granted, ref) => this.#store(granted, why, ref),
     );
-    let record: CorpRecord;
-    if (redeemed.kind === 'already') {
-      // WeCom delivered the event again after it was handled; finish what may be missing.
-      const stored = await corps.get(redeemed.corpId);
-      if (stored === null) throw new Error(`corp ${redeemed.corpId} was redeemed but is not stored`);
-      record = stored;
-    } else {
-      record = await this.#store(redeemed.granted, why);
-    }
+    // Stored by the exchange, or earlier: WeCom delivered the event again after it was handled
+    // (perhaps by a process that stopped before finishing), so finish what may be missing.
+    const corpId = redeemed.kind === 'granted' ? redeemed.granted.auth_corp_info.corpid : redeemed.corpId;
     // Archiving starts only once a public key is set (docs/upstream.md §3.10): set one if there is none.
-    if (keys && (await keys.current(record.corpId)) === null) await keys.rotate(record.corpId);
-    logger.info(
-      { app, corpId: record.corpId, why, redeliveredEvent: redeemed.kind === 'already' },
-      'corp authorized',
-    );
-    return (await corps.get(record.corpId)) ?? record;
+    await keys?.ensureKey(corpId);
+    const record = await corps.get(corpId);
+    if (record === null) throw new Error(`corp ${corpId} was redeemed but is not stored`);
+    logger.info({ app, corpId, why, redeliveredEvent: redeemed.kind === 'already' }, 'corp authorized');
+    return record;
   }
 
   async #store(
     granted: PermanentCodeResponse,
     why: 'create_auth' | 'reset_permanent_code',
-  ): Promise<CorpRecord> {
+    authCodeRef: string,
+  ): Promise<void> {
     const { corps, tokens } = this.#o;
     const corpId = granted.auth_corp_info.corpid;
     const existing = await corps.get(corpId);
@@ -191,10 +192,10 @@ export class CorpOnboarding implements AuthEvents {
       needsPermanentCodeReset: false,
       // A new authorization is a new licence; a reset only replaces the code.
       ...(why === 'create_auth' ? { archiveExpiry: null } : {}),
+      authCodeRef,
     };
     await corps.upsert(record, granted.permanent_code);
     await tokens.forgetCorpToken(corpId);
-    return record;
   }
 
   #now(): number {

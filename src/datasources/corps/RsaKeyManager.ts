@@ -66,11 +66,21 @@ export class RsaKeyManager implements KeyManager {
   }
 
   rotate(corpId: string): Promise<PublicKeyInfo> {
-    // Same-process callers queue behind each other; other replicas queue on the KV lock.
+    return this.#serial(corpId, () => this.#rotateLocked(corpId));
+  }
+
+  ensureKey(corpId: string): Promise<PublicKeyInfo> {
+    return this.#serial(corpId, async () => {
+      // A key a crash left pending, which the upstream has, is the corp's key: no second one.
+      await this.#repairLocked(corpId);
+      return (await this.current(corpId)) ?? this.#rotateLocked(corpId, true);
+    });
+  }
+
+  /** Same-process callers queue behind each other; other replicas queue on the KV lock. */
+  #serial(corpId: string, run: () => Promise<PublicKeyInfo>): Promise<PublicKeyInfo> {
     const previous = this.#rotating.get(corpId) ?? Promise.resolve(null);
-    const next = previous
-      .catch(() => null)
-      .then(() => this.#exclusive(corpId, () => this.#rotateLocked(corpId)));
+    const next = previous.catch(() => null).then(() => this.#exclusive(corpId, run));
     this.#rotating.set(corpId, next);
     return next.finally(() => {
       if (this.#rotating.get(corpId) === next) this.#rotating.delete(corpId);
@@ -158,10 +168,10 @@ export class RsaKeyManager implements KeyManager {
     });
   }
 
-  async #rotateLocked(corpId: string): Promise<PublicKeyInfo> {
+  async #rotateLocked(corpId: string, repaired = false): Promise<PublicKeyInfo> {
     const { store, logger } = this.#o;
     // Settle what an earlier crash or lost answer left, so the new version is above it.
-    await this.#repairLocked(corpId);
+    if (!repaired) await this.#repairLocked(corpId);
     let version = (await store.maxVersion(corpId)) + 1;
     for (let bump = 0; bump <= MAX_VERSION_BUMPS; bump++) {
       const key = await this.#generate(corpId, version);

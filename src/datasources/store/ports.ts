@@ -52,6 +52,11 @@ export type CorpRecord = {
   needsPermanentCodeReset?: boolean;
   /** The last callback event of this corp that failed for good (not retried any more). */
   lastEventFailure?: EventFailure | null;
+  /**
+   * Which auth code (its digest, authCodeRef) this record was stored from: a redelivered
+   * create_auth whose code the upstream now refuses as used is then known as handled.
+   */
+  authCodeRef?: string;
 };
 
 /** A callback event given up on: what it was, why, when (unix ms). */

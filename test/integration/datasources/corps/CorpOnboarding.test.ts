@@ -3,6 +3,7 @@ import {
   CorpOnboarding,
   type OnboardingObservation,
 } from '../../../../src/datasources/corps/CorpOnboarding.js';
+import { authCodeRef } from '../../../../src/datasources/corps/redeemAuthCode.js';
 import { KvTaskStore } from '../../../../src/datasources/store/memory/KvTaskStore.js';
 import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
 import { silentLogger } from '../../../../src/logging/Logger.js';
@@ -60,10 +61,27 @@ describe('CorpOnboarding', () => {
       agentId: null,
       needsPermanentCodeReset: false,
       archiveExpiry: null,
+      authCodeRef: authCodeRef('auth-wwnew'),
     });
     expect(await corps.getPermanentCode('wwnew')).toBe('pc-wwnew');
     expect(await kv.get('corp:pc:wwnew')).toMatch(/^v1:/);
     expect((await keys.current('wwnew'))?.version).toBe(1);
+    await http.close();
+  });
+
+  // A kill -9 during set_public_key leaves the key pending; the create_auth comes back. The
+  // pending key the upstream has is the corp's key: no second version is set.
+  it('a create_auth again after set_public_key lost its answers keeps the one pending key, no second', async () => {
+    const { auth, corps, keys, http } = await onboarding();
+    stub.script('/cgi-bin/chatdata/set_public_key', { drop: true }, { drop: true });
+    await expect(auth.createAuth('auth-wwcrash')).rejects.toMatchObject({ code: 'UPSTREAM_OUTCOME_UNKNOWN' });
+    expect(await keys.current('wwcrash')).toBeNull();
+    const record = await auth.createAuth('auth-wwcrash');
+    expect(record.publicKeyVersion).toBe(1);
+    expect((await keys.current('wwcrash'))?.version).toBe(1);
+    expect(await corps.get('wwcrash')).toMatchObject({ publicKeyVersion: 1 });
+    // Three calls: the two lost, then the repair's question (answered: applied). No version 2.
+    expect(stub.calls.filter((c) => c.path === '/cgi-bin/chatdata/set_public_key')).toHaveLength(3);
     await http.close();
   });
 

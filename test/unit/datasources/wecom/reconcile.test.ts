@@ -228,53 +228,118 @@ describe('export/create_job (single-use code)', () => {
 
 describe('get_permanent_code (single-use auth code)', () => {
   const granted = { permanent_code: 'pc', auth_corp_info: { corpid: 'wwc' } };
-  const deps = (api: WecomApi, kv = new MemoryKeyValueStore(), seen: string[] = []) => ({
-    api,
-    kv,
-    app: 'archive',
-    observe: (what: string) => void seen.push(what),
+  /**
+   * The gateway's side of one exchange: its KV and the corps it stored (by auth code ref).
+   * `failSave` / `failDone` stop the "process" at that step, as a kill -9 would.
+   */
+  function gateway() {
+    const stored = new Map<string, string>();
+    const seen: string[] = [];
+    const stop = { save: false, done: false };
+    const kv = new (class extends MemoryKeyValueStore {
+      override async set(key: string, value: string, ttlMs?: number): Promise<void> {
+        if (stop.done && value.startsWith('done:')) throw new Error('killed before marking done');
+        return super.set(key, value, ttlMs);
+      }
+    })();
+    const redeem = (api: WecomApi, code = 'code') =>
+      redeemAuthCode(
+        {
+          api,
+          kv,
+          app: 'archive',
+          findRedeemed: async (ref) => stored.get(ref) ?? null,
+          observe: (what) => void seen.push(what),
+        },
+        code,
+        async (answer, ref) => {
+          if (stop.save) throw new Error('killed before saving the corp');
+          stored.set(ref, answer.auth_corp_info.corpid);
+        },
+      );
+    return { kv, stored, seen, stop, redeem };
+  }
+
+  it('granted: the corp is saved, then the code marked done', async () => {
+    const g = gateway();
+    const up = scripted({ get_permanent_code: [granted] });
+    expect(await g.redeem(up.api)).toEqual({ kind: 'granted', granted });
+    expect([...g.stored.values()]).toEqual(['wwc']);
+    expect(g.seen).toEqual([]);
   });
 
   it('timeout → asked again → granted: the first never took effect', async () => {
+    const g = gateway();
     const up = scripted({ get_permanent_code: [{ lost: 'timeout' }, granted] });
-    const seen: string[] = [];
-    expect(await redeemAuthCode(deps(up.api, undefined, seen), 'code')).toEqual({ kind: 'granted', granted });
-    expect(seen).toEqual(['outcome_unknown']);
+    expect(await g.redeem(up.api)).toEqual({ kind: 'granted', granted });
+    expect(g.seen).toEqual(['outcome_unknown']);
   });
 
   it('timeout → asked again → 40078: the authorization is lost, and remembered for the orphan check', async () => {
-    const kv = new MemoryKeyValueStore();
+    const g = gateway();
     const up = scripted({ get_permanent_code: [{ lost: 'timeout' }, { errcode: 40078 }] });
-    const seen: string[] = [];
-    const error = await rejection(redeemAuthCode(deps(up.api, kv, seen), 'code'));
+    const error = await rejection(g.redeem(up.api));
     expect(error).toBeInstanceOf(LostAuthorizationError);
     expect(error).toMatchObject({ code: 'AUTHORIZATION_LOST', retryable: false });
     expect(error.message).toContain('Trigger reset_permanent_code');
-    expect(seen).toEqual(['outcome_unknown', 'authorization_lost']);
-    expect(await kv.keys('authcode:lost:')).toHaveLength(1);
+    expect(g.seen).toEqual(['outcome_unknown', 'authorization_lost']);
+    expect(await g.kv.keys('authcode:lost:')).toHaveLength(1);
   });
 
   it('a lost answer, then (crash, redelivery) 40078 on the next try: still the lost authorization', async () => {
-    const kv = new MemoryKeyValueStore();
+    const g = gateway();
     const first = scripted({ get_permanent_code: [{ lost: 'timeout' }, { lost: 'timeout' }] });
-    expect((await rejection(redeemAuthCode(deps(first.api, kv), 'code'))).code).toBe(
-      'UPSTREAM_OUTCOME_UNKNOWN',
-    );
+    expect((await rejection(g.redeem(first.api))).code).toBe('UPSTREAM_OUTCOME_UNKNOWN');
     const redelivered = scripted({ get_permanent_code: [{ errcode: 40078 }] });
-    expect((await rejection(redeemAuthCode(deps(redelivered.api, kv), 'code'))).code).toBe(
-      'AUTHORIZATION_LOST',
-    );
+    expect((await rejection(g.redeem(redelivered.api))).code).toBe('AUTHORIZATION_LOST');
+  });
+
+  // Issue 11's audit, window (b): the process stopped after the upstream answered and before
+  // anything was stored. The redelivery's 40078 used to be a silent "invalid code".
+  it('answered, stopped before the corp was saved → redelivery → 40078: a lost authorization, counted', async () => {
+    const g = gateway();
+    g.stop.save = true;
+    await expect(g.redeem(scripted({ get_permanent_code: [granted] }).api)).rejects.toThrow('killed');
+    g.stop.save = false;
+    const error = await rejection(g.redeem(scripted({ get_permanent_code: [{ errcode: 40078 }] }).api));
+    expect(error).toBeInstanceOf(LostAuthorizationError);
+    expect(g.seen).toEqual(['authorization_lost']);
+    expect(await g.kv.keys('authcode:lost:')).toHaveLength(1);
+  });
+
+  // Window (c): the corp is saved (with its code's ref) but the done marker never written.
+  it('answered and saved, stopped before marking done → redelivery → 40078: "already", found in the store', async () => {
+    const g = gateway();
+    g.stop.done = true;
+    await expect(g.redeem(scripted({ get_permanent_code: [granted] }).api)).rejects.toThrow('killed');
+    g.stop.done = false;
+    const again = scripted({ get_permanent_code: [{ errcode: 40078 }] });
+    expect(await g.redeem(again.api)).toEqual({ kind: 'already', corpId: 'wwc' });
+    expect(g.seen).toEqual([]);
   });
 
   it('a create_auth delivered again after it was handled: 40078 means "already", not a failure', async () => {
-    const kv = new MemoryKeyValueStore();
-    await redeemAuthCode(deps(scripted({ get_permanent_code: [granted] }).api, kv), 'code');
+    const g = gateway();
+    await g.redeem(scripted({ get_permanent_code: [granted] }).api);
     const again = scripted({ get_permanent_code: [{ errcode: 40078 }] });
-    expect(await redeemAuthCode(deps(again.api, kv), 'code')).toEqual({ kind: 'already', corpId: 'wwc' });
+    expect(await g.redeem(again.api)).toEqual({ kind: 'already', corpId: 'wwc' });
+  });
+
+  it('a refusal (45009) takes its marker back: the code expiring later (40078) is not a lost authorization', async () => {
+    const g = gateway();
+    const busy = scripted({ get_permanent_code: [{ errcode: 45009 }] });
+    expect((await rejection(g.redeem(busy.api))).errcode).toBe(45009);
+    expect(await g.kv.keys('authcode:')).toEqual([]);
+    const expired = scripted({ get_permanent_code: [{ errcode: 40078 }] });
+    expect((await rejection(g.redeem(expired.api))).code).toBe('UPSTREAM_ERROR');
+    expect(g.seen).toEqual([]);
   });
 
   it('40078 for a code never seen is the answer (expired or foreign code)', async () => {
+    const g = gateway();
     const up = scripted({ get_permanent_code: [{ errcode: 40078 }] });
-    expect((await rejection(redeemAuthCode(deps(up.api), 'other'))).errcode).toBe(40078);
+    expect((await rejection(g.redeem(up.api, 'other'))).errcode).toBe(40078);
+    expect(g.seen).toEqual([]);
+    expect(await g.kv.keys('authcode:')).toEqual([]);
   });
 });
