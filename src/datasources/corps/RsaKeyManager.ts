@@ -38,7 +38,11 @@ export type RsaKeyManagerOptions = {
   parsedKeyCacheSize?: number;
   /** Decrypted secret keys kept in memory. Default 10 000. */
   resultCacheSize?: number;
-  /** Lifetime of the per-corp rotation lock, ms. Default 60 000. */
+  /**
+   * Lifetime of the per-corp rotation lock, ms, renewed at a third of it while a rotation or
+   * repair runs. Default 15 000: a process killed while holding it (during a slow
+   * set_public_key, say) delays the next start's repair by at most that much.
+   */
   rotateLockTtlMs?: number;
 };
 
@@ -157,11 +161,14 @@ export class RsaKeyManager implements KeyManager {
   }
 
   #exclusive<T>(corpId: string, run: () => Promise<T>): Promise<T> {
-    const lockTtlMs = this.#o.rotateLockTtlMs ?? 60_000;
+    const lockTtlMs = this.#o.rotateLockTtlMs ?? 15_000;
     return runExclusive(this.#o.kv, {
       lockKey: `lock:keys:${corpId}`,
       lockTtlMs,
-      waitMs: lockTtlMs + 5000,
+      renewMs: Math.floor(lockTtlMs / 3),
+      // A living holder renews the lock for as long as it works (slow upstream calls included):
+      // wait for it up to a minute, as long as the lock lasted before it was renewed.
+      waitMs: Math.max(60_000, lockTtlMs + 5000),
       run,
       onTimeout: () =>
         new KeyManagerError('KEY_ROTATION_BUSY', `key rotation for corp ${corpId} is stuck elsewhere`),
