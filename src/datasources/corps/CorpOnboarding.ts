@@ -1,5 +1,11 @@
 import type { Logger } from '../../logging/Logger.js';
-import type { CorpRecord, CorpRegistry, EventFailure, KeyValueStore } from '../store/ports.js';
+import type {
+  CorpRecord,
+  CorpRegistry,
+  EventFailure,
+  KeyValueStore,
+  PendingCancelStore,
+} from '../store/ports.js';
 import type { TokenChain, WecomApi } from '../wecom/ports.js';
 import type { PermanentCodeResponse } from '../wecom/upstreamSchemas.js';
 import { confirmAuthorizationGone } from './confirmAuthorizationGone.js';
@@ -9,8 +15,19 @@ import { hasLostAuthorizations, type Redeemed, redeemAuthCode } from './redeemAu
 /** Something else that holds per-corp data and must forget it on cancel_auth (message index, inbox, …). */
 export type CorpPurgeHook = (corpId: string) => Promise<void>;
 
-/** What onboarding reports for metrics: an exchange whose answer was lost, a lost authorization, a refused cancel. */
-export type OnboardingObservation = 'outcome_unknown' | 'authorization_lost' | 'cancel_unconfirmed';
+/**
+ * What onboarding reports for metrics: an exchange whose answer was lost, a lost authorization,
+ * a refused cancel, a refused cancel applied later by its re-check, one dropped after the window.
+ */
+export type OnboardingObservation =
+  | 'outcome_unknown'
+  | 'authorization_lost'
+  | 'cancel_unconfirmed'
+  | 'cancel_confirmed_late'
+  | 'cancel_recheck_expired';
+
+/** How long an unconfirmed cancel_auth is re-checked on the watchdog's passes. Default 1 h. */
+export const CANCEL_RECHECK_MS = 3_600_000;
 
 export type CorpOnboardingOptions = {
   /** `archive` (the 「会话存档接口授权」 app) or `display` (the display app): logs and metrics. */
@@ -25,6 +42,10 @@ export type CorpOnboardingOptions = {
   /** The archive app sets a public key and purges keys on cancel; the display app has none. */
   keys?: KeyManager;
   tasks?: { purge?(corpId: string): Promise<void> };
+  /** Where unconfirmed cancels wait for their re-check (the store of record); none → not re-checked. */
+  cancels?: PendingCancelStore;
+  /** How long an unconfirmed cancel is re-checked, ms. Default CANCEL_RECHECK_MS. */
+  cancelRecheckMs?: number;
   observe?: (what: OnboardingObservation) => void;
   logger: Logger;
   now?: () => number;
@@ -67,7 +88,7 @@ export class CorpOnboarding implements AuthEvents {
   }
 
   async cancelAuth(corpId: string): Promise<CorpRecord | null> {
-    const { app, corps, keys, tasks, tokens, logger } = this.#o;
+    const { app, corps, tokens, cancels, logger } = this.#o;
     const record = await corps.get(corpId);
     if (record === null) {
       logger.warn({ app, corpId }, 'cancel_auth for an unknown corp; nothing to purge');
@@ -75,12 +96,62 @@ export class CorpOnboarding implements AuthEvents {
     }
     if (!(await confirmAuthorizationGone(tokens, corpId))) {
       this.#o.observe?.('cancel_unconfirmed');
+      // A real cancel the upstream is slow to reflect would be lost here: ask again for a while.
+      await cancels?.add(corpId, this.#now());
       logger.error(
-        { app, corpId },
-        'cancel_auth NOT applied: the upstream still grants this corp a token (forged or stale event); nothing was deleted',
+        { app, corpId, recheckMinutes: cancels ? Math.round(this.#recheckMs() / 60_000) : 0 },
+        'cancel_auth NOT applied: the upstream still grants this corp a token (forged or stale event, or ' +
+          'WeCom not caught up yet); nothing was deleted, and the watchdog asks again for a while',
       );
       return null;
     }
+    return this.#purge(record);
+  }
+
+  /**
+   * The watchdog's pass over unconfirmed cancels: each is asked again while its window lasts;
+   * one the upstream now confirms (the corp token refused) is applied like a confirmed
+   * cancel_auth, one still unconfirmed after the window is dropped, logged and counted. A corp
+   * gone meanwhile, or an answer that cannot be had now (45009, timeout), is left for later.
+   * Resolves with the cancels applied.
+   */
+  async recheckCancels(): Promise<CorpRecord[]> {
+    const { app, corps, tokens, cancels, logger } = this.#o;
+    if (!cancels) return [];
+    const applied: CorpRecord[] = [];
+    for (const { corpId, receivedAt } of await cancels.list()) {
+      try {
+        const record = await corps.get(corpId);
+        if (record === null) {
+          await cancels.remove(corpId);
+          continue;
+        }
+        if (await confirmAuthorizationGone(tokens, corpId)) {
+          applied.push(await this.#purge(record));
+          this.#o.observe?.('cancel_confirmed_late');
+          logger.warn(
+            { app, corpId, afterMs: this.#now() - receivedAt },
+            'cancel_auth confirmed upstream on re-check; applied',
+          );
+        } else if (this.#now() - receivedAt >= this.#recheckMs()) {
+          await cancels.remove(corpId);
+          this.#o.observe?.('cancel_recheck_expired');
+          logger.warn(
+            { app, corpId, receivedAt },
+            'unconfirmed cancel_auth dropped: the upstream kept granting the corp a token for the whole re-check window',
+          );
+        }
+      } catch (error) {
+        logger.warn({ app, corpId, err: (error as Error).message }, 'cancel re-check not settled yet');
+      }
+    }
+    return applied;
+  }
+
+  /** A confirmed cancel: forgets the corp and purges what was archived for it. */
+  async #purge(record: CorpRecord): Promise<CorpRecord> {
+    const { app, corps, keys, tasks, tokens, cancels, logger } = this.#o;
+    const { corpId } = record;
     const cancelled: CorpRecord = {
       ...record,
       status: 'CANCELLED',
@@ -95,6 +166,7 @@ export class CorpOnboarding implements AuthEvents {
     await tasks?.purge?.(corpId);
     for (const hook of this.#purgeHooks) await hook(corpId);
     await corps.remove(corpId);
+    await cancels?.remove(corpId);
     logger.info({ app, corpId }, 'corp authorization cancelled (confirmed upstream); data purged');
     return cancelled;
   }
@@ -196,9 +268,15 @@ export class CorpOnboarding implements AuthEvents {
     };
     await corps.upsert(record, granted.permanent_code);
     await tokens.forgetCorpToken(corpId);
+    // An authorization after an unconfirmed cancel supersedes it: nothing left to re-check.
+    if (why === 'create_auth') await this.#o.cancels?.remove(corpId);
   }
 
   #now(): number {
     return this.#o.now?.() ?? Date.now();
+  }
+
+  #recheckMs(): number {
+    return this.#o.cancelRecheckMs ?? CANCEL_RECHECK_MS;
   }
 }

@@ -32,6 +32,11 @@ export interface AuthEvents {
    * cancelled, or null when there was nothing to cancel or the upstream did not confirm.
    */
   cancelAuth(corpId: string): Promise<CorpRecord | null>;
+  /**
+   * The watchdog's re-check of cancels the upstream did not confirm: those it confirms now are
+   * applied (resolved with their records as cancelled), those past the window dropped.
+   */
+  recheckCancels(): Promise<CorpRecord[]>;
   /** reset_permanent_code: the auth code is exchanged and the new permanent code stored. */
   resetPermanentCode(authCode: string): Promise<CorpRecord>;
   /** advanced_api_expired / trial_expired: edition and expiry kept on the corp. */

@@ -213,3 +213,14 @@ export interface SuiteTicketStore {
   /** Stores the ticket unless a newer one (by push time) is stored; true when stored. */
   putIfNewer(suiteId: string, ticket: StoredSuiteTicket): Promise<boolean>;
 }
+
+/** A cancel_auth the upstream did not confirm: re-checked until `receivedAt` + the window (unix ms). */
+export type PendingCancel = { corpId: string; receivedAt: number };
+
+/** One app's unconfirmed cancels (memory or PostgreSQL), one per corp. */
+export interface PendingCancelStore {
+  /** Records the cancel unless one is pending for the corp: the first one's time bounds the window. */
+  add(corpId: string, receivedAt: number): Promise<void>;
+  list(): Promise<PendingCancel[]>;
+  remove(corpId: string): Promise<void>;
+}

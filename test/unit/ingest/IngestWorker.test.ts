@@ -66,6 +66,7 @@ function recordingAuth(name: string, log: string[]): AuthEvents & { failures: Ev
       void log.push(`${name}.expired ${corpId} ${JSON.stringify(expiry)}`),
     recordEventFailure: async (_corpId, failure) => void failures.push(failure),
     markIfOrphan: async () => false,
+    recheckCancels: async () => [],
   };
 }
 
