@@ -60,6 +60,13 @@ function isTransient(error: WecomError): boolean {
   );
 }
 
+/**
+ * An auth code lives 10 minutes upstream (docs/upstream.md §4.2): an authorization event that
+ * waited this long for a suite_ticket can only be refused as expired (40078) once one arrives, so
+ * it fails for good now, visibly, instead of waiting on. Five minutes of margin for queueing.
+ */
+const AUTH_CODE_WAIT_MS = 15 * 60_000;
+
 const EXPIRY_KINDS = {
   advanced_api_expired: 'PAID',
   trial_expired: 'TRIAL',
@@ -126,7 +133,9 @@ export class IngestWorker {
       );
     } catch (error) {
       const upstream = error instanceof WecomError ? error : null;
-      const giveUp = upstream ? !isTransient(upstream) : entry.deliveries >= (this.#o.maxDeliveries ?? 5);
+      const giveUp = upstream
+        ? !isTransient(upstream) || this.#authCodeExpired(entry, upstream)
+        : entry.deliveries >= (this.#o.maxDeliveries ?? 5);
       const log = {
         infoType: event.InfoType,
         deliveries: entry.deliveries,
@@ -139,6 +148,14 @@ export class IngestWorker {
       await this.#recordGiveUp(event, upstream?.code ?? 'INTERNAL', (error as Error).message);
       await inbox.ack([entry.id]).catch(() => undefined);
     }
+  }
+
+  #authCodeExpired(entry: InboxEntry, error: WecomError): boolean {
+    return (
+      'AuthCode' in entry.event &&
+      awaitsSuiteTicket(error) &&
+      this.#now() - entry.receivedAt >= AUTH_CODE_WAIT_MS
+    );
   }
 
   /** A failure for good is visible on the corp (when the event names one) and in metrics. */

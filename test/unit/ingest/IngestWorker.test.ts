@@ -184,6 +184,22 @@ describe('IngestWorker redelivery', () => {
     expect(gaveUp).toEqual(['create_auth UPSTREAM_ERROR']);
   });
 
+  it('gives up on a create_auth still without a ticket after its code can only have expired (15 min)', async () => {
+    const { inbox, worker, calls, gaveUp } = workerWith([
+      new SuiteTicketMissingError('/cgi-bin/service/get_suite_token', 'suite'),
+      new SuiteTicketMissingError('/cgi-bin/service/get_suite_token', 'suite'),
+    ]);
+    await inbox.push({
+      event: { InfoType: 'create_auth', SuiteId: 'suite', AuthCode: 'stale', TimeStamp: 1 },
+      receivedAt: Date.now() - 15 * 60_000 - 1,
+    });
+    worker.start();
+    await waitFor('acked', async () => (await inbox.depth()) === 0);
+    await worker.stop();
+    expect(calls).toEqual(['createAuth stale']);
+    expect(gaveUp).toEqual(['create_auth UPSTREAM_ERROR']);
+  });
+
   it('gives up at once on a failure for good, visible on the corp and in metrics', async () => {
     const { inbox, worker, calls, auth, gaveUp } = workerWith([upstream('UPSTREAM_ERROR', 40058, false)]);
     await inbox.push({ event, receivedAt: Date.now() });
