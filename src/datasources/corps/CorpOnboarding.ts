@@ -10,6 +10,7 @@ import type { TokenChain, WecomApi } from '../wecom/ports.js';
 import type { PermanentCodeResponse } from '../wecom/upstreamSchemas.js';
 import { confirmAuthorizationGone } from './confirmAuthorizationGone.js';
 import type { AuthEvents, KeyManager } from './ports.js';
+import { CANCEL_RECHECK_MS, recheckCancels } from './recheckCancels.js';
 import { hasLostAuthorizations, type Redeemed, redeemAuthCode } from './redeemAuthCode.js';
 
 /** Something else that holds per-corp data and must forget it on cancel_auth (message index, inbox, …). */
@@ -25,9 +26,6 @@ export type OnboardingObservation =
   | 'cancel_unconfirmed'
   | 'cancel_confirmed_late'
   | 'cancel_recheck_expired';
-
-/** How long an unconfirmed cancel_auth is re-checked on the watchdog's passes. Default 1 h. */
-export const CANCEL_RECHECK_MS = 3_600_000;
 
 export type CorpOnboardingOptions = {
   /** `archive` (the 「会话存档接口授权」 app) or `display` (the display app): logs and metrics. */
@@ -108,44 +106,12 @@ export class CorpOnboarding implements AuthEvents {
     return this.#purge(record);
   }
 
-  /**
-   * The watchdog's pass over unconfirmed cancels: each is asked again while its window lasts;
-   * one the upstream now confirms (the corp token refused) is applied like a confirmed
-   * cancel_auth, one still unconfirmed after the window is dropped, logged and counted. A corp
-   * gone meanwhile, or an answer that cannot be had now (45009, timeout), is left for later.
-   * Resolves with the cancels applied.
-   */
+  /** The watchdog's pass over unconfirmed cancels (see recheckCancels). */
   async recheckCancels(): Promise<CorpRecord[]> {
-    const { app, corps, tokens, cancels, logger } = this.#o;
+    const { cancels } = this.#o;
     if (!cancels) return [];
-    const applied: CorpRecord[] = [];
-    for (const { corpId, receivedAt } of await cancels.list()) {
-      try {
-        const record = await corps.get(corpId);
-        if (record === null) {
-          await cancels.remove(corpId);
-          continue;
-        }
-        if (await confirmAuthorizationGone(tokens, corpId)) {
-          applied.push(await this.#purge(record));
-          this.#o.observe?.('cancel_confirmed_late');
-          logger.warn(
-            { app, corpId, afterMs: this.#now() - receivedAt },
-            'cancel_auth confirmed upstream on re-check; applied',
-          );
-        } else if (this.#now() - receivedAt >= this.#recheckMs()) {
-          await cancels.remove(corpId);
-          this.#o.observe?.('cancel_recheck_expired');
-          logger.warn(
-            { app, corpId, receivedAt },
-            'unconfirmed cancel_auth dropped: the upstream kept granting the corp a token for the whole re-check window',
-          );
-        }
-      } catch (error) {
-        logger.warn({ app, corpId, err: (error as Error).message }, 'cancel re-check not settled yet');
-      }
-    }
-    return applied;
+    const deps = { ...this.#o, cancels, windowMs: this.#recheckMs(), now: () => this.#now() };
+    return recheckCancels(deps, (record) => this.#purge(record));
   }
 
   /** A confirmed cancel: forgets the corp and purges what was archived for it. */
