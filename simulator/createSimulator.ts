@@ -98,6 +98,7 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Simu
     faults,
     frequency,
     deliveries: () => emitter.deliveries(),
+    firstEventSeq: () => emitter.firstEventSeq(),
     verifications: () => verifications,
     verifyCallbackUrl,
   };

@@ -60,6 +60,7 @@ function createJob(call: ApiCall) {
     createdAtMs: state.clock.nowMs(),
     resultId: `er${randomBytes(16).toString('hex')}`,
     notified: false,
+    mediaId,
   };
   corp.exports.set(job.jobId, job);
   state.schedule(2 * state.options.exportPhaseMs, () => finish(state, corp, job));

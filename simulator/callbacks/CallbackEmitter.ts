@@ -34,6 +34,8 @@ export type CallbackEmitterOptions = CallbackSigner & {
 export type CallbackDelivery = {
   infoType: string;
   app: CallbackApp;
+  /** Order among everything this emitter sent (URL checks included), taken at the first attempt. */
+  seq: number;
   ok: boolean;
   attempts: number;
   lastStatus: number | null;
@@ -48,6 +50,8 @@ type AttemptResult = { ok: boolean; status: number | null; error: string | null 
 /** The outcome of one URL verification (the GET WeCom sends when a callback URL is saved). */
 export type UrlVerification = {
   ok: boolean;
+  /** Order among everything this emitter sent (events included), taken once it was answered. */
+  seq: number;
   receiveId: string;
   status: number | null;
   error: string | null;
@@ -67,6 +71,9 @@ export class CallbackEmitter {
   readonly #history: CallbackDelivery[] = [];
   readonly #inFlight = new Set<AbortController>();
   readonly #sends = new Set<Promise<CallbackDelivery>>();
+  /** The order of URL checks and events, so a test can tell which came first. */
+  #seq = 0;
+  #firstEventSeq: number | null = null;
 
   constructor(options: CallbackEmitterOptions) {
     if (!Number.isInteger(options.tries) || options.tries < 1) {
@@ -104,6 +111,11 @@ export class CallbackEmitter {
     return [...this.#history];
   }
 
+  /** The `seq` of the first event ever sent (the history keeps only the newest); null before. */
+  firstEventSeq(): number | null {
+    return this.#firstEventSeq;
+  }
+
   /**
    * What WeCom does when a callback URL is saved: a GET with `echostr` = a random string
    * encrypted for `receiveId` (the provider's own corpid, docs/upstream.md §8.1) and signed like an
@@ -130,13 +142,14 @@ export class CallbackEmitter {
       const ok = response.statusCode === 200 && text === plaintext;
       return {
         ok,
+        seq: ++this.#seq,
         receiveId,
         status: response.statusCode,
         error: ok ? null : `answered ${response.statusCode}: ${text.slice(0, 200)}`,
         at,
       };
     } catch (error) {
-      return { ok: false, receiveId, status: null, error: (error as Error).message, at };
+      return { ok: false, seq: ++this.#seq, receiveId, status: null, error: (error as Error).message, at };
     }
   }
 
@@ -157,9 +170,12 @@ export class CallbackEmitter {
     fields: Record<string, XmlFieldValue>,
     app: CallbackApp,
   ): Promise<CallbackDelivery> {
+    const seq = ++this.#seq;
+    this.#firstEventSeq ??= seq;
     const delivery: CallbackDelivery = {
       infoType,
       app,
+      seq,
       ok: false,
       attempts: 0,
       lastStatus: null,

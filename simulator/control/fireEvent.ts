@@ -110,9 +110,14 @@ export function fireEvent(state: SimState, body: ControlBody): Record<string, un
     case 'change_auth': {
       const app = appFrom(body);
       const corp = corpFrom(state, body);
+      // notify: false changes the state without the callback, as when WeCom's delivery of it
+      // was lost or came before the cancel took effect upstream.
+      const notify = body['notify'] ?? true;
+      if (typeof notify !== 'boolean')
+        throw new ControlError(`notify must be a boolean, got ${JSON.stringify(notify)}`);
       if (type === 'cancel_auth') state.cancel(corp, app);
-      n.send(type, { AuthCorpId: corp.corpId }, app);
-      return { corpId: corp.corpId };
+      if (notify) n.send(type, { AuthCorpId: corp.corpId }, app);
+      return { corpId: corp.corpId, notified: notify };
     }
     case 'advanced_api_expired':
     case 'trial_expired': {

@@ -18,6 +18,8 @@ export type ControlDeps = {
   faults: FaultInjector;
   frequency: FrequencyLimiter;
   deliveries: () => readonly CallbackDelivery[];
+  /** `seq` of the first event sent (see CallbackEmitter), to compare with the URL checks'. */
+  firstEventSeq: () => number | null;
   verifications: () => readonly UrlVerification[];
   verifyCallbackUrl: () => Promise<UrlVerification[]>;
 };
@@ -100,7 +102,12 @@ function stats(deps: ControlDeps) {
   const verifications = deps.verifications();
   return {
     calls: deps.stats.snapshot(),
-    callbacks: { total: deliveries.length, byInfoType, recent: deliveries.slice(-50) },
+    callbacks: {
+      total: deliveries.length,
+      byInfoType,
+      recent: deliveries.slice(-50),
+      firstSeq: deps.firstEventSeq(),
+    },
     urlVerification: {
       ok: verifications.filter((v) => v.ok).length,
       failed: verifications.filter((v) => !v.ok).length,

@@ -14,7 +14,14 @@ export type AnalysisJob = {
   /** Type 3 only: made once when the job completes. */
   summary?: { resultId: string; encryptedSecretKey: string; publicKeyVer: number } | null;
 };
-export type ExportJob = { jobId: string; createdAtMs: number; resultId: string; notified: boolean };
+/** An export job; `mediaId` is the template it was created with (tests check which upload it used). */
+export type ExportJob = {
+  jobId: string;
+  createdAtMs: number;
+  resultId: string;
+  notified: boolean;
+  mediaId: string;
+};
 export type Media = { mediaId: string; createdAt: number; filename: string; bytes: number };
 
 /** One app's authorization in a corp: its permanent code and the corp tokens issued for it. */

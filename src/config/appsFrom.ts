@@ -21,7 +21,7 @@ export function appsFrom(
 ): { suite: SuiteConfig; providerCorpId: string; displaySuite: SuiteConfig } {
   const demo = mode === 'embedded';
   const problems: string[] = [];
-  const secret = (name: keyof Env, value: string | undefined, demoValue: string): string => {
+  const realValue = (name: keyof Env, value: string | undefined, demoValue: string): string => {
     if (demo) return value ?? demoValue;
     if (value === undefined) problems.push(`${name} is required when WECOM_API_BASE is set`);
     else if (value === demoValue)
@@ -29,15 +29,17 @@ export function appsFrom(
     return value ?? demoValue;
   };
   const suite: SuiteConfig = {
-    suiteId: e.WECOM_SUITE_ID,
-    suiteSecret: secret('WECOM_SUITE_SECRET', e.WECOM_SUITE_SECRET, DEMO_SUITE.suiteSecret),
-    callbackToken: secret('WECOM_CALLBACK_TOKEN', e.WECOM_CALLBACK_TOKEN, DEMO_SUITE.callbackToken),
-    callbackAesKey: secret('WECOM_CALLBACK_AES_KEY', e.WECOM_CALLBACK_AES_KEY, DEMO_SUITE.callbackAesKey),
+    // A demo suite id upstream would be refused at the first suite call, and events signed for the
+    // real suite would be taken for another app's: refused at start instead.
+    suiteId: realValue('WECOM_SUITE_ID', e.WECOM_SUITE_ID, DEMO_SUITE.suiteId),
+    suiteSecret: realValue('WECOM_SUITE_SECRET', e.WECOM_SUITE_SECRET, DEMO_SUITE.suiteSecret),
+    callbackToken: realValue('WECOM_CALLBACK_TOKEN', e.WECOM_CALLBACK_TOKEN, DEMO_SUITE.callbackToken),
+    callbackAesKey: realValue('WECOM_CALLBACK_AES_KEY', e.WECOM_CALLBACK_AES_KEY, DEMO_SUITE.callbackAesKey),
   };
-  const providerCorpId = secret('WECOM_PROVIDER_CORPID', e.WECOM_PROVIDER_CORPID, DEMO_PROVIDER_CORPID);
+  const providerCorpId = realValue('WECOM_PROVIDER_CORPID', e.WECOM_PROVIDER_CORPID, DEMO_PROVIDER_CORPID);
   const displaySuite: SuiteConfig = {
-    suiteId: secret('WECOM_DISPLAY_SUITE_ID', e.WECOM_DISPLAY_SUITE_ID, DEMO_DISPLAY_SUITE.suiteId),
-    suiteSecret: secret(
+    suiteId: realValue('WECOM_DISPLAY_SUITE_ID', e.WECOM_DISPLAY_SUITE_ID, DEMO_DISPLAY_SUITE.suiteId),
+    suiteSecret: realValue(
       'WECOM_DISPLAY_SUITE_SECRET',
       e.WECOM_DISPLAY_SUITE_SECRET,
       DEMO_DISPLAY_SUITE.suiteSecret,

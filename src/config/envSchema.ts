@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEMO_SUITE } from './demoDefaults.js';
 
 /**
  * Every environment variable the gateway reads, with its default and unit: the schema
@@ -88,8 +87,11 @@ export const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** Base URL of the WeCom API. Unset → embedded mode: the simulator runs in-process. */
   WECOM_API_BASE: z.url().optional(),
-  /** SuiteId of the 「会话存档接口授权」 app. Default: the demo suite. */
-  WECOM_SUITE_ID: z.string().min(1).default(DEMO_SUITE.suiteId),
+  /**
+   * SuiteId of the 「会话存档接口授权」 app. Default in embedded mode: the demo suite; required (and
+   * not the demo one) in upstream mode.
+   */
+  WECOM_SUITE_ID: z.string().min(1).optional(),
   /** Suite secret. Default in embedded mode: the demo secret; required (and not the demo one) in upstream mode. */
   WECOM_SUITE_SECRET: z.string().min(1).optional(),
   /** Callback Token (signature key). Default in embedded mode: the demo token; required in upstream mode. */
@@ -105,7 +107,7 @@ export const envSchema = z.object({
   /**
    * SuiteId of the third-party (or 代开发) app of the same provider that the display component,
    * JS-SDK `config`/`agentConfig` signatures, jsapi tickets and `agentId` need (docs/upstream.md §8.3).
-   * Default in embedded mode: the demo display app; required in upstream mode.
+   * Default in embedded mode: the demo display app; required (and not the demo one) in upstream mode.
    */
   WECOM_DISPLAY_SUITE_ID: z.string().min(1).optional(),
   /** Secret of the display app. Default in embedded mode: the demo secret; required in upstream mode. */

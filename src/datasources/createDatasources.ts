@@ -147,6 +147,7 @@ export async function createDatasources(
     kv,
     keys,
     tasks,
+    cancels: durable.pendingCancels.archive,
     ...(onboarding ? { observe: (what: OnboardingObservation) => onboarding('archive', what) } : {}),
     logger,
   });
@@ -156,6 +157,7 @@ export async function createDatasources(
     corps: displayCorps,
     tokens: displayTokens,
     kv: displayKv,
+    cancels: durable.pendingCancels.display,
     ...(onboarding ? { observe: (what: OnboardingObservation) => onboarding('display', what) } : {}),
     logger,
   });

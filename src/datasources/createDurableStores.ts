@@ -6,11 +6,13 @@ import { MemoryHitStore } from './store/memory/MemoryHitStore.js';
 import { MemoryKeyStore } from './store/memory/MemoryKeyStore.js';
 import { MemoryKeyValueStore } from './store/memory/MemoryKeyValueStore.js';
 import { MemoryMessageIndex } from './store/memory/MemoryMessageIndex.js';
+import { MemoryPendingCancelStore } from './store/memory/MemoryPendingCancelStore.js';
 import { MemorySuiteTicketStore } from './store/memory/MemorySuiteTicketStore.js';
 import type {
   CorpRegistry,
   HitStore,
   KeyStore,
+  PendingCancelStore,
   SuiteTicketStore,
   SyncStateTable,
   TaskStore,
@@ -22,6 +24,7 @@ import { PgHitStore } from './store/postgres/PgHitStore.js';
 import { PgKeyStore } from './store/postgres/PgKeyStore.js';
 import { PgMessageIndex } from './store/postgres/PgMessageIndex.js';
 import { PgPartitions } from './store/postgres/PgPartitions.js';
+import { PgPendingCancelStore } from './store/postgres/PgPendingCancelStore.js';
 import { PgSuiteTicketStore } from './store/postgres/PgSuiteTicketStore.js';
 import { PgSyncStateTable } from './store/postgres/PgSyncStateTable.js';
 import { PgTaskStore } from './store/postgres/PgTaskStore.js';
@@ -41,6 +44,8 @@ export type DurableStores = {
   syncState: SyncStateTable;
   index: MessageIndex;
   suiteTickets: SuiteTicketStore;
+  /** cancel_auth events the upstream did not confirm, re-checked a while (each app's). */
+  pendingCancels: { archive: PendingCancelStore; display: PendingCancelStore };
   /** Resolves when the store answers (for /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -69,6 +74,7 @@ export async function createDurableStores(
       syncState: index.state,
       index,
       suiteTickets: new MemorySuiteTicketStore(),
+      pendingCancels: { archive: new MemoryPendingCancelStore(), display: new MemoryPendingCancelStore() },
       ping: async () => undefined,
       close: () => kv.close(),
     };
@@ -92,6 +98,10 @@ export async function createDurableStores(
     syncState: new PgSyncStateTable(pool),
     index: new PgMessageIndex(pool, new PgPartitions(pool, logger), logger),
     suiteTickets: new PgSuiteTicketStore(pool),
+    pendingCancels: {
+      archive: new PgPendingCancelStore(pool, 'archive'),
+      display: new PgPendingCancelStore(pool, 'display'),
+    },
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -1,6 +1,7 @@
 import type { ArchiveExpiryEvent, CallbackEvent } from '../callbacks/CallbackEvent.js';
 import type { AuthEvents } from '../datasources/corps/ports.js';
 import type { TaskStore } from '../datasources/store/ports.js';
+import { awaitsSuiteTicket } from '../datasources/wecom/awaitsSuiteTicket.js';
 import type { WecomApi } from '../datasources/wecom/ports.js';
 import { WecomError } from '../datasources/wecom/WecomError.js';
 import type { Logger } from '../logging/Logger.js';
@@ -43,13 +44,28 @@ export type IngestWorkerOptions = {
 /**
  * Whether an upstream failure may succeed when the event is delivered again: 45009 (or the
  * fail-fast window it opened: WeCom lifts it 60 s after the hit), 45033, -1, timeouts, 5xx,
- * an open circuit, and a state-changing call whose outcome is unknown (the handlers reconcile
- * it on the next delivery). Such an event is never dropped: it stays unacked and comes back
- * after the inbox's redelivery delay until it succeeds or fails for good (issue 11, point 6).
+ * an open circuit, a state-changing call whose outcome is unknown (the handlers reconcile it on
+ * the next delivery), and the suite's ticket missing or stale (40085: the next push, within 10
+ * minutes, clears it; a create_auth that came before any ticket waits for it, and an auth code
+ * that expired meanwhile then answers 40078, a failure for good). Such an event is never
+ * dropped: it stays unacked and comes back after the inbox's redelivery delay until it succeeds
+ * or fails for good (issue 11, point 6).
  */
 function isTransient(error: WecomError): boolean {
-  return error.retryable || error.code === 'RATE_LIMITED' || error.code === 'UPSTREAM_OUTCOME_UNKNOWN';
+  return (
+    error.retryable ||
+    error.code === 'RATE_LIMITED' ||
+    error.code === 'UPSTREAM_OUTCOME_UNKNOWN' ||
+    awaitsSuiteTicket(error)
+  );
 }
+
+/**
+ * An auth code lives 10 minutes upstream (docs/upstream.md §4.2): an authorization event that
+ * waited this long for a suite_ticket can only be refused as expired (40078) once one arrives, so
+ * it fails for good now, visibly, instead of waiting on. Five minutes of margin for queueing.
+ */
+const AUTH_CODE_WAIT_MS = 15 * 60_000;
 
 const EXPIRY_KINDS = {
   advanced_api_expired: 'PAID',
@@ -117,7 +133,9 @@ export class IngestWorker {
       );
     } catch (error) {
       const upstream = error instanceof WecomError ? error : null;
-      const giveUp = upstream ? !isTransient(upstream) : entry.deliveries >= (this.#o.maxDeliveries ?? 5);
+      const giveUp = upstream
+        ? !isTransient(upstream) || this.#authCodeExpired(entry, upstream)
+        : entry.deliveries >= (this.#o.maxDeliveries ?? 5);
       const log = {
         infoType: event.InfoType,
         deliveries: entry.deliveries,
@@ -130,6 +148,14 @@ export class IngestWorker {
       await this.#recordGiveUp(event, upstream?.code ?? 'INTERNAL', (error as Error).message);
       await inbox.ack([entry.id]).catch(() => undefined);
     }
+  }
+
+  #authCodeExpired(entry: InboxEntry, error: WecomError): boolean {
+    return (
+      'AuthCode' in entry.event &&
+      awaitsSuiteTicket(error) &&
+      this.#now() - entry.receivedAt >= AUTH_CODE_WAIT_MS
+    );
   }
 
   /** A failure for good is visible on the corp (when the event names one) and in metrics. */

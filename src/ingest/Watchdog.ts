@@ -15,6 +15,8 @@ export type WatchdogOptions = {
   tasks: { dropBefore?(before: number): Promise<number> };
   /** Settles public keys a crash or a lost answer left pending. */
   keys: Pick<KeyManager, 'repairPending'>;
+  /** Asks the upstream again about cancel_auth events it did not confirm (both apps). */
+  recheckCancels?: () => Promise<unknown>;
   logger: Logger;
   intervalMs: number;
   /** A corp without a successful sync for this long is polled (token-less). */
@@ -25,8 +27,9 @@ export type WatchdogOptions = {
 
 /**
  * Catches every corp up at start (all at once), then polls the corps whose callbacks have
- * stalled, and applies the archive's retention. Token-less sync_msg calls are strictly
- * rate-limited upstream, so a corp is polled at most once per `stallMs`.
+ * stalled, and applies the archive's retention; each pass also settles pending keys and
+ * re-checks unconfirmed cancels. Token-less sync_msg calls are strictly rate-limited upstream,
+ * so a corp is polled at most once per `stallMs`.
  */
 export class Watchdog {
   readonly #o: WatchdogOptions;
@@ -61,6 +64,10 @@ export class Watchdog {
     // First, so a corp whose key a crash left pending is synced in this same pass.
     await keys.repairPending().catch((error: unknown) => {
       logger.warn({ err: (error as Error).message }, 'pending key repair failed');
+    });
+    // Before listing: a cancel confirmed now removes its corp from this pass's syncs.
+    await this.#o.recheckCancels?.().catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message }, 'cancel re-check failed');
     });
     let list: Awaited<ReturnType<CorpRegistry['list']>>;
     try {

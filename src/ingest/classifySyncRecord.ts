@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { ArchivedMessage } from '../datasources/store/ports.js';
 import { describeIssues } from '../datasources/wecom/endpoints/describeIssues.js';
 
-/** The msgtypes documented in docs/upstream.md §3.1 (0 unsupported … 28 note). */
+/**
+ * The msgtypes documented in docs/upstream.md §3.1 (0 unsupported … 28 note). Any other value is
+ * an unknown msgtype, kept aside with its record rather than archived as a type nothing can name
+ * (docs/upstream.md §3.1 says why).
+ */
 export const MAX_MSGTYPE = 28;
 
 /**

@@ -117,6 +117,8 @@ export function createIngest(
     hits,
     tasks: ds.durable.tasks,
     keys: ds.keys,
+    // Through the notifying wrapper, so a cancel applied late is published like any other.
+    recheckCancels: () => Promise.all([auth.recheckCancels(), ds.display.auth.recheckCancels()]),
     logger,
     intervalMs: config.ingest.watchdogIntervalS * 1000,
     stallMs: config.ingest.stallS * 1000,

@@ -41,6 +41,11 @@ export function notifyingAuthEvents(
       if (cancelled) deps.bus.publish('corpAuth', ALL_CORPS, cancelled);
       return cancelled;
     },
+    async recheckCancels() {
+      const cancelled = await inner.recheckCancels();
+      for (const record of cancelled) deps.bus.publish('corpAuth', ALL_CORPS, record);
+      return cancelled;
+    },
     async archiveExpired(corpId, expiry) {
       await inner.archiveExpired(corpId, expiry);
       await publish(corpId);

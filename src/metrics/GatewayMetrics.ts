@@ -74,7 +74,8 @@ export class GatewayMetrics {
     name: 'wag_onboarding_events_total',
     help:
       'Authorization trouble by app and kind: outcome_unknown (a permanent-code exchange lost its answer), ' +
-      'authorization_lost (the corp needs reset_permanent_code), cancel_unconfirmed (a cancel_auth the upstream did not confirm).',
+      'authorization_lost (the corp needs reset_permanent_code), cancel_unconfirmed (a cancel_auth the upstream did not confirm), ' +
+      'cancel_confirmed_late (one confirmed and applied by its re-check), cancel_recheck_expired (one dropped, still unconfirmed after the window).',
     labelNames: ['app', 'kind'] as const,
     registers: [this.registry],
   });

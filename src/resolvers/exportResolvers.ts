@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ExportTaskRecord } from '../datasources/store/ports.js';
 import { createExportJobReconciled } from '../datasources/wecom/reconcile/createExportJobReconciled.js';
+import { uploadMediaReconciled } from '../datasources/wecom/reconcile/uploadMediaReconciled.js';
 import type { Context } from './context.js';
 import { forCorp } from './forCorp.js';
 import { splitCorpScopedId } from './ids.js';
@@ -39,7 +40,9 @@ export async function createExport(
 ): Promise<ExportTaskRecord> {
   forCorp(ctx, args.corpId, 'export:write');
   const { code, template } = validate(createArgs, { code: args.code, template: args.template });
-  const media = await ctx.ds.api.uploadMedia(
+  // A lost upload answer is settled by uploading once more (see uploadMediaReconciled).
+  const media = await uploadMediaReconciled(
+    ctx.ds.api,
     args.corpId,
     template.name,
     new Uint8Array(await template.arrayBuffer()),

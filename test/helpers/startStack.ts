@@ -72,6 +72,11 @@ export type StackOptions = {
   sim?: Partial<SimulatorOptions>;
   /** Runs after both are listening and before the simulator's first callback (e.g. to inject a fault). */
   beforeCallbacks?: (simUrl: string) => Promise<void>;
+  /**
+   * false: the simulator sends nothing by itself (no URL check, no suite_ticket, no create_auth)
+   * and nothing is waited for; the test fires every callback through /__sim/events. Default true.
+   */
+  beginCallbacks?: boolean;
   /** The gateway's logger (default: silent; TEST_LOG=1 prints its debug log). */
   logger?: Logger;
 };
@@ -124,21 +129,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const { url: gatewayUrl } = await app.start();
     sim.setCallbackUrl(`${gatewayUrl}/wecom/callback`);
     await options.beforeCallbacks?.(simUrl);
-    await sim.beginCallbacks();
+    const begin = options.beginCallbacks ?? true;
+    if (begin) await sim.beginCallbacks();
 
     const control = simControl(simUrl);
     const simGet = control.get;
     const simPost = control.post;
     const { corps } = await simGet<{ corps: SimCorp[] }>('/__sim/corps');
-    await waitForActiveCorps(
-      app,
-      corps.map((c) => c.corpId),
-    );
-    await waitForBacklog(
-      app,
-      sim,
-      corps.map((c) => c.corpId),
-    );
+    if (begin) {
+      await waitForActiveCorps(
+        app,
+        corps.map((c) => c.corpId),
+      );
+      await waitForBacklog(
+        app,
+        sim,
+        corps.map((c) => c.corpId),
+      );
+    }
     const graphqlUrl = `${gatewayUrl}/graphql`;
     const started = app;
     return {

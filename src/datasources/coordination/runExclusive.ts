@@ -10,6 +10,12 @@ export type ExclusiveOptions<T> = {
   waitMs: number;
   /** Poll interval while another holder works, ms. Default 50. */
   pollMs?: number;
+  /**
+   * Extend the lock to `lockTtlMs` again every this many ms while `run` works, so the lock can be
+   * short: a holder that died (kill -9) frees it within `lockTtlMs`, a living one keeps it for as
+   * long as it works. Unset: the lock is never extended.
+   */
+  renewMs?: number;
   /** A result another holder may already have produced (checked before and after locking). */
   peek?: () => Promise<T | null>;
   run: () => Promise<T>;
@@ -28,11 +34,20 @@ export async function runExclusive<T>(kv: KeyValueStore, options: ExclusiveOptio
     const ready = options.peek ? await options.peek() : null;
     if (ready !== null) return ready;
     if (await kv.setIfAbsent(options.lockKey, owner, options.lockTtlMs)) {
+      const renew =
+        options.renewMs === undefined
+          ? null
+          : setInterval(() => {
+              // A failed extension is tried again on the next tick; a lapse is the safe outcome.
+              kv.extendIfEquals(options.lockKey, owner, options.lockTtlMs).catch(() => false);
+            }, options.renewMs);
+      renew?.unref();
       try {
         // Double-check: a holder may have finished between our peek and our lock.
         const late = options.peek ? await options.peek() : null;
         return late !== null ? late : await options.run();
       } finally {
+        if (renew) clearInterval(renew);
         await kv.deleteIfEquals(options.lockKey, owner).catch(() => false);
       }
     }

@@ -1,16 +1,31 @@
 import type { Logger } from '../../logging/Logger.js';
-import type { CorpRecord, CorpRegistry, EventFailure, KeyValueStore } from '../store/ports.js';
+import type {
+  CorpRecord,
+  CorpRegistry,
+  EventFailure,
+  KeyValueStore,
+  PendingCancelStore,
+} from '../store/ports.js';
 import type { TokenChain, WecomApi } from '../wecom/ports.js';
 import type { PermanentCodeResponse } from '../wecom/upstreamSchemas.js';
 import { confirmAuthorizationGone } from './confirmAuthorizationGone.js';
 import type { AuthEvents, KeyManager } from './ports.js';
+import { CANCEL_RECHECK_MS, recheckCancels } from './recheckCancels.js';
 import { hasLostAuthorizations, type Redeemed, redeemAuthCode } from './redeemAuthCode.js';
 
 /** Something else that holds per-corp data and must forget it on cancel_auth (message index, inbox, …). */
 export type CorpPurgeHook = (corpId: string) => Promise<void>;
 
-/** What onboarding reports for metrics: an exchange whose answer was lost, a lost authorization, a refused cancel. */
-export type OnboardingObservation = 'outcome_unknown' | 'authorization_lost' | 'cancel_unconfirmed';
+/**
+ * What onboarding reports for metrics: an exchange whose answer was lost, a lost authorization,
+ * a refused cancel, a refused cancel applied later by its re-check, one dropped after the window.
+ */
+export type OnboardingObservation =
+  | 'outcome_unknown'
+  | 'authorization_lost'
+  | 'cancel_unconfirmed'
+  | 'cancel_confirmed_late'
+  | 'cancel_recheck_expired';
 
 export type CorpOnboardingOptions = {
   /** `archive` (the 「会话存档接口授权」 app) or `display` (the display app): logs and metrics. */
@@ -25,6 +40,10 @@ export type CorpOnboardingOptions = {
   /** The archive app sets a public key and purges keys on cancel; the display app has none. */
   keys?: KeyManager;
   tasks?: { purge?(corpId: string): Promise<void> };
+  /** Where unconfirmed cancels wait for their re-check (the store of record); none → not re-checked. */
+  cancels?: PendingCancelStore;
+  /** How long an unconfirmed cancel is re-checked, ms. Default CANCEL_RECHECK_MS. */
+  cancelRecheckMs?: number;
   observe?: (what: OnboardingObservation) => void;
   logger: Logger;
   now?: () => number;
@@ -67,7 +86,7 @@ export class CorpOnboarding implements AuthEvents {
   }
 
   async cancelAuth(corpId: string): Promise<CorpRecord | null> {
-    const { app, corps, keys, tasks, tokens, logger } = this.#o;
+    const { app, corps, tokens, cancels, logger } = this.#o;
     const record = await corps.get(corpId);
     if (record === null) {
       logger.warn({ app, corpId }, 'cancel_auth for an unknown corp; nothing to purge');
@@ -75,12 +94,30 @@ export class CorpOnboarding implements AuthEvents {
     }
     if (!(await confirmAuthorizationGone(tokens, corpId))) {
       this.#o.observe?.('cancel_unconfirmed');
+      // A real cancel the upstream is slow to reflect would be lost here: ask again for a while.
+      await cancels?.add(corpId, this.#now());
       logger.error(
-        { app, corpId },
-        'cancel_auth NOT applied: the upstream still grants this corp a token (forged or stale event); nothing was deleted',
+        { app, corpId, recheckMinutes: cancels ? Math.round(this.#recheckMs() / 60_000) : 0 },
+        'cancel_auth NOT applied: the upstream still grants this corp a token (forged or stale event, or ' +
+          'WeCom not caught up yet); nothing was deleted, and the watchdog asks again for a while',
       );
       return null;
     }
+    return this.#purge(record);
+  }
+
+  /** The watchdog's pass over unconfirmed cancels (see recheckCancels). */
+  async recheckCancels(): Promise<CorpRecord[]> {
+    const { cancels } = this.#o;
+    if (!cancels) return [];
+    const deps = { ...this.#o, cancels, windowMs: this.#recheckMs(), now: () => this.#now() };
+    return recheckCancels(deps, (record) => this.#purge(record));
+  }
+
+  /** A confirmed cancel: forgets the corp and purges what was archived for it. */
+  async #purge(record: CorpRecord): Promise<CorpRecord> {
+    const { app, corps, keys, tasks, tokens, cancels, logger } = this.#o;
+    const { corpId } = record;
     const cancelled: CorpRecord = {
       ...record,
       status: 'CANCELLED',
@@ -95,6 +132,7 @@ export class CorpOnboarding implements AuthEvents {
     await tasks?.purge?.(corpId);
     for (const hook of this.#purgeHooks) await hook(corpId);
     await corps.remove(corpId);
+    await cancels?.remove(corpId);
     logger.info({ app, corpId }, 'corp authorization cancelled (confirmed upstream); data purged');
     return cancelled;
   }
@@ -149,31 +187,32 @@ export class CorpOnboarding implements AuthEvents {
   async #authorize(authCode: string, why: 'create_auth' | 'reset_permanent_code'): Promise<CorpRecord> {
     const { app, corps, kv, keys, logger } = this.#o;
     const redeemed: Redeemed = await redeemAuthCode(
-      { api: this.#o.api, kv, app, ...(this.#o.observe ? { observe: this.#o.observe } : {}) },
+      {
+        api: this.#o.api,
+        kv,
+        app,
+        findRedeemed: async (ref) => (await corps.list()).find((c) => c.authCodeRef === ref)?.corpId ?? null,
+        ...(this.#o.observe ? { observe: this.#o.observe } : {}),
+      },
       authCode,
+      (granted, ref) => this.#store(granted, why, ref),
     );
-    let record: CorpRecord;
-    if (redeemed.kind === 'already') {
-      // WeCom delivered the event again after it was handled; finish what may be missing.
-      const stored = await corps.get(redeemed.corpId);
-      if (stored === null) throw new Error(`corp ${redeemed.corpId} was redeemed but is not stored`);
-      record = stored;
-    } else {
-      record = await this.#store(redeemed.granted, why);
-    }
+    // Stored by the exchange, or earlier: WeCom delivered the event again after it was handled
+    // (perhaps by a process that stopped before finishing), so finish what may be missing.
+    const corpId = redeemed.kind === 'granted' ? redeemed.granted.auth_corp_info.corpid : redeemed.corpId;
     // Archiving starts only once a public key is set (docs/upstream.md §3.10): set one if there is none.
-    if (keys && (await keys.current(record.corpId)) === null) await keys.rotate(record.corpId);
-    logger.info(
-      { app, corpId: record.corpId, why, redeliveredEvent: redeemed.kind === 'already' },
-      'corp authorized',
-    );
-    return (await corps.get(record.corpId)) ?? record;
+    await keys?.ensureKey(corpId);
+    const record = await corps.get(corpId);
+    if (record === null) throw new Error(`corp ${corpId} was redeemed but is not stored`);
+    logger.info({ app, corpId, why, redeliveredEvent: redeemed.kind === 'already' }, 'corp authorized');
+    return record;
   }
 
   async #store(
     granted: PermanentCodeResponse,
     why: 'create_auth' | 'reset_permanent_code',
-  ): Promise<CorpRecord> {
+    authCodeRef: string,
+  ): Promise<void> {
     const { corps, tokens } = this.#o;
     const corpId = granted.auth_corp_info.corpid;
     const existing = await corps.get(corpId);
@@ -191,13 +230,19 @@ export class CorpOnboarding implements AuthEvents {
       needsPermanentCodeReset: false,
       // A new authorization is a new licence; a reset only replaces the code.
       ...(why === 'create_auth' ? { archiveExpiry: null } : {}),
+      authCodeRef,
     };
     await corps.upsert(record, granted.permanent_code);
     await tokens.forgetCorpToken(corpId);
-    return record;
+    // An authorization after an unconfirmed cancel supersedes it: nothing left to re-check.
+    if (why === 'create_auth') await this.#o.cancels?.remove(corpId);
   }
 
   #now(): number {
     return this.#o.now?.() ?? Date.now();
+  }
+
+  #recheckMs(): number {
+    return this.#o.cancelRecheckMs ?? CANCEL_RECHECK_MS;
   }
 }

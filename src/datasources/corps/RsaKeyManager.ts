@@ -38,7 +38,11 @@ export type RsaKeyManagerOptions = {
   parsedKeyCacheSize?: number;
   /** Decrypted secret keys kept in memory. Default 10 000. */
   resultCacheSize?: number;
-  /** Lifetime of the per-corp rotation lock, ms. Default 60 000. */
+  /**
+   * Lifetime of the per-corp rotation lock, ms, renewed at a third of it while a rotation or
+   * repair runs. Default 15 000: a process killed while holding it (during a slow
+   * set_public_key, say) delays the next start's repair by at most that much.
+   */
   rotateLockTtlMs?: number;
 };
 
@@ -66,11 +70,21 @@ export class RsaKeyManager implements KeyManager {
   }
 
   rotate(corpId: string): Promise<PublicKeyInfo> {
-    // Same-process callers queue behind each other; other replicas queue on the KV lock.
+    return this.#serial(corpId, () => this.#rotateLocked(corpId));
+  }
+
+  ensureKey(corpId: string): Promise<PublicKeyInfo> {
+    return this.#serial(corpId, async () => {
+      // A key a crash left pending, which the upstream has, is the corp's key: no second one.
+      await this.#repairLocked(corpId);
+      return (await this.current(corpId)) ?? this.#rotateLocked(corpId, true);
+    });
+  }
+
+  /** Same-process callers queue behind each other; other replicas queue on the KV lock. */
+  #serial(corpId: string, run: () => Promise<PublicKeyInfo>): Promise<PublicKeyInfo> {
     const previous = this.#rotating.get(corpId) ?? Promise.resolve(null);
-    const next = previous
-      .catch(() => null)
-      .then(() => this.#exclusive(corpId, () => this.#rotateLocked(corpId)));
+    const next = previous.catch(() => null).then(() => this.#exclusive(corpId, run));
     this.#rotating.set(corpId, next);
     return next.finally(() => {
       if (this.#rotating.get(corpId) === next) this.#rotating.delete(corpId);
@@ -147,21 +161,24 @@ export class RsaKeyManager implements KeyManager {
   }
 
   #exclusive<T>(corpId: string, run: () => Promise<T>): Promise<T> {
-    const lockTtlMs = this.#o.rotateLockTtlMs ?? 60_000;
+    const lockTtlMs = this.#o.rotateLockTtlMs ?? 15_000;
     return runExclusive(this.#o.kv, {
       lockKey: `lock:keys:${corpId}`,
       lockTtlMs,
-      waitMs: lockTtlMs + 5000,
+      renewMs: Math.floor(lockTtlMs / 3),
+      // A living holder renews the lock for as long as it works (slow upstream calls included):
+      // wait for it up to a minute, as long as the lock lasted before it was renewed.
+      waitMs: Math.max(60_000, lockTtlMs + 5000),
       run,
       onTimeout: () =>
         new KeyManagerError('KEY_ROTATION_BUSY', `key rotation for corp ${corpId} is stuck elsewhere`),
     });
   }
 
-  async #rotateLocked(corpId: string): Promise<PublicKeyInfo> {
+  async #rotateLocked(corpId: string, repaired = false): Promise<PublicKeyInfo> {
     const { store, logger } = this.#o;
     // Settle what an earlier crash or lost answer left, so the new version is above it.
-    await this.#repairLocked(corpId);
+    if (!repaired) await this.#repairLocked(corpId);
     let version = (await store.maxVersion(corpId)) + 1;
     for (let bump = 0; bump <= MAX_VERSION_BUMPS; bump++) {
       const key = await this.#generate(corpId, version);

@@ -7,6 +7,11 @@ export type PublicKeyInfo = { version: number; publicKeyPem: string; createdAt: 
 export interface KeyManager {
   /** Generates a pair with version current+1 and calls `set_public_key`; stores it only on success. */
   rotate(corpId: string): Promise<PublicKeyInfo>;
+  /**
+   * The corp's current key, setting its first one only if it has none once its pending keys are
+   * settled (a redelivered create_auth after a crash must not set a second key).
+   */
+  ensureKey(corpId: string): Promise<PublicKeyInfo>;
   current(corpId: string): Promise<PublicKeyInfo | null>;
   /** RSA-decrypts a message's `encrypted_secret_key` with the private key of `version`. */
   decryptSecretKey(corpId: string, version: number, encryptedSecretKeyB64: string): Promise<string>;
@@ -27,6 +32,11 @@ export interface AuthEvents {
    * cancelled, or null when there was nothing to cancel or the upstream did not confirm.
    */
   cancelAuth(corpId: string): Promise<CorpRecord | null>;
+  /**
+   * The watchdog's re-check of cancels the upstream did not confirm: those it confirms now are
+   * applied (resolved with their records as cancelled), those past the window dropped.
+   */
+  recheckCancels(): Promise<CorpRecord[]>;
   /** reset_permanent_code: the auth code is exchanged and the new permanent code stored. */
   resetPermanentCode(authCode: string): Promise<CorpRecord>;
   /** advanced_api_expired / trial_expired: edition and expiry kept on the corp. */

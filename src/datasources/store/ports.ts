@@ -52,6 +52,11 @@ export type CorpRecord = {
   needsPermanentCodeReset?: boolean;
   /** The last callback event of this corp that failed for good (not retried any more). */
   lastEventFailure?: EventFailure | null;
+  /**
+   * Which auth code (its digest, authCodeRef) this record was stored from: a redelivered
+   * create_auth whose code the upstream now refuses as used is then known as handled.
+   */
+  authCodeRef?: string;
 };
 
 /** A callback event given up on: what it was, why, when (unix ms). */
@@ -207,4 +212,15 @@ export interface SuiteTicketStore {
   get(suiteId: string): Promise<StoredSuiteTicket | null>;
   /** Stores the ticket unless a newer one (by push time) is stored; true when stored. */
   putIfNewer(suiteId: string, ticket: StoredSuiteTicket): Promise<boolean>;
+}
+
+/** A cancel_auth the upstream did not confirm: re-checked until `receivedAt` + the window (unix ms). */
+export type PendingCancel = { corpId: string; receivedAt: number };
+
+/** One app's unconfirmed cancels (memory or PostgreSQL), one per corp. */
+export interface PendingCancelStore {
+  /** Records the cancel unless one is pending for the corp: the first one's time bounds the window. */
+  add(corpId: string, receivedAt: number): Promise<void>;
+  list(): Promise<PendingCancel[]>;
+  remove(corpId: string): Promise<void>;
 }

@@ -172,7 +172,9 @@ export class WecomHttp {
       } catch (thrown) {
         const error = toWecomError(path, thrown);
         this.#settle(path, scope, outcomeOf(error), resultLabel(error), attemptStarted);
-        // A call that changes state is never repeated when it may already have happened.
+        // A call that changes state is never repeated when it may already have happened. Its
+        // -1 (system busy) and 45033 (too many concurrent calls) are retryable all the same: they
+        // are WeCom's answer that the call was not executed, so a repeat cannot apply it twice.
         if (isStateChanging(path) && mayHaveTakenEffect(error)) throw outcomeUnknown(error);
         if (!error.retryable || n >= retries) throw error;
         const step = Math.min(this.#opts.backoffMaxMs, this.#opts.backoffBaseMs * 2 ** n);

@@ -1,4 +1,5 @@
 import type { CorpRegistry, SuiteTicketStore } from '../store/ports.js';
+import { SuiteTicketMissingError } from './awaitsSuiteTicket.js';
 import { CredentialCache, type CredentialCacheOptions } from './CredentialCache.js';
 import type { TokenChain } from './ports.js';
 import { retryOnTokenError, SUITE_TOKEN_ERRCODES } from './retryOnTokenError.js';
@@ -41,16 +42,7 @@ export class WecomTokenChain implements TokenChain {
   getSuiteToken(): Promise<string> {
     return this.#cache.get(SUITE_TOKEN_KEY, GET_SUITE_TOKEN, async () => {
       const stored = await this.#o.tickets.get(this.#o.suite.suiteId);
-      if (stored === null) {
-        throw new WecomError('no suite_ticket received yet: wait for the next suite_ticket callback', {
-          code: 'UPSTREAM_ERROR',
-          path: GET_SUITE_TOKEN,
-          errcode: null,
-          httpStatus: null,
-          retryable: false,
-          hint: null,
-        });
-      }
+      if (stored === null) throw new SuiteTicketMissingError(GET_SUITE_TOKEN, this.#o.suite.suiteId);
       const { ticket } = stored;
       const { suiteId, suiteSecret } = this.#o.suite;
       const res = await this.#o.http.postJson(

@@ -5,16 +5,16 @@ import { WecomError } from './WecomError.js';
  * repeats one of these after a timeout, a dropped connection or a 5xx without a WeCom envelope:
  * the call may have taken effect, and the answer was lost. It surfaces
  * UPSTREAM_OUTCOME_UNKNOWN instead, and the call site reconciles where the upstream allows it
- * (src/datasources/wecom/reconcile/). Each entry says what a second call does upstream.
+ * (src/datasources/wecom/reconcile/). Each entry says what a second call does upstream, and so
+ * how its reconcile reads the answer.
  *
  * What IS retried for these calls, per the usual rules (UPSTREAM_RETRIES, backoff, budget):
  *  - an answer with a WeCom envelope that refuses the call (-1 system busy, 45033 too many
- *    concurrent calls): WeCom answered, and its answer says the call was not carried out;
+ *    concurrent calls): WeCom answered, and its answer says the call was not carried out, so a
+ *    repeat cannot do anything twice;
  *  - a connection that could not be opened (refused, DNS, connect timeout): nothing was sent.
  *
  * Every other call is a read or idempotent and keeps the ordinary retries. Among them:
- *  - media/upload: a repeated upload only creates another temp media id; the unused one expires
- *    by itself after 3 days and nothing refers to it, so repeating it is harmless;
  *  - keyword/update_rule: the same body sets the same rule again;
  *  - get_suite_token / get_corp_token / jsapi tickets: every call issues a fresh credential and
  *    earlier ones stay valid until they expire.
@@ -32,6 +32,14 @@ export const STATE_CHANGING_CALLS: ReadonlyMap<string, string> = new Map([
   ],
   ['/cgi-bin/chatdata/analyze_task_submit', 'again answers 710617 (already submitted)'],
   ['/cgi-bin/chatdata/specapi/create_job', 'the custom_id is single use: again answers 710626'],
+  [
+    '/cgi-bin/media/upload',
+    // The reconcile is the repeat itself (uploadMediaReconciled), made on purpose and once: a
+    // lost upload's media_id is never returned to anyone, nothing can refer to it, and it expires
+    // upstream after 3 days, so uploading again changes no state twice; the caller gets exactly
+    // the one media_id it saw.
+    'again creates another temp media id; the lost one is never returned to anyone and expires after 3 days',
+  ],
 ]);
 
 export function isStateChanging(path: string): boolean {

@@ -86,6 +86,7 @@ export function recordingAuth(
     archiveExpired: async (corpId) => calls.record({ method: 'archiveExpired', arg: corpId }),
     recordEventFailure: async (corpId) => calls.record({ method: 'recordEventFailure', arg: corpId }),
     markIfOrphan: async () => false,
+    recheckCancels: async () => [],
   };
   return { auth, calls };
 }

@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorMsgids } from '../../helpers/archiveCheck.js';
 import { simControl } from '../../helpers/simControl.js';
 import { type Stack, startStack } from '../../helpers/startStack.js';
+import { TEST_APPS_SIM } from '../../helpers/testApps.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 const SET_KEY = '/cgi-bin/chatdata/set_public_key';
 
 type SimStats = {
   calls: Record<string, number>;
-  urlVerification: { ok: number; failed: number };
+  callbacks: { firstSeq: number | null };
+  urlVerification: { ok: number; failed: number; last: { seq: number; receiveId: string } | null };
 };
 
 const CORP_STATE = gql`
@@ -18,7 +20,6 @@ const CORP_STATE = gql`
       corpId
       publicKey { version }
       syncState { indexedMessages quarantined }
-      quarantinedRecords(first: 10) { edges { node { msgid reason } } hasNextPage }
     }
   }
 `;
@@ -27,8 +28,33 @@ type CorpState = {
     corpId: string;
     publicKey: { version: number } | null;
     syncState: { indexedMessages: number; quarantined: number };
-    quarantinedRecords: { edges: { node: { msgid: string | null; reason: string } }[]; hasNextPage: boolean };
   } | null;
+};
+const QUARANTINED = gql`
+  query ($c: String!, $first: Int!, $after: String) {
+    corp(corpId: $c) {
+      quarantinedRecords(first: $first, after: $after) {
+        edges { cursor node { msgid raw reason } }
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+type QuarantinedPage = {
+  corp: {
+    quarantinedRecords: {
+      edges: { cursor: string; node: { msgid: string | null; raw: string; reason: string } }[];
+      hasNextPage: boolean;
+      endCursor: string | null;
+    };
+  };
+};
+/** How each malformation of the simulator shows in the kept-aside record: its raw JSON and the reason. */
+const MALFORMED: Record<string, { raw: (r: Record<string, unknown>) => boolean; reason: string }> = {
+  no_encrypt_info: { raw: (r) => !('service_encrypt_info' in r), reason: 'service_encrypt_info' },
+  unknown_msgtype: { raw: (r) => r['msgtype'] === 9999, reason: 'msgtype' },
+  wrong_type: { raw: (r) => typeof r['send_time'] === 'string', reason: 'send_time' },
 };
 
 /**
@@ -58,9 +84,26 @@ describe('full onboarding against the simulator', () => {
   const stats = () => stack.simGet<SimStats>('/__sim/stats');
   const corpIds = () => stack.app.datasources.corps.list().then((l) => l.map((c) => c.corpId).sort());
 
+  /** Every kept-aside record of the corp, paged through GraphQL `first`/`after`. */
+  const quarantinedPages = async (first: number) => {
+    const pages: QuarantinedPage['corp']['quarantinedRecords'][] = [];
+    let after: string | null = null;
+    for (let n = 0; n < 10; n++) {
+      const page: QuarantinedPage = await stack.client().request(QUARANTINED, { c: corpId, first, after });
+      pages.push(page.corp.quarantinedRecords);
+      if (!page.corp.quarantinedRecords.hasNextPage) return pages;
+      after = page.corp.quarantinedRecords.endCursor;
+    }
+    throw new Error('quarantinedRecords never ended');
+  };
+
   it('verifies the URL first, authorizes both apps, and sets the key through a lost answer', async () => {
     const s = await stats();
     expect(s.urlVerification).toMatchObject({ ok: 1, failed: 0 });
+    // The URL check (receiveid = provider corpid) was answered before WeCom sent any event.
+    expect(s.urlVerification.last?.receiveId).toBe(TEST_APPS_SIM.providerCorpId);
+    expect(s.callbacks.firstSeq).not.toBeNull();
+    expect(s.urlVerification.last!.seq).toBeLessThan(s.callbacks.firstSeq!);
     const all = stack.corps.map((c) => c.corpId).sort();
     expect(await corpIds()).toEqual(all);
     await waitFor(
@@ -80,7 +123,7 @@ describe('full onboarding against the simulator', () => {
   it('archives 45 of 50 new messages and keeps the 5 malformed aside without stopping the corp', async () => {
     const before = (await state())!.syncState.indexedMessages;
     expect(before).toBe(simulatorMsgids(stack.sim, corpId).length);
-    const created = await stack.simPost<{ msgids: string[]; malformed: { msgid: string }[] }>(
+    const created = await stack.simPost<{ msgids: string[]; malformed: { msgid: string; kind: string }[] }>(
       '/__sim/messages',
       {
         corpId,
@@ -95,9 +138,26 @@ describe('full onboarding against the simulator', () => {
     );
     const after = (await state())!;
     expect(after.syncState.quarantined).toBe(5);
-    expect(after.quarantinedRecords.hasNextPage).toBe(false);
-    expect(after.quarantinedRecords.edges).toHaveLength(5);
-    for (const { node } of after.quarantinedRecords.edges) expect(node.reason.length).toBeGreaterThan(0);
+    // Paged two at a time: 2 + 2 + 1, every record once, and exactly the simulator's malformed ones.
+    const pages = await quarantinedPages(2);
+    expect(pages.map((p) => p.edges.length)).toEqual([2, 2, 1]);
+    const records = pages.flatMap((p) => p.edges.map((e) => e.node));
+    const cursors = pages.flatMap((p) => p.edges.map((e) => e.cursor));
+    expect(new Set(cursors).size).toBe(5);
+    expect(records.map((r) => r.msgid).sort()).toEqual(created.malformed.map((m) => m.msgid).sort());
+    // Each kept with the record as sent (raw JSON) and the field that broke the shape.
+    const kinds = new Map(created.malformed.map((m) => [m.msgid, m.kind]));
+    for (const record of records) {
+      const kind = MALFORMED[kinds.get(record.msgid!)!]!;
+      const raw = JSON.parse(record.raw) as Record<string, unknown>;
+      expect(raw['msgid']).toBe(record.msgid);
+      expect(kind.raw(raw)).toBe(true);
+      expect(record.reason).toContain(kind.reason);
+    }
+    // None of them reached the archive.
+    expect((await stack.app.ingest.index.getMany(corpId, [...kinds.keys()])).every((m) => m === null)).toBe(
+      true,
+    );
     // The corp goes on: the next message is archived too.
     await stack.simPost('/__sim/messages', { corpId, count: 1 });
     await waitFor(
@@ -117,12 +177,19 @@ describe('full onboarding against the simulator', () => {
     expect(await stack.app.datasources.keys.current(corpId)).toBeNull();
     expect((await stack.app.ingest.syncState.read(corpId)).cursor).toBeNull();
     // Re-authorized: a fresh key, an empty archive (WeCom cleared its side as well).
+    const setKeyCalls = (await stats()).calls[SET_KEY]!;
     await stack.simPost('/__sim/events', { type: 'create_auth', corpId });
     await waitFor('the corp back with a key', async () => {
       const corp = await state();
       return corp !== null && corp.publicKey !== null;
     });
     const back = (await state())!;
+    // The gateway forgot every key of the corp, but WeCom keeps versions monotonic across a
+    // cancel: version 1 is refused as not greater (40212), and the new key is version 2.
+    expect(back.publicKey).toEqual({ version: 2 });
+    expect((await stats()).calls[SET_KEY]).toBe(setKeyCalls + 2);
+    expect(stack.sim.state.corps.get(corpId)!.keys.version).toBe(2);
+    expect(await stack.app.datasources.keys.current(corpId)).toMatchObject({ version: 2 });
     expect(back.syncState).toEqual({
       indexedMessages: simulatorMsgids(stack.sim, corpId).length,
       quarantined: 0,

@@ -59,6 +59,28 @@ describe('state-changing calls whose answer is lost', () => {
     );
   });
 
+  it('createExport: a template upload whose answer was lost is uploaded once more; the job gets the one media id', async () => {
+    const { code } = await stack.simPost<{ code: string }>('/__sim/export-code', { corpId });
+    const runtime = stack.sim.state.corps.get(corpId)!;
+    const mediaBefore = new Set(runtime.media.keys());
+    const jobsBefore = new Set(runtime.exports.keys());
+    const calls = async () => (await stack.simGet<{ calls: Record<string, number> }>('/__sim/stats')).calls;
+    const before = await calls();
+    await lose('/cgi-bin/media/upload');
+    const body = await postCreateExport(stack.graphqlUrl, ADMIN_KEY, corpId, code);
+    expect(body.errors).toBeUndefined();
+    // Upstream holds two uploads: the lost one (never returned to anyone, it expires in 3 days)
+    // and the repeat, whose media id is the only one the gateway saw and used.
+    const uploads = [...runtime.media.keys()].filter((id) => !mediaBefore.has(id));
+    expect(uploads).toHaveLength(2);
+    const jobs = [...runtime.exports.values()].filter((j) => !jobsBefore.has(j.jobId));
+    expect(jobs.map((j) => [j.jobId, j.mediaId])).toEqual([[body.data.createExport.jobId, uploads[1]]]);
+    const after = await calls();
+    const delta = (path: string) => (after[path] ?? 0) - (before[path] ?? 0);
+    expect(delta('/cgi-bin/media/upload')).toBe(2);
+    expect(delta('/cgi-bin/chatdata/export/create_job')).toBe(1);
+  });
+
   it('get_permanent_code: a lost authorization is counted, the corp shown as needing a reset, and reset repairs it', async () => {
     const lostCorp = stack.corps[1]!.corpId;
     // A corp the gateway does not know yet: cancelled (confirmed upstream), then authorizing anew.

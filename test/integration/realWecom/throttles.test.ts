@@ -60,6 +60,10 @@ describe('upstream limits and throttles', () => {
   it('two 45009s on get_permanent_code: the create_auth waits and is redeemed', async () => {
     const corpId = stack.corps[2]!.corpId;
     const before = await stack.app.datasources.corps.getPermanentCode(corpId);
+    const okBefore = await metricValue(
+      stack.gatewayUrl,
+      'wag_upstream_calls_total{path="/cgi-bin/service/get_permanent_code",result="ok"}',
+    );
     await stack.simPost('/__sim/faults', {
       path: '/cgi-bin/service/get_permanent_code',
       errcode: 45009,
@@ -70,6 +74,14 @@ describe('upstream limits and throttles', () => {
       're-authorized',
       async () => (await stack.app.datasources.corps.getPermanentCode(corpId)) !== before,
     );
+    // Both 45009s were really served, and then the code was redeemed with the third call.
+    const redeem = (result: string) =>
+      metricValue(
+        stack.gatewayUrl,
+        `wag_upstream_calls_total{path="/cgi-bin/service/get_permanent_code",result="${result}"}`,
+      );
+    expect(await redeem('45009')).toBe(2);
+    expect(await redeem('ok')).toBe(okBefore + 1);
     expect(
       await metricValue(stack.gatewayUrl, 'wag_callback_events_failed_total{info_type="create_auth"'),
     ).toBe(0);

@@ -56,24 +56,27 @@ describe('the two apps and the provider corpid', () => {
   });
 
   // The forged cancel_auth of issue 11 was signed with the demo Token and AESKey: a gateway
-  // reachable from outside must never accept those.
+  // reachable from outside must never accept those. A missing suite id silently became the demo
+  // one: the real suite's events were then taken for another app's, and its calls refused.
   it.each([
+    ['WECOM_SUITE_ID', DEMO_SUITE.suiteId],
     ['WECOM_CALLBACK_TOKEN', DEMO_SUITE.callbackToken],
     ['WECOM_CALLBACK_AES_KEY', DEMO_SUITE.callbackAesKey],
     ['WECOM_SUITE_SECRET', DEMO_SUITE.suiteSecret],
+    ['WECOM_PROVIDER_CORPID', DEMO_PROVIDER_CORPID],
+    ['WECOM_DISPLAY_SUITE_ID', DEMO_DISPLAY_SUITE.suiteId],
     ['WECOM_DISPLAY_SUITE_SECRET', DEMO_DISPLAY_SUITE.suiteSecret],
   ])('upstream mode refuses to start with %s missing or equal to the demo value', (name, demo) => {
-    expect(refusal({ ...UPSTREAM, [name]: undefined })).toContain(`${name} is required`);
+    expect(refusal({ ...UPSTREAM, [name]: undefined })).toContain(
+      `${name} is required when WECOM_API_BASE is set`,
+    );
     expect(refusal({ ...UPSTREAM, [name]: demo })).toContain(`${name} must not be the demo value`);
   });
 
-  it('upstream mode needs the provider corpid and the display app', () => {
-    expect(refusal({ ...UPSTREAM, WECOM_PROVIDER_CORPID: undefined })).toContain(
-      'WECOM_PROVIDER_CORPID is required',
-    );
-    expect(refusal({ ...UPSTREAM, WECOM_DISPLAY_SUITE_ID: undefined })).toContain(
-      'WECOM_DISPLAY_SUITE_ID is required',
-    );
+  it('names every missing value in one refusal', () => {
+    const message = refusal({ ...UPSTREAM, WECOM_SUITE_ID: undefined, WECOM_DISPLAY_SUITE_ID: undefined });
+    expect(message).toContain('WECOM_SUITE_ID is required');
+    expect(message).toContain('WECOM_DISPLAY_SUITE_ID is required');
   });
 
   it('refuses one suite id for both apps, showing it', () => {

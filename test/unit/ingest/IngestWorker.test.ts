@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallbackEvent } from '../../../src/callbacks/CallbackEvent.js';
 import type { AuthEvents } from '../../../src/datasources/corps/ports.js';
 import type { CorpRecord, EventFailure } from '../../../src/datasources/store/ports.js';
+import { SuiteTicketMissingError } from '../../../src/datasources/wecom/awaitsSuiteTicket.js';
 import { UpstreamBlockedError } from '../../../src/datasources/wecom/CircuitBreaker.js';
 import { WecomError } from '../../../src/datasources/wecom/WecomError.js';
 import type { CorpSyncer } from '../../../src/ingest/CorpSyncer.js';
@@ -19,10 +20,15 @@ const event = {
   TimeStamp: 1,
 } as CallbackEvent;
 
-const upstream = (code: WecomError['code'], errcode: number | null, retryable: boolean) =>
+const upstream = (
+  code: WecomError['code'],
+  errcode: number | null,
+  retryable: boolean,
+  path = '/cgi-bin/chatdata/sync_msg',
+) =>
   new WecomError(`${code} ${errcode}`, {
     code,
-    path: '/cgi-bin/chatdata/sync_msg',
+    path,
     errcode,
     httpStatus: 200,
     retryable,
@@ -60,10 +66,14 @@ function recordingAuth(name: string, log: string[]): AuthEvents & { failures: Ev
       void log.push(`${name}.expired ${corpId} ${JSON.stringify(expiry)}`),
     recordEventFailure: async (_corpId, failure) => void failures.push(failure),
     markIfOrphan: async () => false,
+    recheckCancels: async () => [],
   };
 }
 
-/** A worker on a memory inbox whose syncer fails with `failures` in turn, then succeeds. */
+/**
+ * A worker on a memory inbox whose syncer (and the archive app's createAuth) fails with
+ * `failures` in turn, then succeeds.
+ */
 function workerWith(failures: Error[]) {
   const inbox = new MemoryInbox(20);
   const calls: string[] = [];
@@ -79,6 +89,13 @@ function workerWith(failures: Error[]) {
   } as unknown as CorpSyncer;
   const syncState = { async noteCallback() {} } as unknown as SyncStateStore;
   const auth = recordingAuth('archive', log);
+  const createAuth = auth.createAuth;
+  auth.createAuth = async (code) => {
+    calls.push(`createAuth ${code}`);
+    const failure = failures.shift();
+    if (failure) throw failure;
+    return createAuth(code);
+  };
   const displayAuth = recordingAuth('display', log);
   const worker = new IngestWorker({
     inbox,
@@ -123,6 +140,64 @@ describe('IngestWorker redelivery', () => {
     );
     await worker.stop();
     expect(gaveUp).toEqual([]);
+  });
+
+  // Issue 11's audit: a create_auth before any suite_ticket (or with a stale one, 40085) was
+  // given up on its first delivery, while authorizations are promised to wait for the ticket.
+  it('keeps a create_auth while the suite has no ticket or a stale one (40085), then redeems it', async () => {
+    const tokenPath = '/cgi-bin/service/get_suite_token';
+    const { inbox, worker, calls, log, gaveUp } = workerWith([
+      new SuiteTicketMissingError(tokenPath, 'suite'),
+      new SuiteTicketMissingError(tokenPath, 'suite'),
+      upstream('UPSTREAM_ERROR', 40085, false, tokenPath),
+      new SuiteTicketMissingError(tokenPath, 'suite'),
+      upstream('UPSTREAM_ERROR', 40085, false, tokenPath),
+      upstream('UPSTREAM_ERROR', 40085, false, tokenPath),
+    ]);
+    await inbox.push({
+      event: { InfoType: 'create_auth', SuiteId: 'suite', AuthCode: 'early', TimeStamp: 1 },
+      receivedAt: Date.now(),
+    });
+    worker.start();
+    await waitFor('redeemed after six deliveries without a usable ticket', async () =>
+      log.includes('archive.createAuth early'),
+    );
+    await waitFor('acked', async () => (await inbox.depth()) === 0);
+    await worker.stop();
+    expect(calls).toHaveLength(7);
+    expect(gaveUp).toEqual([]);
+  });
+
+  it('gives up on a create_auth whose code expired while it waited (40078), counted', async () => {
+    const { inbox, worker, calls, gaveUp } = workerWith([
+      new SuiteTicketMissingError('/cgi-bin/service/get_suite_token', 'suite'),
+      upstream('UPSTREAM_ERROR', 40078, false, '/cgi-bin/service/get_permanent_code'),
+    ]);
+    await inbox.push({
+      event: { InfoType: 'create_auth', SuiteId: 'suite', AuthCode: 'late', TimeStamp: 1 },
+      receivedAt: Date.now(),
+    });
+    worker.start();
+    await waitFor('acked', async () => (await inbox.depth()) === 0);
+    await worker.stop();
+    expect(calls).toEqual(['createAuth late', 'createAuth late']);
+    expect(gaveUp).toEqual(['create_auth UPSTREAM_ERROR']);
+  });
+
+  it('gives up on a create_auth still without a ticket after its code can only have expired (15 min)', async () => {
+    const { inbox, worker, calls, gaveUp } = workerWith([
+      new SuiteTicketMissingError('/cgi-bin/service/get_suite_token', 'suite'),
+      new SuiteTicketMissingError('/cgi-bin/service/get_suite_token', 'suite'),
+    ]);
+    await inbox.push({
+      event: { InfoType: 'create_auth', SuiteId: 'suite', AuthCode: 'stale', TimeStamp: 1 },
+      receivedAt: Date.now() - 15 * 60_000 - 1,
+    });
+    worker.start();
+    await waitFor('acked', async () => (await inbox.depth()) === 0);
+    await worker.stop();
+    expect(calls).toEqual(['createAuth stale']);
+    expect(gaveUp).toEqual(['create_auth UPSTREAM_ERROR']);
   });
 
   it('gives up at once on a failure for good, visible on the corp and in metrics', async () => {

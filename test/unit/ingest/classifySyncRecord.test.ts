@@ -64,6 +64,22 @@ describe('classifySyncRecord', () => {
     expect(entry.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  // docs/upstream.md §3.1: 0..28 are documented (24..28 may be new over HTTP, still accepted);
+  // anything else is an unknown msgtype, kept aside.
+  it.each([0, 24, 28])('archives documented msgtype %i', (msgtype) => {
+    expect(classifySyncRecord('wwcorp', { ...good, msgtype })).toMatchObject({
+      kind: 'message',
+      message: { msgtype },
+    });
+  });
+
+  it.each([29, -1, 1.5])('keeps unknown msgtype %s aside, saying so', (msgtype) => {
+    const entry = quarantined({ ...good, msgtype });
+    expect(entry.msgid).toBe(good.msgid);
+    expect(entry.reason).toContain('msgtype');
+    expect(JSON.parse(entry.raw).msgtype).toBe(msgtype);
+  });
+
   it('names no value of the record in the reason (keys must not reach logs)', () => {
     const entry = quarantined({
       ...good,

@@ -3,8 +3,10 @@ import {
   CorpOnboarding,
   type OnboardingObservation,
 } from '../../../../src/datasources/corps/CorpOnboarding.js';
+import { authCodeRef } from '../../../../src/datasources/corps/redeemAuthCode.js';
 import { KvTaskStore } from '../../../../src/datasources/store/memory/KvTaskStore.js';
 import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { MemoryPendingCancelStore } from '../../../../src/datasources/store/memory/MemoryPendingCancelStore.js';
 import { silentLogger } from '../../../../src/logging/Logger.js';
 import { keyManager, wire } from '../harness.js';
 import { type StubUpstream, startStubUpstream } from '../stubUpstream.js';
@@ -26,6 +28,8 @@ async function onboarding() {
   const keys = keyManager(ctx, kv);
   const tasks = new KvTaskStore(kv);
   const observed: OnboardingObservation[] = [];
+  const cancels = new MemoryPendingCancelStore();
+  const clock = { now: 1_000 };
   const auth = new CorpOnboarding({
     app: 'archive',
     api: ctx.api,
@@ -34,11 +38,12 @@ async function onboarding() {
     kv,
     keys,
     tasks,
+    cancels,
     observe: (what) => observed.push(what),
     logger: silentLogger,
-    now: () => 1_000,
+    now: () => clock.now,
   });
-  return { ...ctx, kv, keys, tasks, auth, observed };
+  return { ...ctx, kv, keys, tasks, auth, observed, cancels, clock };
 }
 
 /** What WeCom answers the next get_corp_token once a corp cancelled. */
@@ -60,10 +65,27 @@ describe('CorpOnboarding', () => {
       agentId: null,
       needsPermanentCodeReset: false,
       archiveExpiry: null,
+      authCodeRef: authCodeRef('auth-wwnew'),
     });
     expect(await corps.getPermanentCode('wwnew')).toBe('pc-wwnew');
     expect(await kv.get('corp:pc:wwnew')).toMatch(/^v1:/);
     expect((await keys.current('wwnew'))?.version).toBe(1);
+    await http.close();
+  });
+
+  // A kill -9 during set_public_key leaves the key pending; the create_auth comes back. The
+  // pending key the upstream has is the corp's key: no second version is set.
+  it('a create_auth again after set_public_key lost its answers keeps the one pending key, no second', async () => {
+    const { auth, corps, keys, http } = await onboarding();
+    stub.script('/cgi-bin/chatdata/set_public_key', { drop: true }, { drop: true });
+    await expect(auth.createAuth('auth-wwcrash')).rejects.toMatchObject({ code: 'UPSTREAM_OUTCOME_UNKNOWN' });
+    expect(await keys.current('wwcrash')).toBeNull();
+    const record = await auth.createAuth('auth-wwcrash');
+    expect(record.publicKeyVersion).toBe(1);
+    expect((await keys.current('wwcrash'))?.version).toBe(1);
+    expect(await corps.get('wwcrash')).toMatchObject({ publicKeyVersion: 1 });
+    // Three calls: the two lost, then the repair's question (answered: applied). No version 2.
+    expect(stub.calls.filter((c) => c.path === '/cgi-bin/chatdata/set_public_key')).toHaveLength(3);
     await http.close();
   });
 
@@ -112,6 +134,67 @@ describe('CorpOnboarding', () => {
     expect((await keys.current('wwkeep'))?.version).toBe(1);
     expect(purged).toEqual([]);
     expect(observed).toEqual(['cancel_unconfirmed']);
+    await http.close();
+  });
+
+  // Issue 11's audit: an unconfirmed cancel was never asked about again, so a real cancel that
+  // WeCom reflected a little late kept the corp's archive for good.
+  it('an unconfirmed cancel is re-checked: applied once the upstream refuses the corp token', async () => {
+    const { auth, corps, keys, http, observed, cancels, clock } = await onboarding();
+    const purged: string[] = [];
+    auth.onCancel(async (corpId) => void purged.push(corpId));
+    await auth.createAuth('auth-wwlate');
+    expect(await auth.cancelAuth('wwlate')).toBeNull();
+    expect(await cancels.list()).toEqual([{ corpId: 'wwlate', receivedAt: 1_000 }]);
+    // Still granted on the next pass: nothing happens, the cancel stays pending.
+    clock.now = 31_000;
+    expect(await auth.recheckCancels()).toEqual([]);
+    expect(await corps.get('wwlate')).toMatchObject({ status: 'ACTIVE' });
+    // A pass that cannot ask (45009) leaves it for later.
+    stub.script(CORP_TOKEN, { json: { errcode: 45009, errmsg: 'api freq out of limit' } });
+    expect(await auth.recheckCancels()).toEqual([]);
+    expect(await cancels.list()).toHaveLength(1);
+    // The upstream now refuses the token: the cancel is applied like a confirmed one.
+    clock.now = 61_000;
+    cancelUpstream();
+    const applied = await auth.recheckCancels();
+    expect(applied).toEqual([
+      expect.objectContaining({ corpId: 'wwlate', status: 'CANCELLED', cancelledAt: 61_000 }),
+    ]);
+    expect(await corps.get('wwlate')).toBeNull();
+    expect(await keys.current('wwlate')).toBeNull();
+    expect(purged).toEqual(['wwlate']);
+    expect(await cancels.list()).toEqual([]);
+    expect(observed).toEqual(['cancel_unconfirmed', 'cancel_confirmed_late']);
+    await http.close();
+  });
+
+  it('an unconfirmed cancel still unconfirmed after the window (1 h) is dropped and counted', async () => {
+    const { auth, corps, http, observed, cancels, clock } = await onboarding();
+    await auth.createAuth('auth-wwstays');
+    await auth.cancelAuth('wwstays');
+    clock.now = 1_000 + 3_600_000 - 1;
+    await auth.recheckCancels();
+    expect(await cancels.list()).toHaveLength(1);
+    clock.now = 1_000 + 3_600_000;
+    expect(await auth.recheckCancels()).toEqual([]);
+    expect(await cancels.list()).toEqual([]);
+    expect(await corps.get('wwstays')).toMatchObject({ status: 'ACTIVE' });
+    expect(observed).toEqual(['cancel_unconfirmed', 'cancel_recheck_expired']);
+    // Dropped: a refusal after the window changes nothing (only a new cancel_auth would).
+    cancelUpstream();
+    expect(await auth.recheckCancels()).toEqual([]);
+    expect(await corps.get('wwstays')).not.toBeNull();
+    await http.close();
+  });
+
+  it('a new authorization after an unconfirmed cancel supersedes it', async () => {
+    const { auth, http, cancels } = await onboarding();
+    await auth.createAuth('auth-wwback');
+    await auth.cancelAuth('wwback');
+    expect(await cancels.list()).toHaveLength(1);
+    await auth.createAuth('auth-wwback');
+    expect(await cancels.list()).toEqual([]);
     await http.close();
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
+import { awaitsSuiteTicket } from '../../../../src/datasources/wecom/awaitsSuiteTicket.js';
 import { bareResponse } from '../../../../src/datasources/wecom/endpoints/common.js';
 import { WecomRequestError } from '../../../../src/datasources/wecom/WecomError.js';
 import { WecomHttp } from '../../../../src/datasources/wecom/WecomHttp.js';
@@ -100,7 +101,9 @@ describe('WecomApi.chatdata', () => {
     await seedCorp(fresh.corps, 'wwcorp1');
     const error = await failure(fresh.api.chatdata('wwcorp1', 'sync_msg', {}));
     expect(error.message).toContain('no suite_ticket received yet');
+    // Not repeated at once (only the next push helps), but an event that met it waits for the ticket.
     expect(error.retryable).toBe(false);
+    expect(awaitsSuiteTicket(error)).toBe(true);
     expect(stub.count(SUITE_TOKEN)).toBe(0);
     await fresh.http.close();
   });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore } from '../../../../src/datasources/store/memory/MemoryKeyValueStore.js';
 import { bareResponse } from '../../../../src/datasources/wecom/endpoints/common.js';
+import { uploadMediaReconciled } from '../../../../src/datasources/wecom/reconcile/uploadMediaReconciled.js';
 import { WecomHttp } from '../../../../src/datasources/wecom/WecomHttp.js';
 import { silentLogger } from '../../../../src/logging/Logger.js';
 import { failure, seedCorp, wire } from '../harness.js';
@@ -70,11 +71,19 @@ describe('state-changing calls after a lost answer', () => {
     expect(stub.count(SYNC)).toBe(2);
   });
 
-  it('media/upload is retried after a dropped connection (a repeat only makes another temp media)', async () => {
+  // Not repeated blindly by the HTTP layer: the one repeat is the explicit reconcile, whose
+  // answer is the only media id the caller sees (the lost one expires upstream unused).
+  it('media/upload after a dropped connection: one attempt here, one more by its reconcile', async () => {
     stub.script(UPLOAD, { drop: true });
-    const media = await ctx.api.uploadMedia('wwcorp1', 'template.txt', new Uint8Array([1, 2, 3]));
+    const bytes = new Uint8Array([1, 2, 3]);
+    const error = await failure(ctx.api.uploadMedia('wwcorp1', 'template.txt', bytes));
+    expect(error).toMatchObject({ code: 'UPSTREAM_OUTCOME_UNKNOWN', path: UPLOAD });
+    expect(error.message).toContain('expires after 3 days');
+    expect(stub.count(UPLOAD)).toBe(1);
+    stub.script(UPLOAD, { drop: true });
+    const media = await uploadMediaReconciled(ctx.api, 'wwcorp1', 'template.txt', bytes);
     expect(media.mediaId).toBe('media-1');
-    expect(stub.count(UPLOAD)).toBe(2);
+    expect(stub.count(UPLOAD)).toBe(3);
   });
 
   it('a connection that could not be opened sent nothing: retryable, not an unknown outcome', async () => {

@@ -6,6 +6,7 @@ import { createExportJobReconciled } from '../../../../src/datasources/wecom/rec
 import { createRuleReconciled } from '../../../../src/datasources/wecom/reconcile/createRuleReconciled.js';
 import { deleteRuleReconciled } from '../../../../src/datasources/wecom/reconcile/deleteRuleReconciled.js';
 import { runAnalysisJob } from '../../../../src/datasources/wecom/reconcile/runAnalysisJob.js';
+import { uploadMediaReconciled } from '../../../../src/datasources/wecom/reconcile/uploadMediaReconciled.js';
 import { outcomeUnknown } from '../../../../src/datasources/wecom/upstreamCallKinds.js';
 import { toWecomError, type WecomError } from '../../../../src/datasources/wecom/WecomError.js';
 
@@ -46,6 +47,12 @@ function scripted(script: Record<string, Answer[]>) {
       const next = script[name]?.shift();
       if (!next) throw new Error(`unscripted call ${name}`);
       return answerOf(name, next);
+    },
+    async uploadMedia(_corpId: string, filename: string) {
+      calls.push({ api: 'media/upload', body: filename });
+      const next = script['media/upload']?.shift();
+      if (!next) throw new Error('unscripted call media/upload');
+      return answerOf('/cgi-bin/media/upload', next);
     },
     async getPermanentCode(code: string) {
       calls.push({ api: 'get_permanent_code', body: code });
@@ -177,6 +184,33 @@ describe('analyze_task_add / analyze_task_submit', () => {
   });
 });
 
+describe('media/upload (export template)', () => {
+  const bytes = new Uint8Array([1, 2, 3, 4, 5, 6]);
+
+  it('answer lost → uploaded again → the caller gets that one media id (the lost one expires unused)', async () => {
+    const up = scripted({ 'media/upload': [{ lost: 'dropped' }, { mediaId: 'm-second', createdAt: '1' }] });
+    expect(await uploadMediaReconciled(up.api, 'c', 't.txt', bytes)).toEqual({
+      mediaId: 'm-second',
+      createdAt: '1',
+    });
+    expect(up.names()).toEqual(['media/upload', 'media/upload']);
+  });
+
+  it('a refusal (40006) is the answer: no second upload', async () => {
+    const up = scripted({ 'media/upload': [{ errcode: 40006 }] });
+    expect((await rejection(uploadMediaReconciled(up.api, 'c', 't.txt', bytes))).errcode).toBe(40006);
+    expect(up.calls).toHaveLength(1);
+  });
+
+  it('two lost answers stay unknown, saying the export code is still unused', async () => {
+    const up = scripted({ 'media/upload': [{ lost: 'timeout' }, { lost: 'dropped' }] });
+    const error = await rejection(uploadMediaReconciled(up.api, 'c', 't.txt', bytes));
+    expect(error.code).toBe('UPSTREAM_OUTCOME_UNKNOWN');
+    expect(error.message).toContain('call createExport again with the same code');
+    expect(up.calls).toHaveLength(2);
+  });
+});
+
 describe('export/create_job (single-use code)', () => {
   it('response lost → asked again → a jobid: the lost call never took effect', async () => {
     const up = scripted({ 'export/create_job': [{ lost: 'dropped' }, { jobid: 'ej1' }] });
@@ -194,53 +228,118 @@ describe('export/create_job (single-use code)', () => {
 
 describe('get_permanent_code (single-use auth code)', () => {
   const granted = { permanent_code: 'pc', auth_corp_info: { corpid: 'wwc' } };
-  const deps = (api: WecomApi, kv = new MemoryKeyValueStore(), seen: string[] = []) => ({
-    api,
-    kv,
-    app: 'archive',
-    observe: (what: string) => void seen.push(what),
+  /**
+   * The gateway's side of one exchange: its KV and the corps it stored (by auth code ref).
+   * `failSave` / `failDone` stop the "process" at that step, as a kill -9 would.
+   */
+  function gateway() {
+    const stored = new Map<string, string>();
+    const seen: string[] = [];
+    const stop = { save: false, done: false };
+    const kv = new (class extends MemoryKeyValueStore {
+      override async set(key: string, value: string, ttlMs?: number): Promise<void> {
+        if (stop.done && value.startsWith('done:')) throw new Error('killed before marking done');
+        return super.set(key, value, ttlMs);
+      }
+    })();
+    const redeem = (api: WecomApi, code = 'code') =>
+      redeemAuthCode(
+        {
+          api,
+          kv,
+          app: 'archive',
+          findRedeemed: async (ref) => stored.get(ref) ?? null,
+          observe: (what) => void seen.push(what),
+        },
+        code,
+        async (answer, ref) => {
+          if (stop.save) throw new Error('killed before saving the corp');
+          stored.set(ref, answer.auth_corp_info.corpid);
+        },
+      );
+    return { kv, stored, seen, stop, redeem };
+  }
+
+  it('granted: the corp is saved, then the code marked done', async () => {
+    const g = gateway();
+    const up = scripted({ get_permanent_code: [granted] });
+    expect(await g.redeem(up.api)).toEqual({ kind: 'granted', granted });
+    expect([...g.stored.values()]).toEqual(['wwc']);
+    expect(g.seen).toEqual([]);
   });
 
   it('timeout → asked again → granted: the first never took effect', async () => {
+    const g = gateway();
     const up = scripted({ get_permanent_code: [{ lost: 'timeout' }, granted] });
-    const seen: string[] = [];
-    expect(await redeemAuthCode(deps(up.api, undefined, seen), 'code')).toEqual({ kind: 'granted', granted });
-    expect(seen).toEqual(['outcome_unknown']);
+    expect(await g.redeem(up.api)).toEqual({ kind: 'granted', granted });
+    expect(g.seen).toEqual(['outcome_unknown']);
   });
 
   it('timeout → asked again → 40078: the authorization is lost, and remembered for the orphan check', async () => {
-    const kv = new MemoryKeyValueStore();
+    const g = gateway();
     const up = scripted({ get_permanent_code: [{ lost: 'timeout' }, { errcode: 40078 }] });
-    const seen: string[] = [];
-    const error = await rejection(redeemAuthCode(deps(up.api, kv, seen), 'code'));
+    const error = await rejection(g.redeem(up.api));
     expect(error).toBeInstanceOf(LostAuthorizationError);
     expect(error).toMatchObject({ code: 'AUTHORIZATION_LOST', retryable: false });
     expect(error.message).toContain('Trigger reset_permanent_code');
-    expect(seen).toEqual(['outcome_unknown', 'authorization_lost']);
-    expect(await kv.keys('authcode:lost:')).toHaveLength(1);
+    expect(g.seen).toEqual(['outcome_unknown', 'authorization_lost']);
+    expect(await g.kv.keys('authcode:lost:')).toHaveLength(1);
   });
 
   it('a lost answer, then (crash, redelivery) 40078 on the next try: still the lost authorization', async () => {
-    const kv = new MemoryKeyValueStore();
+    const g = gateway();
     const first = scripted({ get_permanent_code: [{ lost: 'timeout' }, { lost: 'timeout' }] });
-    expect((await rejection(redeemAuthCode(deps(first.api, kv), 'code'))).code).toBe(
-      'UPSTREAM_OUTCOME_UNKNOWN',
-    );
+    expect((await rejection(g.redeem(first.api))).code).toBe('UPSTREAM_OUTCOME_UNKNOWN');
     const redelivered = scripted({ get_permanent_code: [{ errcode: 40078 }] });
-    expect((await rejection(redeemAuthCode(deps(redelivered.api, kv), 'code'))).code).toBe(
-      'AUTHORIZATION_LOST',
-    );
+    expect((await rejection(g.redeem(redelivered.api))).code).toBe('AUTHORIZATION_LOST');
+  });
+
+  // Issue 11's audit, window (b): the process stopped after the upstream answered and before
+  // anything was stored. The redelivery's 40078 used to be a silent "invalid code".
+  it('answered, stopped before the corp was saved → redelivery → 40078: a lost authorization, counted', async () => {
+    const g = gateway();
+    g.stop.save = true;
+    await expect(g.redeem(scripted({ get_permanent_code: [granted] }).api)).rejects.toThrow('killed');
+    g.stop.save = false;
+    const error = await rejection(g.redeem(scripted({ get_permanent_code: [{ errcode: 40078 }] }).api));
+    expect(error).toBeInstanceOf(LostAuthorizationError);
+    expect(g.seen).toEqual(['authorization_lost']);
+    expect(await g.kv.keys('authcode:lost:')).toHaveLength(1);
+  });
+
+  // Window (c): the corp is saved (with its code's ref) but the done marker never written.
+  it('answered and saved, stopped before marking done → redelivery → 40078: "already", found in the store', async () => {
+    const g = gateway();
+    g.stop.done = true;
+    await expect(g.redeem(scripted({ get_permanent_code: [granted] }).api)).rejects.toThrow('killed');
+    g.stop.done = false;
+    const again = scripted({ get_permanent_code: [{ errcode: 40078 }] });
+    expect(await g.redeem(again.api)).toEqual({ kind: 'already', corpId: 'wwc' });
+    expect(g.seen).toEqual([]);
   });
 
   it('a create_auth delivered again after it was handled: 40078 means "already", not a failure', async () => {
-    const kv = new MemoryKeyValueStore();
-    await redeemAuthCode(deps(scripted({ get_permanent_code: [granted] }).api, kv), 'code');
+    const g = gateway();
+    await g.redeem(scripted({ get_permanent_code: [granted] }).api);
     const again = scripted({ get_permanent_code: [{ errcode: 40078 }] });
-    expect(await redeemAuthCode(deps(again.api, kv), 'code')).toEqual({ kind: 'already', corpId: 'wwc' });
+    expect(await g.redeem(again.api)).toEqual({ kind: 'already', corpId: 'wwc' });
+  });
+
+  it('a refusal (45009) takes its marker back: the code expiring later (40078) is not a lost authorization', async () => {
+    const g = gateway();
+    const busy = scripted({ get_permanent_code: [{ errcode: 45009 }] });
+    expect((await rejection(g.redeem(busy.api))).errcode).toBe(45009);
+    expect(await g.kv.keys('authcode:')).toEqual([]);
+    const expired = scripted({ get_permanent_code: [{ errcode: 40078 }] });
+    expect((await rejection(g.redeem(expired.api))).code).toBe('UPSTREAM_ERROR');
+    expect(g.seen).toEqual([]);
   });
 
   it('40078 for a code never seen is the answer (expired or foreign code)', async () => {
+    const g = gateway();
     const up = scripted({ get_permanent_code: [{ errcode: 40078 }] });
-    expect((await rejection(redeemAuthCode(deps(up.api), 'other'))).errcode).toBe(40078);
+    expect((await rejection(g.redeem(up.api, 'other'))).errcode).toBe(40078);
+    expect(g.seen).toEqual([]);
+    expect(await g.kv.keys('authcode:')).toEqual([]);
   });
 });
