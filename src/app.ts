@@ -28,6 +28,7 @@ import { GatewayMetrics } from './metrics/GatewayMetrics.js';
 import { logActivitySummary } from './metrics/logActivitySummary.js';
 import { watchIngest } from './metrics/watchIngest.js';
 import { createProtection } from './plugins/createProtection.js';
+import type { JitOptions } from './plugins/useJitExecution.js';
 import type { Context } from './resolvers/context.js';
 import { schema } from './schema/index.js';
 import { SubscriptionGroups } from './subscriptions/SubscriptionGroups.js';
@@ -41,6 +42,8 @@ export type AppDeps = {
   messages?: MessageLookup;
   /** Envelop plugins that run before every other one (the tracing spans, src/tracing/). */
   plugins?: Plugin<Context>[];
+  /** Compiled execution's options (src/plugins/useJitExecution.ts); default: its defaults. */
+  jit?: JitOptions;
 };
 
 export type App = {
@@ -124,6 +127,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     graphiqlKey: embeddedKey,
     federation: config.federation,
     renderGraphiQL: graphiql.render,
+    ...(deps.jit ? { jit: deps.jit } : {}),
     // Last, so it wraps the subscribe every other plugin has set.
     plugins: [
       ...(deps.plugins ?? []),

@@ -7,6 +7,7 @@ import type { ArchivedMessage, MessageLookup } from '../../src/datasources/store
 import { classifySyncRecord } from '../../src/ingest/classifySyncRecord.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { type Logger, silentLogger } from '../../src/logging/Logger.js';
+import type { JitOptions } from '../../src/plugins/useJitExecution.js';
 import { simulatorMsgids } from './archiveCheck.js';
 import { freshSchema } from './postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
@@ -74,6 +75,8 @@ export type StackOptions = {
   beforeCallbacks?: (simUrl: string) => Promise<void>;
   /** The gateway's logger (default: silent; TEST_LOG=1 prints its debug log). */
   logger?: Logger;
+  /** Compiled execution's options, e.g. `onCompile` to see which operations were compiled. */
+  jit?: JitOptions;
 };
 
 /**
@@ -119,6 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       {
         logger: options.logger ?? (process.env['TEST_LOG'] ? createLogger({ level: 'debug' }) : silentLogger),
         ...(options.indexLookup ? {} : { messages }),
+        ...(options.jit ? { jit: options.jit } : {}),
       },
     );
     const { url: gatewayUrl } = await app.start();
