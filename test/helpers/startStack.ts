@@ -51,6 +51,8 @@ export type Stack = {
   graphqlUrl: string;
   corps: SimCorp[];
   messages: TestMessageLookup;
+  /** The gateway's PostgreSQL: this stack's own schema. */
+  databaseUrl: string;
   /** A graphql-request client with `key` (default: the all-corps admin key). */
   client(key?: string | null): GraphQLClient;
   simGet<T>(path: string): Promise<T>;
@@ -153,6 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       graphqlUrl,
       corps,
       messages,
+      databaseUrl: schema.url,
       client: (key = ADMIN_KEY) =>
         new GraphQLClient(graphqlUrl, { headers: key === null ? {} : { authorization: `Bearer ${key}` } }),
       simGet,
