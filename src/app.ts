@@ -77,6 +77,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     breaker,
     observe: metrics.observeUpstream,
     onboarding: (app, kind) => metrics.onboarding.inc({ app, kind }),
+    authorized: (app) => metrics.corpsAuthorized.inc({ app }),
   });
   // Last to close: everything else reads or writes through them.
   shutdown.defer('stores', () => datasources.close());
@@ -208,6 +209,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
             lastSeq: (corpId) => ingest.index.lastSeq(corpId),
             graphqlRequests: metrics.graphqlRequests,
             upstreamCalls: metrics.upstreamCalls,
+            corpsAuthorized: metrics.corpsAuthorized,
           },
           config.logging.summaryIntervalS,
         ),

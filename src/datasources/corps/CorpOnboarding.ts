@@ -26,6 +26,8 @@ export type CorpOnboardingOptions = {
   keys?: KeyManager;
   tasks?: { purge?(corpId: string): Promise<void> };
   observe?: (what: OnboardingObservation) => void;
+  /** Told of each authorization completed (create_auth or reset_permanent_code): the activity summary counts them. */
+  onAuthorized?: (corpId: string) => void;
   logger: Logger;
   now?: () => number;
 };
@@ -163,11 +165,22 @@ export class CorpOnboarding implements AuthEvents {
     }
     // Archiving starts only once a public key is set (docs/upstream.md §3.10): set one if there is none.
     if (keys && (await keys.current(record.corpId)) === null) await keys.rotate(record.corpId);
-    logger.info(
-      { app, corpId: record.corpId, why, redeliveredEvent: redeemed.kind === 'already' },
+    const authorized = (await corps.get(record.corpId)) ?? record;
+    // One info line per corp onboarding: the archive app's (corp stored, key set; ingestion starts
+    // its sync on return). The display app's is routine beside it: debug, and counted in the
+    // activity summary. Failures of either throw, and are logged at warn or error by the caller.
+    logger[app === 'archive' ? 'info' : 'debug'](
+      {
+        app,
+        corpId: record.corpId,
+        why,
+        redeliveredEvent: redeemed.kind === 'already',
+        ...(keys ? { publicKeyVersion: authorized.publicKeyVersion ?? null } : {}),
+      },
       'corp authorized',
     );
-    return (await corps.get(record.corpId)) ?? record;
+    this.#o.onAuthorized?.(record.corpId);
+    return authorized;
   }
 
   async #store(
