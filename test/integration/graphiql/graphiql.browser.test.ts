@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../../src/embedded.js';
-import { collectPageErrors, findChromium, launchChromium } from '../../helpers/chromium.js';
+import { collectPageErrors, findChromium, launchChromium, requireCjkFont } from '../../helpers/chromium.js';
 import { startDemo } from '../../helpers/startDemo.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -212,6 +212,7 @@ describe.skipIf(chromium.skip)('GraphiQL in Chromium, offline', () => {
     await page.screenshot({ path: 'test/artifacts/graphiql-live.png' });
     // The README's screenshots are refreshed on request only, so test runs leave the tree clean.
     if (process.env['GRAPHIQL_SCREENSHOT_DOCS'] === '1') {
+      requireCjkFont();
       copyFileSync('test/artifacts/graphiql.png', 'docs/graphiql.png');
       copyFileSync('test/artifacts/graphiql-live.png', 'docs/graphiql-live.png');
     }
