@@ -28,6 +28,7 @@ import { GatewayMetrics } from './metrics/GatewayMetrics.js';
 import { logActivitySummary } from './metrics/logActivitySummary.js';
 import { watchIngest } from './metrics/watchIngest.js';
 import { createProtection } from './plugins/createProtection.js';
+import type { JitOptions } from './plugins/useJitExecution.js';
 import type { Context } from './resolvers/context.js';
 import { schema } from './schema/index.js';
 import { SubscriptionGroups } from './subscriptions/SubscriptionGroups.js';
@@ -41,6 +42,8 @@ export type AppDeps = {
   messages?: MessageLookup;
   /** Envelop plugins that run before every other one (the tracing spans, src/tracing/). */
   plugins?: Plugin<Context>[];
+  /** Compiled execution's options (src/plugins/useJitExecution.ts); default: its defaults. */
+  jit?: JitOptions;
 };
 
 export type App = {
@@ -74,6 +77,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     breaker,
     observe: metrics.observeUpstream,
     onboarding: (app, kind) => metrics.onboarding.inc({ app, kind }),
+    authorized: (app) => metrics.corpsAuthorized.inc({ app }),
   });
   // Last to close: everything else reads or writes through them.
   shutdown.defer('stores', () => datasources.close());
@@ -124,6 +128,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     graphiqlKey: embeddedKey,
     federation: config.federation,
     renderGraphiQL: graphiql.render,
+    ...(deps.jit ? { jit: deps.jit } : {}),
     // Last, so it wraps the subscribe every other plugin has set.
     plugins: [
       ...(deps.plugins ?? []),
@@ -204,6 +209,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
             lastSeq: (corpId) => ingest.index.lastSeq(corpId),
             graphqlRequests: metrics.graphqlRequests,
             upstreamCalls: metrics.upstreamCalls,
+            corpsAuthorized: metrics.corpsAuthorized,
           },
           config.logging.summaryIntervalS,
         ),

@@ -3,6 +3,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { Access } from './auth/Access.js';
 import type { Authenticate } from './auth/authenticate.js';
 import type { MessageLookup } from './datasources/store/ports.js';
+import { MaskedErrorLog } from './errors/MaskedErrorLog.js';
 import { createMaskError } from './errors/maskError.js';
 import type { GraphiqlPageOptions } from './graphiql/createGraphiql.js';
 import { graphiqlDefaults } from './graphiql/graphiqlDefaults.js';
@@ -48,11 +49,13 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
   const loaderDeps = { api: options.ds.api, messages: options.messages, hits: options.ingest?.hits ?? null };
   const renderPage = options.renderGraphiQL;
   const maskError = createMaskError(options.exposeErrors);
+  // Every masked error logged once with its request id and stack, whoever masks it.
+  const maskedErrorLog = new MaskedErrorLog(options.logger);
   return createYoga<ServerContext, Context>({
     schema: options.federation ? subgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    logging: false,
+    logging: maskedErrorLog.yogaLogger,
     // app.ts refuses a /graphql body over GRAPHQL_MAX_BODY_BYTES from its Content-Length (and every
     // chunked body) before yoga sees it, and node reads no more than Content-Length: yoga's own
     // 25 MB counter (a TransformStream around every body) can never fire, so it is left out.
@@ -88,13 +91,13 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
           };
         },
     renderGraphiQL: (graphiql) => (renderPage ?? String)(graphiql as Record<string, unknown>),
-    maskedErrors: { maskError },
+    maskedErrors: { maskError: maskedErrorLog.wrap(maskError) },
     plugins: [
       // First: it chooses the executor, which every later plugin that wraps execution wraps.
       ...(options.jit === false ? [] : [useJitExecution(options.jit) as Plugin<Context>]),
       useRequireClient(),
       useRequestErrorCodes(),
-      useMaskedErrorLog(maskError),
+      useMaskedErrorLog(maskError, maskedErrorLog),
       ...(options.plugins ?? []),
     ],
     context: (initial) => {

@@ -66,9 +66,15 @@ export async function startEmbedded(
   }
 }
 
-/** Waits (at most 30 s, then warns and goes on) until every demo corp is ACTIVE with a public key. */
+/**
+ * Waits (at most 30 s, then warns and goes on) until every demo corp is ACTIVE with a public key
+ * and its onboarding has said so (the `corp authorized` line comes after the key is visible, and
+ * must come before the banner).
+ */
 async function untilOnboarded(app: App, corpIds: string[], logger: Logger): Promise<void> {
   const deadline = Date.now() + 30_000;
+  const announced = async () =>
+    (await app.metrics.corpsAuthorized.get()).values.find((v) => v.labels['app'] === 'archive')?.value ?? 0;
   for (;;) {
     const ready = await Promise.all(
       corpIds.map(async (id) => {
@@ -76,7 +82,7 @@ async function untilOnboarded(app: App, corpIds: string[], logger: Logger): Prom
         return corp?.status === 'ACTIVE' && (await app.datasources.keys.current(id)) !== null;
       }),
     );
-    if (ready.every(Boolean)) return;
+    if (ready.every(Boolean) && (await announced()) >= corpIds.length) return;
     if (Date.now() > deadline) {
       logger.warn(
         { corps: corpIds.length, ready: ready.filter(Boolean).length },

@@ -32,9 +32,9 @@ export function wireWebSocket(
   options.metrics?.countWsConnections(() => wss.clients.size);
   const graphqlWs = graphqlWsOverYoga(yoga, {
     url: `http://localhost${path}`,
-    maskError: (error) => {
+    maskError: (error, requestId) => {
       const masked = options.maskError(error, 'Unexpected error.') as GraphQLError;
-      if (masked !== error) options.logger?.error({ err: error }, 'graphql-ws operation failed');
+      if (masked !== error) options.logger?.error({ err: error, requestId }, 'graphql-ws operation failed');
       return masked;
     },
   });

@@ -54,6 +54,8 @@ export type Datasources = {
 export type DatasourceHooks = Pick<WecomHttpOptions, 'breaker' | 'observe'> & {
   /** Onboarding outcomes worth a metric (lost answers, lost authorizations, refused cancels). */
   onboarding?: (app: 'archive' | 'display', what: OnboardingObservation) => void;
+  /** A corp authorization completed, by app (counted for the activity summary). */
+  authorized?: (app: 'archive' | 'display') => void;
 };
 
 /**
@@ -63,7 +65,7 @@ export type DatasourceHooks = Pick<WecomHttpOptions, 'breaker' | 'observe'> & {
 export async function createDatasources(
   config: Config & { wecomApiBase: string },
   logger: Logger,
-  { onboarding, ...hooks }: DatasourceHooks = {},
+  { onboarding, authorized, ...hooks }: DatasourceHooks = {},
 ): Promise<Datasources> {
   // Only coordination lives in Redis (KV locks and caches, leases, inbox, pub/sub, rate limits),
   // and all of it is cluster-safe (test/integration/cluster): one node or a cluster alike.
@@ -149,6 +151,7 @@ export async function createDatasources(
     tasks,
     cancels: durable.pendingCancels.archive,
     ...(onboarding ? { observe: (what: OnboardingObservation) => onboarding('archive', what) } : {}),
+    ...(authorized ? { onAuthorized: () => authorized('archive') } : {}),
     logger,
   });
   const displayAuth = new CorpOnboarding({
@@ -159,6 +162,7 @@ export async function createDatasources(
     kv: displayKv,
     cancels: durable.pendingCancels.display,
     ...(onboarding ? { observe: (what: OnboardingObservation) => onboarding('display', what) } : {}),
+    ...(authorized ? { onAuthorized: () => authorized('display') } : {}),
     logger,
   });
   // The display app's tickets belong to its authorization: a cancelled one's are useless.

@@ -25,6 +25,10 @@ export const ErrorCode = {
   CUSTOM_ANALYSIS_DISABLED: 'CUSTOM_ANALYSIS_DISABLED',
   CORP_NOT_AUTHORIZED: 'CORP_NOT_AUTHORIZED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** A request that is not a well-formed GraphQL request (bad JSON, a malformed multipart body). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** yoga's: the document has no operation of the given operationName (or several and none named). */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   /** Depth, aliases, tokens, directives or cost over the configured limit. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',

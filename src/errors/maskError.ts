@@ -15,7 +15,7 @@ export function createMaskError(expose: boolean) {
     if (wecom) return fromWecomError(wecom, error);
     // Coded errors (ours, located by graphql-js) and parse/validation errors are the client's own.
     if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) {
-      return error;
+      return clientError(error);
     }
     if (isStoreOutage(error)) {
       return new GraphQLError('the gateway store is unavailable right now; retry shortly', {
@@ -33,6 +33,38 @@ export function createMaskError(expose: boolean) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     });
   };
+}
+
+/**
+ * A GraphQLError of the client's own, with a code and the GraphQL-over-HTTP status. yoga raises a
+ * few without a code (a malformed multipart request: "Missing multipart form field"): they are
+ * BAD_REQUEST, and 400 when they refused the request itself (no path: nothing executed). An
+ * unknown operationName is a request error like a validation error: 400 under
+ * `application/graphql-response+json`, 200 under legacy `application/json` (yoga says 400 for both).
+ */
+function clientError(error: GraphQLError): GraphQLError {
+  const code = error.extensions?.['code'];
+  if (code === ErrorCode.OPERATION_RESOLUTION_FAILURE) {
+    const http = error.extensions['http'] as { spec?: boolean } | undefined;
+    if (http?.spec) return error;
+    return withExtensions(error, { http: { ...http, spec: true, status: 400 } });
+  }
+  if (code) return error;
+  return withExtensions(error, {
+    code: ErrorCode.BAD_REQUEST,
+    ...(error.path || error.extensions?.['http'] ? {} : { http: { status: 400 } }),
+  });
+}
+
+function withExtensions(error: GraphQLError, extensions: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, ...extensions },
+  });
 }
 
 function findWecomError(error: unknown): WecomError | null {

@@ -79,6 +79,14 @@ export class GatewayMetrics {
     labelNames: ['app', 'kind'] as const,
     registers: [this.registry],
   });
+  readonly corpsAuthorized = new Counter({
+    name: 'wag_corps_authorized_total',
+    help:
+      'Corp authorizations completed, by app (archive: corp stored and its public key set; display: corp stored). ' +
+      'A redelivered create_auth counts again.',
+    labelNames: ['app'] as const,
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({
     name: 'wag_subscriptions_active',
     help: 'Live GraphQL subscriptions (graphql-ws and SSE).',

@@ -9,12 +9,15 @@ export type ActivitySources = {
   lastSeq: (corpId: string) => Promise<number>;
   graphqlRequests: Counter<string>;
   upstreamCalls: Counter<string>;
+  /** Authorizations completed, by `app`: the display app's are logged only here. */
+  corpsAuthorized: Counter<string>;
 };
 
 /**
  * The info-level heartbeat that replaces per-sync and per-callback lines: every `intervalS`, one
  * line with what happened since the last one (messages indexed per corp, GraphQL operations,
- * upstream calls and how many failed). A period with nothing new logs nothing. Returns `stop`.
+ * upstream calls and how many failed, authorizations completed per app). A period with nothing
+ * new logs nothing. Returns `stop`.
  */
 export function logActivitySummary(sources: ActivitySources, intervalS: number): () => void {
   if (intervalS <= 0) return () => {};
@@ -31,9 +34,23 @@ export function logActivitySummary(sources: ActivitySources, intervalS: number):
       const upstreamCalls = now.upstreamCalls - last.upstreamCalls;
       const upstreamErrors = now.upstreamErrors - last.upstreamErrors;
       const messagesIndexed = Object.values(indexed).reduce((a, b) => a + b, 0);
-      if (messagesIndexed + operations + upstreamCalls > 0) {
+      const authorized: Record<string, number> = {};
+      for (const [app, n] of now.authorized) {
+        const added = n - (last.authorized.get(app) ?? 0);
+        if (added > 0) authorized[app] = added;
+      }
+      const authorizations = Object.values(authorized).reduce((a, b) => a + b, 0);
+      if (messagesIndexed + operations + upstreamCalls + authorizations > 0) {
         sources.logger.info(
-          { periodS: intervalS, messagesIndexed, indexed, operations, upstreamCalls, upstreamErrors },
+          {
+            periodS: intervalS,
+            messagesIndexed,
+            indexed,
+            operations,
+            upstreamCalls,
+            upstreamErrors,
+            ...(authorizations > 0 ? { authorized } : {}),
+          },
           'activity',
         );
       }
@@ -52,6 +69,8 @@ type Snapshot = {
   operations: number;
   upstreamCalls: number;
   upstreamErrors: number;
+  /** Authorizations completed so far, by app. */
+  authorized: Map<string, number>;
 };
 
 async function snapshot(s: ActivitySources): Promise<Snapshot> {
@@ -66,5 +85,8 @@ async function snapshot(s: ActivitySources): Promise<Snapshot> {
     operations: await sum(s.graphqlRequests, () => true),
     upstreamCalls: await sum(s.upstreamCalls, () => true),
     upstreamErrors: await sum(s.upstreamCalls, (l) => l['result'] !== 'ok'),
+    authorized: new Map(
+      (await s.corpsAuthorized.get()).values.map((v) => [String(v.labels['app']), v.value]),
+    ),
   };
 }

@@ -26,7 +26,7 @@ export type JitOptions = {
    * compiling takes about 0.1 ms per field, so a huge document would stall the event loop.
    */
   maxFields?: number;
-  /** Told of every compilation (tests, diagnostics). */
+  /** Told of every operation compiled, once it is (tests, diagnostics); not of a failed compilation. */
   onCompile?: (operationName: string | null) => void;
 };
 
@@ -77,7 +77,7 @@ export function useJitExecution(options: JitOptions = {}): Plugin {
     if (entry.compiled !== undefined) return entry.compiled;
     if (++entry.runs < compileAfter) return null;
     entry.compiled = compile(args);
-    options.onCompile?.(args.operationName ?? null);
+    if (entry.compiled) options.onCompile?.(args.operationName ?? null);
     return entry.compiled;
   };
 

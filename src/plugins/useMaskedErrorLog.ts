@@ -1,9 +1,8 @@
 import type { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../errors/codes.js';
+import type { MaskError, MaskedErrorLog } from '../errors/MaskedErrorLog.js';
 import type { Context } from '../resolvers/context.js';
 
-type MaskError = (error: unknown, message: string) => Error;
 type Result = { errors?: readonly GraphQLError[] };
 
 /** What yoga's masked errors say; the same text, so a client cannot tell who masked it. */
@@ -11,10 +10,11 @@ const MASKED_MESSAGE = 'Unexpected error.';
 
 /**
  * Masks execution errors itself (yoga's masker, which runs after, then leaves them alone) so every
- * masked error is logged with the operation's request id (the context logger carries it), its path
- * and the original stack. Yoga's own logging is off (it would log without the request id).
+ * masked error is logged with the operation's logger (it carries the request id), its path and
+ * the original stack. What never becomes a result (a stream that throws, a plugin that throws)
+ * yoga masks, and MaskedErrorLog's maskError logs it.
  */
-export function useMaskedErrorLog(maskError: MaskError): Plugin<Context> {
+export function useMaskedErrorLog(maskError: MaskError, log: MaskedErrorLog): Plugin<Context> {
   const mask = (result: Result, ctx: Context): Result | null => {
     if (!result.errors?.length) return null;
     let changed = false;
@@ -22,9 +22,7 @@ export function useMaskedErrorLog(maskError: MaskError): Plugin<Context> {
       const masked = maskError(error, MASKED_MESSAGE) as GraphQLError;
       if (masked === error) return error;
       changed = true;
-      if (masked.extensions?.['code'] === ErrorCode.INTERNAL_SERVER_ERROR) {
-        ctx.logger.error({ err: error.originalError ?? error, path: error.path?.join('.') }, 'masked error');
-      }
+      log.note(error, masked, ctx.logger);
       return masked;
     });
     return changed ? { ...result, errors } : null;

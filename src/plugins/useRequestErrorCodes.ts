@@ -7,7 +7,7 @@ type Result = { data?: unknown; errors?: readonly GraphQLError[] };
 
 /**
  * Request errors raised while executing — variables that do not coerce (a bad enum value, a
- * missing required variable), an unknown operation name — come from graphql-js without a code
+ * missing required variable) — come from graphql-js without a code
  * and without a status. They become BAD_USER_INPUT with the GraphQL-over-HTTP "spec" status:
  * 400 under `application/graphql-response+json`, 200 under legacy `application/json`, like the
  * parse, validation and limit errors yoga and useOperationLimits raise (one rule for every

@@ -80,6 +80,19 @@ export async function chatCreatedAt(chat: ChatShape, ctx: Context): Promise<numb
   return (await groupInfo(chat, ctx))?.createdAt ?? null;
 }
 
+/**
+ * Whether the chat is the corp's own or with customers, from the chat itself: a single with an
+ * external party is a customer chat; a group is a customer group exactly when groupchat/get,
+ * which answers for internal groups only, refuses it (301059; one call per group per operation).
+ */
+export async function chatAudience(chat: ChatShape, ctx: Context): Promise<'INTERNAL' | 'CUSTOMER'> {
+  if (chat.kind === 'SINGLE') {
+    forCorp(ctx, chat.corpId);
+    return chat.parties.some((p) => p.type === EXTERNAL) ? 'CUSTOMER' : 'INTERNAL';
+  }
+  return (await groupInfo(chat, ctx)) === null ? 'CUSTOMER' : 'INTERNAL';
+}
+
 /** Singles: the two parties (from the id). Groups: the members groupchat/get reports. */
 export async function chatParticipants(chat: ChatShape, ctx: Context): Promise<ParticipantShape[]> {
   if (chat.kind === 'SINGLE') {

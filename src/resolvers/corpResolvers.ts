@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { PublicKeyInfo } from '../datasources/corps/ports.js';
 import type { CorpRecord } from '../datasources/store/ports.js';
 import type { Context } from './context.js';
+import { type CorpEdition, toCorpEdition } from './corpEdition.js';
 import { forCorp } from './forCorp.js';
 import type { AuthorizedUserShape } from './shapes.js';
 import { type Connection, listConnection, upstreamConnection } from './upstreamConnection.js';
@@ -32,28 +33,12 @@ export async function loadCorp(corpId: string, ctx: Context): Promise<CorpRecord
   return ctx.ds.corpReads.get(corpId);
 }
 
-export type CorpEdition = {
-  edition: number;
-  status: number | null;
-  beginAt: number | null;
-  endAt: number | null;
-  msgDurationDays: number | null;
-  authUserCount: number | null;
-};
-
 /** get_corp_auth_info; a cancelled corp has no editions and is not asked (upstream would refuse). */
 export async function corpEditions(corp: CorpRecord, ctx: Context): Promise<CorpEdition[]> {
   const loaders = forCorp(ctx, corp.corpId);
   if (corp.status !== 'ACTIVE') return [];
   const info = await loaders.corpAuthInfo.load('info');
-  return info.auth_edition_list.map((e) => ({
-    edition: e.edition,
-    status: e.status ?? null,
-    beginAt: e.begin_time ?? null,
-    endAt: e.end_time ?? null,
-    msgDurationDays: e.msg_duration_days ?? null,
-    authUserCount: e.auth_user_count ?? null,
-  }));
+  return info.auth_edition_list.map(toCorpEdition);
 }
 
 export async function corpPublicKey(corp: CorpRecord, ctx: Context): Promise<PublicKeyInfo | null> {

@@ -1,4 +1,5 @@
 import {
+  chatAudience,
   chatConsents,
   chatCreatedAt,
   chatCreator,
@@ -19,6 +20,20 @@ export const ChatKind = builder.enumType('ChatKind', {
   } as const,
 });
 
+export const ChatAudience = builder.enumType('ChatAudience', {
+  description: 'Who the chat is between: the corp’s own people, or with customers (external contacts).',
+  values: {
+    INTERNAL: {
+      value: 'INTERNAL',
+      description: 'Internal: an internal group, or a single chat of two employees.',
+    },
+    CUSTOMER: {
+      value: 'CUSTOMER',
+      description: 'With customers: a customer group (客户群), or a single chat with an external contact.',
+    },
+  } as const,
+});
+
 builder.node(ChatRef, {
   description:
     'A conversation. Group details come from groupchat/get, which answers only for internal groups: ' +
@@ -27,6 +42,15 @@ builder.node(ChatRef, {
   loadOne: (rawId, ctx) => loadChat(rawId, ctx),
   fields: (t) => ({
     kind: t.expose('kind', { type: ChatKind }),
+    audience: t.field({
+      type: ChatAudience,
+      nullable: true,
+      description:
+        'Internal or with customers, from the chat itself: a single chat by its parties; a group by ' +
+        'groupchat/get, which answers for internal groups only (one call per group per operation; ' +
+        'null, with the error, when upstream does not answer).',
+      resolve: (chat, _args, ctx) => chatAudience(chat, ctx),
+    }),
     chatId: t.string({
       nullable: true,
       description: 'The upstream chatid; groups only.',

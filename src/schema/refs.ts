@@ -1,7 +1,7 @@
 import type { PublicKeyInfo } from '../datasources/corps/ports.js';
 import type { AnalysisTaskRecord, CorpRecord, ExportTaskRecord } from '../datasources/store/ports.js';
 import type { AnalysisSummaryShape } from '../resolvers/analysisResolvers.js';
-import type { CorpEdition } from '../resolvers/corpResolvers.js';
+import type { CorpEdition } from '../resolvers/corpEdition.js';
 import type { MessageDisplay } from '../resolvers/messageResolvers.js';
 import type {
   ApplicableRangeShape,

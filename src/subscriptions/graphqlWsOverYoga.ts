@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type DocumentNode,
   type ExecutionArgs,
@@ -31,8 +32,11 @@ export type OperationPipeline = {
 export type GraphqlWsOverYogaOptions = {
   /** The operations' URL as yoga's plugins see it (the GraphQL endpoint). */
   url: string;
-  /** Turns what escapes yoga's pipeline (an onParams hook that throws) into a client error. */
-  maskError: (error: unknown) => GraphQLError;
+  /**
+   * Turns what escapes yoga's pipeline (an onParams hook that throws) into a client error;
+   * `requestId` is the operation's.
+   */
+  maskError: (error: unknown, requestId: string) => GraphQLError;
 };
 
 /**
@@ -56,7 +60,8 @@ const ANY_OPERATION: DocumentNode = {
  * a request of the operation's own (a POST to the endpoint whose Authorization header is
  * `connectionParams.authorization`), so persisted operations, limits, auth, rate limits,
  * metrics and error masking are yoga's plugins alone, as over HTTP, and a client gets the body
- * HTTP would have answered as its `next` payload. graphql-ws keeps the protocol; the results
+ * HTTP would have answered as its `next` payload. Each operation has a request id of its own
+ * (`x-request-id` on its request), which its logger and every line logged for it carry. graphql-ws keeps the protocol; the results
  * are written by WsOperation, a shared subscription's straight to the socket (`liveSink`).
  */
 export function graphqlWsOverYoga(
@@ -67,14 +72,18 @@ export function graphqlWsOverYoga(
     try {
       return await yoga.getResultForParams({ params, request }, context);
     } catch (error) {
-      return { errors: [options.maskError(error)] };
+      return { errors: [options.maskError(error, request.headers.get('x-request-id') ?? '')] };
     }
   };
   const operation = (ctx: Context<ConnectionParams, WsConnection>, id: string, payload: SubscribePayload) => {
     const authorization = ctx.connectionParams?.['authorization'];
+    const requestId = randomUUID();
     const request = new yoga.fetchAPI.Request(options.url, {
       method: 'POST',
-      headers: typeof authorization === 'string' ? { authorization } : {},
+      headers: {
+        'x-request-id': requestId,
+        ...(typeof authorization === 'string' ? { authorization } : {}),
+      },
     });
     // Only the four GraphQL-over-HTTP fields, as an HTTP body would carry them.
     const params: GraphQLParams = {
@@ -83,7 +92,7 @@ export function graphqlWsOverYoga(
       ...(payload.variables != null ? { variables: payload.variables } : {}),
       ...(payload.extensions != null ? { extensions: payload.extensions } : {}),
     };
-    return new WsOperation(id, ctx.extra, run, params, request);
+    return new WsOperation(id, ctx.extra, run, params, request, { requestId });
   };
   // The operation travels to `subscribe` as the context value; yoga builds the real Context.
   const started = (args: ExecutionArgs) => args.contextValue as WsOperation;

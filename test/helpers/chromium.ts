@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -47,4 +48,15 @@ export function collectPageErrors(page: Page, into: string[]): void {
   page.on('console', (m) => {
     if (m.type() === 'error') into.push(m.text());
   });
+}
+
+/**
+ * A screenshot for the README shows Chinese names: without a CJK font Chromium draws tofu boxes.
+ * Throws, naming the package, when fontconfig knows none (the tests themselves do not need one).
+ */
+export function requireCjkFont(): void {
+  const listed = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  if (listed.status !== 0 || listed.stdout.trim() === '') {
+    throw new Error('no CJK font for the README screenshots: apt-get install -y fonts-noto-cjk');
+  }
 }

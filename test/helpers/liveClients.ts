@@ -92,12 +92,13 @@ export function wsSubscribe<T>(
   };
 }
 
-/** A real SSE subscription (yoga's GraphQL over SSE, distinct connections mode). */
+/** A real SSE subscription (yoga's GraphQL over SSE, distinct connections mode); `headers` added. */
 export function sseSubscribe<T>(
   graphqlUrl: string,
   key: string,
   query: string,
   variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Collected<T> {
   const c = collector<T>();
   const abort = new AbortController();
@@ -108,6 +109,7 @@ export function sseSubscribe<T>(
         accept: 'text/event-stream',
         'content-type': 'application/json',
         authorization: `Bearer ${key}`,
+        ...headers,
       },
       body: JSON.stringify({ query, variables }),
       signal: abort.signal,

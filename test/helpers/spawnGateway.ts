@@ -2,8 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** `src/main.ts` in upstream mode prints this line once listening (PORT=0 → the real port). */
-const LISTENING = /GraphQL: (http:\/\/\S+)\/graphql/;
+/**
+ * `src/main.ts` prints this line once ready (PORT=0 → the real port): `GraphQL: …` in upstream
+ * mode, `GraphiQL: …` in embedded mode.
+ */
+const LISTENING = /Graph(?:i)?QL: (http:\/\/\S+)\/graphql/;
 
 export type SpawnedGateway = {
   /** e.g. http://127.0.0.1:41234 */

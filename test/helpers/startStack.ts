@@ -7,6 +7,7 @@ import type { ArchivedMessage, MessageLookup } from '../../src/datasources/store
 import { classifySyncRecord } from '../../src/ingest/classifySyncRecord.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { type Logger, silentLogger } from '../../src/logging/Logger.js';
+import type { JitOptions } from '../../src/plugins/useJitExecution.js';
 import { simulatorMsgids } from './archiveCheck.js';
 import { freshSchema } from './postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from './redis.js';
@@ -50,6 +51,8 @@ export type Stack = {
   graphqlUrl: string;
   corps: SimCorp[];
   messages: TestMessageLookup;
+  /** The gateway's PostgreSQL: this stack's own schema. */
+  databaseUrl: string;
   /** A graphql-request client with `key` (default: the all-corps admin key). */
   client(key?: string | null): GraphQLClient;
   simGet<T>(path: string): Promise<T>;
@@ -79,6 +82,8 @@ export type StackOptions = {
   beginCallbacks?: boolean;
   /** The gateway's logger (default: silent; TEST_LOG=1 prints its debug log). */
   logger?: Logger;
+  /** Compiled execution's options, e.g. `onCompile` to see which operations were compiled. */
+  jit?: JitOptions;
 };
 
 /**
@@ -124,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       {
         logger: options.logger ?? (process.env['TEST_LOG'] ? createLogger({ level: 'debug' }) : silentLogger),
         ...(options.indexLookup ? {} : { messages }),
+        ...(options.jit ? { jit: options.jit } : {}),
       },
     );
     const { url: gatewayUrl } = await app.start();
@@ -157,6 +163,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       graphqlUrl,
       corps,
       messages,
+      databaseUrl: schema.url,
       client: (key = ADMIN_KEY) =>
         new GraphQLClient(graphqlUrl, { headers: key === null ? {} : { authorization: `Bearer ${key}` } }),
       simGet,

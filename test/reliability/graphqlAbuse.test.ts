@@ -65,6 +65,20 @@ describe('GraphQL abuse is rejected fast, with codes', () => {
     return res;
   }
 
+  /** A rejected operation's status under each media type (test/integration/plugins/requestErrors.test.ts). */
+  const SPEC_STATUSES = { 'application/graphql-response+json': 400, 'application/json': 200 };
+  async function specStatuses(body: unknown): Promise<Record<string, number>> {
+    const statuses: Record<string, number> = {};
+    for (const accept of Object.keys(SPEC_STATUSES)) {
+      figures.requests++;
+      const res = await postGraphql(stack.graphqlUrl, body, { ...auth(), accept });
+      expect(firstCode(res.json)).toBe('QUERY_TOO_COMPLEX');
+      statuses[accept] = res.status;
+      figures.rejected++;
+    }
+    return statuses;
+  }
+
   it('a depth bomb → QUERY_TOO_COMPLEX naming the limit', async () => {
     let inner = 'id';
     for (let i = 0; i < 20; i++) inner = `corp(corpId: "x") { chat(id: "c") { corp { ${inner} } } }`;
@@ -78,15 +92,18 @@ describe('GraphQL abuse is rejected fast, with codes', () => {
     expect(res.json.errors![0]!.extensions).toMatchObject({ limit: 'aliases', max: 30, found: 200 });
   });
 
-  it('a token flood → QUERY_TOO_COMPLEX from the parser', async () => {
+  it('a token flood → QUERY_TOO_COMPLEX from the parser, with the spec status', async () => {
     const fields = Array.from({ length: 4000 }, () => '__typename').join(' ');
     const res = await rejected({ query: `{ ${fields} }` }, 'QUERY_TOO_COMPLEX');
     expect(res.json.errors![0]!.extensions).toMatchObject({ limit: 'tokens' });
+    expect(await specStatuses({ query: `{ ${fields} }` })).toEqual(SPEC_STATUSES);
   });
 
-  it('a directive flood → QUERY_TOO_COMPLEX', async () => {
+  it('a directive flood → QUERY_TOO_COMPLEX, with the spec status', async () => {
     const directives = Array.from({ length: 50 }, () => '@include(if: true)').join(' ');
-    await rejected({ query: `{ viewer ${directives} { id } }` }, 'QUERY_TOO_COMPLEX');
+    const res = await rejected({ query: `{ viewer ${directives} { id } }` }, 'QUERY_TOO_COMPLEX');
+    expect(res.json.errors![0]!.extensions).toMatchObject({ limit: 'directives', max: 20, found: 50 });
+    expect(await specStatuses({ query: `{ viewer ${directives} { id } }` })).toEqual(SPEC_STATUSES);
   });
 
   it('nested pages whose product is huge → QUERY_TOO_COMPLEX (cost), before any upstream call', async () => {

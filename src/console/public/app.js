@@ -81,8 +81,12 @@ async function openCorp(gql, corpId, canDisplay) {
     h('p', { class: 'hint' }, 'Click a message to see where ww-open-message renders it.'),
   );
   byId('stats-scope').textContent = 'corp, last 7 days';
-  byId('stats').replaceChildren();
-  byId('alerts').replaceChildren();
+  for (const id of ['stats', 'alerts']) {
+    const el = byId(id);
+    el.replaceChildren();
+    // Which corp the panel shows: set by whoever paints it (side.js), so a test can tell.
+    delete el.dataset['corpId'];
+  }
   const status = byId('status');
   status.textContent = 'loading';
   status.classList.remove('live');

@@ -44,15 +44,18 @@ export function short(id) {
 }
 
 /**
- * A conversation as people name it: group or one-to-one, internal or with a customer (any
- * external party among the sender and receivers makes it a customer conversation; ChatKind
- * alone says only group or single).
- * @param {{ kind: string, chatId?: string | null }} chat
+ * A conversation as people name it: group or one-to-one (`kind`), internal or with a customer
+ * (`audience`, the chat's own: a customer group is one even when no customer takes part in a
+ * message). Only when upstream could not tell (`audience` null) do the parties decide: any
+ * external party makes it a customer conversation.
+ * @param {{ kind: string, audience?: string | null, chatId?: string | null }} chat
  * @param {{ id: string, type: string }[]} parties the message's sender and receivers, or an alert's customer
  * @param {boolean} [full]
  */
 export function chatLabel(chat, parties, full = false) {
-  const withCustomer = parties.some((p) => p.type === 'EXTERNAL');
+  const withCustomer = chat.audience
+    ? chat.audience === 'CUSTOMER'
+    : parties.some((p) => p.type === 'EXTERNAL');
   const show = (/** @type {string} */ id) => (full ? id : short(id));
   if (chat.kind === 'GROUP')
     return `${withCustomer ? 'customer group' : 'internal group'} ${show(chat.chatId ?? '')}`;

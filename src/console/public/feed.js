@@ -8,7 +8,7 @@ export class Feed {
   /** @param {{ onSelectMessage: (m: any) => void, onSelectChat: (chatId: string | null, label: string) => void }} handlers */
   constructor(handlers) {
     this.handlers = handlers;
-    /** @type {Map<string, { label: string, count: number, last: string, el: HTMLElement }>} */
+    /** @type {Map<string, { label: string, count: number, last: string, el: HTMLElement, audience: string | null }>} */
     this.chats = new Map();
     /** @type {string | null} */
     this.chatFilter = null;
@@ -48,7 +48,7 @@ export class Feed {
     });
     row.hidden = this.chatFilter !== null && this.chatFilter !== m.chat.id;
     byId('feed').prepend(row);
-    this.#countChat(m.chat.id, label, m.sentAt);
+    this.#countChat(m.chat, label, m.sentAt);
   }
 
   /** @param {{ messageId: string, rule: { name: string } }} hit */
@@ -58,17 +58,23 @@ export class Feed {
   }
 
   /**
-   * @param {string} chatId
+   * The chat's row in the list. Its label is the chat's kind and audience (the chat's own, on
+   * every message), so it stays right whichever message came first; a message that knows the
+   * audience when the first did not (upstream did not answer then) corrects it.
+   * @param {{ id: string, audience?: string | null }} of the message's chat
    * @param {string} label
    * @param {string} sentAt
    */
-  #countChat(chatId, label, sentAt) {
-    let chat = this.chats.get(chatId);
+  #countChat(of, label, sentAt) {
+    let chat = this.chats.get(of.id);
     if (!chat) {
-      const el = h('li', { class: 'chat', 'data-chat-id': chatId });
-      el.addEventListener('click', () => this.#filter(chatId));
-      chat = { label, count: 0, last: sentAt, el };
-      this.chats.set(chatId, chat);
+      const el = h('li', { class: 'chat', 'data-chat-id': of.id });
+      el.addEventListener('click', () => this.#filter(of.id));
+      chat = { label, count: 0, last: sentAt, el, audience: of.audience ?? null };
+      this.chats.set(of.id, chat);
+    } else if (of.audience && !chat.audience) {
+      chat.label = label;
+      chat.audience = of.audience;
     }
     chat.count += 1;
     chat.last = sentAt;

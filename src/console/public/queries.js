@@ -1,7 +1,7 @@
 /** The console's GraphQL documents: everything it shows comes from the public graph. */
 
 const MESSAGE = `id msgid type sentAt sender { id type } receivers { id type }
-  chat { id kind chatId } hits { rule { name } }`;
+  chat { id kind audience chatId } hits { rule { name } }`;
 
 export const SESSION = `{ viewer { id scopes allCorps corpIds } corps(first: 100) { edges { node { corpId name } } } }`;
 
@@ -23,4 +23,4 @@ export const STATS = `query Stats($c: String!, $chat: ID, $from: DateTime!, $to:
 
 export const ALERTS = `query Alerts($c: String!) { corp(corpId: $c) {
   replyAlerts(first: 20, status: OPEN) { edges { node { id ruleName minutes customerSentAt deadlineAt
-    chat { id kind chatId } customer { id type } } } } } }`;
+    chat { id kind audience chatId } customer { id type } } } } } }`;

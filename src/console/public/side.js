@@ -18,12 +18,23 @@ export class Side {
     this.opts = opts;
   }
 
+  /**
+   * True (and said on the console) when another corp was opened since `what` was asked for: its
+   * answer must not paint over the new corp.
+   * @param {string} what
+   */
+  #stale(what) {
+    if (!this.opts.signal.aborted) return false;
+    console.debug(`late ${what} answer for corp ${this.corpId} ignored`);
+    return true;
+  }
+
   /** @param {any} m */
   async showMessage(m) {
     const detail = byId('detail');
     detail.replaceChildren(h('p', { class: 'hint' }, `Loading ${m.msgid}…`));
     const data = await this.gql.request(DETAIL, { id: m.id, keys: this.opts.canDisplay });
-    if (this.opts.signal.aborted) return;
+    if (this.#stale('Detail')) return;
     const msg = data.node ?? m;
     const secretKey = msg.display?.secretKey ?? null;
     const template = `<ww-open-message message-id="${msg.msgid}" secret-key="${secretKey ?? '…needs scope content:display'}">`;
@@ -50,7 +61,7 @@ export class Side {
     const params = new URLSearchParams({ msgid: msg.msgid, secret_key: secretKey });
     const res = await fetch(`${this.opts.renderBase}/__sim/render?${params}`);
     const body = await res.json();
-    if (this.opts.signal.aborted) return;
+    if (this.#stale('render')) return;
     slot.append(
       h(
         'div',
@@ -66,7 +77,7 @@ export class Side {
     const to = new Date();
     const from = new Date(to.getTime() - 7 * 86_400_000);
     const data = await this.gql.request(STATS, { c: this.corpId, chat: chatId, from, to });
-    if (this.opts.signal.aborted) return;
+    if (this.#stale('Stats')) return;
     const s = data.corp.statistics;
     const pct = s.replyRate === null ? '—' : `${Math.round(s.replyRate * 100)}%`;
     const rows = [
@@ -79,16 +90,20 @@ export class Side {
       ['reply time, average', duration(s.replySeconds.avg)],
       ['recalls', String(s.recalls)],
     ];
-    byId('stats').replaceChildren(
+    const stats = byId('stats');
+    stats.dataset['corpId'] = this.corpId;
+    stats.replaceChildren(
       h('table', { class: 'stats' }, ...rows.map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v)))),
     );
   }
 
   async showAlerts() {
     const data = await this.gql.request(ALERTS, { c: this.corpId });
-    if (this.opts.signal.aborted) return;
+    if (this.#stale('Alerts')) return;
     const edges = data.corp.replyAlerts.edges;
-    byId('alerts').replaceChildren(
+    const alerts = byId('alerts');
+    alerts.dataset['corpId'] = this.corpId;
+    alerts.replaceChildren(
       ...(edges.length === 0
         ? [h('li', { class: 'hint' }, 'none open (rules: createReplyTimeoutRule)')]
         : edges.map((/** @type {any} */ e) =>

@@ -45,6 +45,8 @@ export type CorpOnboardingOptions = {
   /** How long an unconfirmed cancel is re-checked, ms. Default CANCEL_RECHECK_MS. */
   cancelRecheckMs?: number;
   observe?: (what: OnboardingObservation) => void;
+  /** Told of each authorization completed (create_auth or reset_permanent_code): the activity summary counts them. */
+  onAuthorized?: (corpId: string) => void;
   logger: Logger;
   now?: () => number;
 };
@@ -204,7 +206,20 @@ export class CorpOnboarding implements AuthEvents {
     await keys?.ensureKey(corpId);
     const record = await corps.get(corpId);
     if (record === null) throw new Error(`corp ${corpId} was redeemed but is not stored`);
-    logger.info({ app, corpId, why, redeliveredEvent: redeemed.kind === 'already' }, 'corp authorized');
+    // One info line per corp onboarding: the archive app's (corp stored, key set; ingestion starts
+    // its sync on return). The display app's is routine beside it: debug, and counted in the
+    // activity summary. Failures of either throw, and are logged at warn or error by the caller.
+    logger[app === 'archive' ? 'info' : 'debug'](
+      {
+        app,
+        corpId,
+        why,
+        redeliveredEvent: redeemed.kind === 'already',
+        ...(keys ? { publicKeyVersion: record.publicKeyVersion ?? null } : {}),
+      },
+      'corp authorized',
+    );
+    this.#o.onAuthorized?.(corpId);
     return record;
   }
 

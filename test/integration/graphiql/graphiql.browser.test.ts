@@ -1,10 +1,9 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/config.js';
-import { type Running, startEmbedded } from '../../../src/embedded.js';
-import { silentLogger } from '../../../src/logging/Logger.js';
-import { collectPageErrors, findChromium, launchChromium } from '../../helpers/chromium.js';
+import type { Running } from '../../../src/embedded.js';
+import { collectPageErrors, findChromium, launchChromium, requireCjkFont } from '../../helpers/chromium.js';
+import { startDemo } from '../../helpers/startDemo.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
 const chromium = findChromium('the GraphiQL browser test');
@@ -37,8 +36,7 @@ describe.skipIf(chromium.skip)('GraphiQL in Chromium, offline', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const config = loadConfig({ PORT: '0', SIM_PORT: '0', SIM_MESSAGE_RATE: '0', LOG_LEVEL: 'silent' });
-    running = await startEmbedded(config, silentLogger);
+    running = await startDemo();
     origin = new URL(running.url).origin;
     // Ready for a user once every demo corp is onboarded (the page presets an ACTIVE corp's id).
     await waitFor(
@@ -183,6 +181,14 @@ describe.skipIf(chromium.skip)('GraphiQL in Chromium, offline', () => {
     if (response === null) throw new Error('LiveMessages: no stream opened after three clicks');
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toContain('text/event-stream');
+    // CSRF protection is on for this very stream: the page's GET carries the header, and the same
+    // GET without it (what a cross-site page could send) is refused.
+    const sent = response.request().headers();
+    expect(sent['x-graphql-csrf']).toBe('1');
+    const { 'x-graphql-csrf': _csrf, ...withoutCsrf } = sent;
+    const refused = await fetch(response.url(), { headers: withoutCsrf });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('"code":"CSRF_HEADER_REQUIRED"');
 
     // The corp id preset in the tab's variables.
     await page.getByRole('button', { name: 'Variables' }).click();
@@ -206,6 +212,7 @@ describe.skipIf(chromium.skip)('GraphiQL in Chromium, offline', () => {
     await page.screenshot({ path: 'test/artifacts/graphiql-live.png' });
     // The README's screenshots are refreshed on request only, so test runs leave the tree clean.
     if (process.env['GRAPHIQL_SCREENSHOT_DOCS'] === '1') {
+      requireCjkFont();
       copyFileSync('test/artifacts/graphiql.png', 'docs/graphiql.png');
       copyFileSync('test/artifacts/graphiql-live.png', 'docs/graphiql-live.png');
     }

@@ -101,7 +101,7 @@ for (const backend of backends) {
           .map((g) => g.chatId),
       );
       expect(expected.size).toBeGreaterThan(1);
-      const chatFields = `id kind chatId createdAt creator { id } members { type id joinedAt } participants { id }
+      const chatFields = `id kind audience chatId createdAt creator { id } members { type id joinedAt } participants { id }
         consents { externalUserId chatId status }`;
       const searches = queries
         .map(
@@ -130,6 +130,8 @@ for (const backend of backends) {
       );
       for (const e of edges) {
         const group = named.find((g) => g.chatId === e.node.chatId)!;
+        // audience comes from the same groupchat/get answer (no call of its own, counted above).
+        expect(e.node.audience).toBe(group.kind === 'internal' ? 'INTERNAL' : 'CUSTOMER');
         if (group.kind === 'internal') {
           expect(e.node.members.length).toBe(group.members.length);
           expect(e.node.creator).not.toBeNull();

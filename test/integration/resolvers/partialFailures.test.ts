@@ -16,14 +16,24 @@ function recordingLogger(lines: Line[]): Logger {
 describe('unknown times, one bad item in a list, masked errors in the log', () => {
   let stack: Stack;
   const lines: Line[] = [];
+  /** Operations graphql-jit compiled (src/plugins/useJitExecution.ts), by name. */
+  const compiled: (string | null)[] = [];
   beforeAll(async () => {
-    stack = await startStack({ logger: recordingLogger(lines) });
+    stack = await startStack({
+      logger: recordingLogger(lines),
+      jit: { onCompile: (name) => compiled.push(name) },
+    });
   }, 60_000);
   afterAll(async () => {
     await stack?.stop();
   });
 
-  async function post(query: string, variables: Record<string, unknown>, requestId: string) {
+  async function post(
+    query: string,
+    variables: Record<string, unknown>,
+    requestId: string,
+    operationName?: string,
+  ) {
     const res = await fetch(stack.graphqlUrl, {
       method: 'POST',
       headers: {
@@ -31,7 +41,7 @@ describe('unknown times, one bad item in a list, masked errors in the log', () =
         authorization: `Bearer ${ADMIN_KEY}`,
         'x-request-id': requestId,
       },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query, variables, operationName }),
     });
     return (await res.json()) as {
       data: Json;
@@ -56,27 +66,40 @@ describe('unknown times, one bad item in a list, masked errors in the log', () =
     expect(body.data.corp.consents[0].changedAt).toBeNull();
   });
 
-  it('one undecryptable key nulls that item alone, with its error at its path, logged with request id and stack', async () => {
+  it('one undecryptable key nulls that item alone, with its error at its path, logged with request id and stack; interpreted and compiled alike', async () => {
     const corpId = stack.corps[0]!.corpId;
     const [good, bad] = await archiveAll(stack, corpId);
     stack.messages.add([
       { ...bad!, encryptedSecretKey: Buffer.from('not an RSA ciphertext').toString('base64') },
     ]);
-    const body = await post(
-      'query($c: String!, $ids: [ID!]!) { corp(corpId: $c) { corpId displayKeys(messageIds: $ids) { messageId secretKey } } }',
-      { c: corpId, ids: [good!.msgid, bad!.msgid] },
-      'display-keys-1',
-    );
-    expect(body.data.corp.corpId).toBe(corpId);
-    expect(body.data.corp.displayKeys[0]).toMatchObject({ messageId: good!.msgid });
-    expect(body.data.corp.displayKeys[1]).toBeNull();
-    expect(body.errors).toHaveLength(1);
-    expect(body.errors![0]!.path).toEqual(['corp', 'displayKeys', 1]);
-    expect(body.errors![0]!.extensions['code']).toBe('INTERNAL_SERVER_ERROR');
+    // Queries are compiled once they repeat (useJitExecution's compileAfter): the first run is
+    // interpreted, the later ones run compiled.
+    const runs = ['display-keys-1', 'display-keys-2', 'display-keys-3'];
+    for (const [i, requestId] of runs.entries()) {
+      const body = await post(
+        'query DisplayKeys($c: String!, $ids: [ID!]!) { corp(corpId: $c) { corpId displayKeys(messageIds: $ids) { messageId secretKey } } }',
+        { c: corpId, ids: [good!.msgid, bad!.msgid] },
+        requestId,
+        'DisplayKeys',
+      );
+      expect(compiled.includes('DisplayKeys'), `compiled by run ${i + 1}`).toBe(i > 0);
+      expect(body.data.corp.corpId, requestId).toBe(corpId);
+      expect(body.data.corp.displayKeys[0], requestId).toMatchObject({ messageId: good!.msgid });
+      expect(body.data.corp.displayKeys[1], requestId).toBeNull();
+      expect(body.errors, requestId).toEqual([
+        {
+          message: 'Unexpected error.',
+          locations: [{ line: 1, column: 74 }],
+          path: ['corp', 'displayKeys', 1],
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ]);
 
-    const logged = lines.filter((l) => l.msg === 'masked error');
-    expect(logged).toHaveLength(1);
-    expect(logged[0]!.obj).toMatchObject({ requestId: 'display-keys-1', path: 'corp.displayKeys.1' });
-    expect(String((logged[0]!.obj['err'] as Error).stack)).toMatch(/\n\s+at /);
+      const logged = lines.filter((l) => l.msg === 'masked error' && l.obj['requestId'] === requestId);
+      expect(logged, requestId).toHaveLength(1);
+      expect(logged[0]!.obj).toMatchObject({ path: 'corp.displayKeys.1' });
+      expect(String((logged[0]!.obj['err'] as Error).stack)).toMatch(/\n\s+at /);
+    }
+    expect(lines.filter((l) => l.msg === 'masked error')).toHaveLength(runs.length);
   });
 });

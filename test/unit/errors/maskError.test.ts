@@ -68,4 +68,25 @@ describe('maskError: one mapping for every failure', () => {
     expect(exposed.message).toBe('TypeError: secret internals');
     expect(exposed.extensions['code']).toBe('INTERNAL_SERVER_ERROR');
   });
+
+  it('gives a code-less GraphQL error of the request BAD_REQUEST and 400; at a path, the code alone', () => {
+    const request = mask(new GraphQLError('Missing multipart form field "operations"'), 'x') as GraphQLError;
+    expect(request.message).toBe('Missing multipart form field "operations"');
+    expect(request.extensions).toEqual({ code: 'BAD_REQUEST', http: { status: 400 } });
+    const field = mask(new GraphQLError('odd', { path: ['corp', 'name'] }), 'x') as GraphQLError;
+    expect(field.extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(field.path).toEqual(['corp', 'name']);
+  });
+
+  it("makes yoga's unknown-operationName error a spec request error (400, or 200 under application/json)", () => {
+    const yogas = new GraphQLError('Could not determine what operation to execute.', {
+      extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+    });
+    const out = mask(yogas, 'x') as GraphQLError;
+    expect(out.extensions).toEqual({
+      code: 'OPERATION_RESOLUTION_FAILURE',
+      http: { spec: true, status: 400 },
+    });
+    expect(mask(out, 'x')).toBe(out);
+  });
 });

@@ -1,0 +1,70 @@
+import { GraphQLError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { MaskedErrorLog } from '../../../src/errors/MaskedErrorLog.js';
+import { createMaskError } from '../../../src/errors/maskError.js';
+import type { Logger } from '../../../src/logging/Logger.js';
+import { requestScope } from '../../../src/logging/requestScope.js';
+
+type Line = { level: string; obj: Record<string, unknown>; msg: string | undefined };
+
+function recorder(): { logger: Logger; lines: Line[] } {
+  const lines: Line[] = [];
+  const at = (level: string) => (obj: object, msg?: string) => {
+    lines.push({ level, obj: obj as Record<string, unknown>, msg });
+  };
+  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+describe('MaskedErrorLog', () => {
+  it('logs what it masks once, with the request id in scope and the cause: STORE_UNAVAILABLE at warn', () => {
+    const { logger, lines } = recorder();
+    const log = new MaskedErrorLog(logger);
+    const mask = log.wrap(createMaskError(false));
+    const outage = new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    const located = new GraphQLError(outage.message, { path: ['corp', 'name'], originalError: outage });
+    const masked = requestScope.run({ requestId: 'r-1' }, () => mask(located, 'Unexpected error.'));
+    expect((masked as GraphQLError).extensions['code']).toBe('STORE_UNAVAILABLE');
+    // Masked again (yoga's masker after ours, a shared event per subscriber): no second line.
+    requestScope.run({ requestId: 'r-2' }, () => mask(located, 'Unexpected error.'));
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        obj: { requestId: 'r-1', err: outage, code: 'STORE_UNAVAILABLE', path: 'corp.name' },
+        msg: 'masked error',
+      },
+    ]);
+  });
+
+  it('logs INTERNAL_SERVER_ERROR at error, not the coded errors a client is meant to see', () => {
+    const { logger, lines } = recorder();
+    const mask = new MaskedErrorLog(logger).wrap(createMaskError(false));
+    const boom = new TypeError('x is undefined');
+    mask(boom, 'Unexpected error.');
+    mask(new GraphQLError('first must be 1..100, got 500', { extensions: { code: 'BAD_USER_INPUT' } }), 'x');
+    expect(lines).toEqual([
+      { level: 'error', obj: { err: boom, code: 'INTERNAL_SERVER_ERROR' }, msg: 'masked error' },
+    ]);
+  });
+
+  it("routes yoga's logger at its levels, leaving out its line for an error masked here", () => {
+    const { logger, lines } = recorder();
+    const log = new MaskedErrorLog(logger);
+    const boom = new Error('context failed');
+    log.wrap(createMaskError(false))(boom, 'Unexpected error.');
+    const yoga = log.yogaLogger;
+    requestScope.run({ requestId: 'r-3' }, () => {
+      yoga.error(boom);
+      yoga.debug('Processing GraphQL Parameters');
+    });
+    const other = new Error('not masked here');
+    yoga.error(other);
+    expect(lines.slice(1)).toEqual([
+      {
+        level: 'debug',
+        obj: { requestId: 'r-3', from: 'graphql-yoga' },
+        msg: 'Processing GraphQL Parameters',
+      },
+      { level: 'error', obj: { err: other, from: 'graphql-yoga' }, msg: 'graphql-yoga' },
+    ]);
+  });
+});
