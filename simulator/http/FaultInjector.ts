@@ -28,8 +28,9 @@ export class FaultInjector {
     this.faults = [];
   }
 
-  list(): Fault[] {
-    return this.faults.map(({ left: _left, ...f }) => f);
+  /** The faults as added, each with how many times it may still fire (null: unlimited). */
+  list(): (Fault & { remaining: number | null })[] {
+    return this.faults.map(({ left, ...f }) => ({ ...f, remaining: Number.isFinite(left) ? left : null }));
   }
 
   /** The first live fault for this path (and caller's corp) that fires, consuming one of its `times`. */

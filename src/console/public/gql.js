@@ -28,7 +28,8 @@ export function createGql(key) {
       body: JSON.stringify({ query, variables }),
     });
     const body = await res.json();
-    if (body.errors?.length) throw new GraphQLRequestError(body.errors);
+    const fatal = fatalErrors(body);
+    if (fatal.length) throw new GraphQLRequestError(fatal);
     return body.data;
   }
 
@@ -83,6 +84,22 @@ function handleEvent(block, onData) {
     .join('\n');
   if (!data) return;
   const result = JSON.parse(data);
-  if (result.errors?.length) throw new GraphQLRequestError(result.errors);
+  const fatal = fatalErrors(result);
+  if (fatal.length) throw new GraphQLRequestError(fatal);
   if (result.data) onData(result.data);
+}
+
+/** Fields the console can do without: null with an error there leaves the rest of the answer usable. */
+const OPTIONAL_FIELDS = new Set(['audience']);
+
+/**
+ * The errors that make an answer unusable: all of them, except errors at an optional field of an
+ * answer that has data (e.g. a chat's `audience` when upstream's groupchat/get failed; the label
+ * then falls back to the message's parties).
+ * @param {{ data?: unknown, errors?: { message: string, path?: (string | number)[], extensions?: { code?: string } }[] }} result
+ */
+function fatalErrors(result) {
+  const errors = result.errors ?? [];
+  if (!result.data) return errors;
+  return errors.filter((e) => !OPTIONAL_FIELDS.has(String(e.path?.[e.path.length - 1])));
 }

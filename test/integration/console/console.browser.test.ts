@@ -223,6 +223,40 @@ describe.skipIf(chromium.skip)('the live console in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("still shows a corp's messages when upstream cannot tell its groups' audience", async () => {
+    const corpId = stack.corps[1]!.corpId;
+    const path = '/cgi-bin/chatdata/groupchat/get';
+    await stack.simPost('/__sim/faults', { path, corpId, errcode: 40050, times: 1000 });
+    try {
+      await page.selectOption('#corp', corpId);
+      const own = [...stack.sim.state.corps.get(corpId)!.byId.keys()];
+      await page.waitForFunction(
+        ([c, msgids]) => {
+          const rows = [...document.querySelectorAll('#feed li.msg')];
+          return (
+            document.querySelector<HTMLElement>('#stats')?.dataset['corpId'] === c &&
+            rows.length === 100 &&
+            rows.every((r) => msgids.includes(r.getAttribute('data-msgid') ?? ''))
+          );
+        },
+        [corpId, own] as const,
+      );
+      const { faults } = await stack.simGet<{ faults: { path: string; remaining: number | null }[] }>(
+        '/__sim/faults',
+      );
+      // The console did ask for the groups' audience, and every such call failed.
+      expect(faults.find((f) => f.path === path)?.remaining).toBeLessThan(1000);
+      const groupRows = await page.$$eval('#feed li.msg', (els) =>
+        els.filter((r) => r.textContent?.includes(' group ')).map((r) => r.textContent ?? ''),
+      );
+      expect(groupRows.length).toBeGreaterThan(0);
+      expect(await page.locator('#error').isHidden()).toBe(true);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await fetch(`${stack.simUrl}/__sim/faults`, { method: 'DELETE' });
+    }
+  });
+
   it('keeps the key for the tab only and refuses a wrong one', async () => {
     expect(await page.evaluate(() => sessionStorage.getItem('archive-console-key'))).toBe(ADMIN_KEY);
     await page.click('#sign-out');
