@@ -54,7 +54,7 @@ export class GatewayMetrics {
   });
   readonly tokenRefreshes = new Counter({
     name: 'wag_token_refreshes_total',
-    help: 'Upstream tokens fetched (suite or corp access token).',
+    help: 'Upstream tokens fetched: suite, corp (get_corp_token) or corp_gettoken (a 代开发 display app).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
