@@ -5,6 +5,7 @@ import { agreeRoutes } from './api/agreeRoutes.js';
 import { analyzeRoutes } from './api/analyzeRoutes.js';
 import { chatRoutes } from './api/chatRoutes.js';
 import { exportRoutes } from './api/exportRoutes.js';
+import { gettokenRoutes } from './api/gettokenRoutes.js';
 import { jsapiRoutes } from './api/jsapiRoutes.js';
 import { keywordRoutes } from './api/keywordRoutes.js';
 import { serviceRoutes } from './api/serviceRoutes.js';
@@ -70,6 +71,7 @@ export function createSimulator(overrides: Partial<SimulatorOptions> = {}): Simu
       exportRoutes(),
       adminRoutes(),
       jsapiRoutes(),
+      gettokenRoutes(),
       specapiRoutes(),
     ]
       .flat()

@@ -5,6 +5,7 @@
 export type HasMoreMode = 'contract' | 'int' | 'bool';
 export type UserIdField = 'open_userid' | 'userid';
 export type RsaPadding = 'pkcs1' | 'oaep';
+export type DisplayAppKind = 'third_party' | 'customized';
 
 export type SimulatorOptions = {
   /** Listen port; 0 picks a free one. Default 4100 (`SIM_PORT`). */
@@ -90,6 +91,13 @@ export type SimulatorOptions = {
   displaySuiteId: string;
   /** Its secret. Default the demo one (`WECOM_DISPLAY_SUITE_SECRET`). */
   displaySuiteSecret: string;
+  /**
+   * What the display app is (docs/upstream.md §1.3): `third_party` gets corp tokens from
+   * service/get_corp_token; `customized` (代开发) from `GET /cgi-bin/gettoken` with the corp's
+   * permanent code as corpsecret, and its get_corp_token is refused (48001, [I]). Default
+   * third_party (`WECOM_DISPLAY_APP_KIND`).
+   */
+  displayAppKind: DisplayAppKind;
   /** Its callback Token. Default: callbackToken (`WECOM_DISPLAY_CALLBACK_TOKEN`). */
   displayCallbackToken: string;
   /** Its EncodingAESKey. Default: callbackAesKey (`WECOM_DISPLAY_CALLBACK_AES_KEY`). */
@@ -148,6 +156,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   ...DEMO_SUITE_VALUES,
   displayCallbackToken: DEMO_SUITE_VALUES.callbackToken,
   displayCallbackAesKey: DEMO_SUITE_VALUES.callbackAesKey,
+  displayAppKind: 'third_party',
   specapi: 'offline',
 };
 
@@ -222,6 +231,7 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
     displaySuiteSecret: str(env, 'WECOM_DISPLAY_SUITE_SECRET', d.displaySuiteSecret),
     displayCallbackToken: str(env, 'WECOM_DISPLAY_CALLBACK_TOKEN', callbackToken),
     displayCallbackAesKey: displayAesKey,
+    displayAppKind: oneOf(env, 'WECOM_DISPLAY_APP_KIND', ['third_party', 'customized'], d.displayAppKind),
     specapi: oneOf(env, 'SIM_SPECAPI', ['offline', 'online'], d.specapi),
   };
 }

@@ -33,6 +33,7 @@ export async function startEmbedded(
     displaySuiteSecret: config.displaySuite.suiteSecret,
     displayCallbackToken: config.displaySuite.callbackToken,
     displayCallbackAesKey: config.displaySuite.callbackAesKey,
+    displayAppKind: config.displayAppKind,
     // The embedded demo keeps the CUSTOM analysis path alive only when it is switched on.
     specapi: config.specapi ? 'online' : 'offline',
   });

@@ -62,7 +62,8 @@ function permanentCodeAnswer(call: ApiCall) {
   };
 }
 
-function issueCorpToken(state: SimState, grant: AppGrant) {
+/** A corp access token of one app, valid tokenTtlS; tokenOwner (handleUpstream) finds its app by the grant. */
+export function issueCorpToken(state: SimState, grant: AppGrant) {
   const token = newSecret(48);
   grant.accessTokens.set(token, state.clock.nowMs() + state.options.tokenTtlS * 1000);
   return { access_token: token, expires_in: state.options.tokenTtlS };
@@ -112,6 +113,14 @@ export function serviceRoutes(): Route[] {
       bareSuccess: true,
       handle: (call) => {
         const app = suiteOf(call).app;
+        if (app === 'display' && call.state.options.displayAppKind === 'customized') {
+          // [I] A 代开发 app's corp token comes from gettoken (docs/upstream.md §1.3); which errcode
+          // WeCom gives its suite here is unpublished: 48001, "api unauthorized" for this app.
+          throw new WecomError(
+            48001,
+            'api unauthorized: the display app is a 代开发 app; get its corp token from /cgi-bin/gettoken with the permanent code as corpsecret',
+          );
+        }
         const corp = corpByPermanentCode(
           call.state,
           app,

@@ -102,6 +102,8 @@ function stats(deps: ControlDeps) {
   const verifications = deps.verifications();
   return {
     calls: deps.stats.snapshot(),
+    /** The calls made with each app's suite_access_token (e.g. get_corp_token per app). */
+    suiteCalls: deps.stats.suiteSnapshot(),
     callbacks: {
       total: deliveries.length,
       byInfoType,

@@ -126,7 +126,10 @@ export async function handleUpstream(
     const body = route.multipart ? {} : parseJson(raw);
     let corp: CorpRuntime | null = null;
     let suite: SuiteAuth | null = null;
-    if (route.auth === 'suite') suite = authenticateSuite(state, accessToken);
+    if (route.auth === 'suite') {
+      suite = authenticateSuite(state, accessToken);
+      stats.countSuite(suite.app, path);
+    }
     if (route.auth === 'corp') corp = authenticateCorp(state, accessToken, 'archive');
     if (route.auth === 'displayCorp') corp = authenticateCorp(state, accessToken, 'display');
     deps.frequency.hit(limitKey, state.options.ratePerMinute, 60_000, path);

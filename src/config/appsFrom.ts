@@ -1,6 +1,6 @@
 import { ConfigError } from './ConfigError.js';
 import { DEMO_DISPLAY_SUITE, DEMO_PROVIDER_CORPID, DEMO_SUITE } from './demoDefaults.js';
-import type { Env } from './envSchema.js';
+import type { DisplayAppKind, Env } from './envSchema.js';
 
 export type SuiteConfig = {
   suiteId: string;
@@ -18,7 +18,7 @@ export type SuiteConfig = {
 export function appsFrom(
   e: Env,
   mode: 'embedded' | 'upstream',
-): { suite: SuiteConfig; providerCorpId: string; displaySuite: SuiteConfig } {
+): { suite: SuiteConfig; providerCorpId: string; displaySuite: SuiteConfig; displayAppKind: DisplayAppKind } {
   const demo = mode === 'embedded';
   const problems: string[] = [];
   const realValue = (name: keyof Env, value: string | undefined, demoValue: string): string => {
@@ -60,5 +60,5 @@ export function appsFrom(
     );
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  return { suite, providerCorpId, displaySuite };
+  return { suite, providerCorpId, displaySuite, displayAppKind: e.WECOM_DISPLAY_APP_KIND };
 }

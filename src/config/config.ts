@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { appsFrom, type SuiteConfig } from './appsFrom.js';
 import { ConfigError } from './ConfigError.js';
 import { DEMO_CLIENT_KEY, DEMO_MASTER_KEY } from './demoDefaults.js';
-import { type ClientConfig, clientSchema, envSchema, SCOPES } from './envSchema.js';
+import { type ClientConfig, clientSchema, type DisplayAppKind, envSchema, SCOPES } from './envSchema.js';
 import { type ProtectionConfig, protectionFrom } from './protectionFrom.js';
 
 export { DEMO_DISPLAY_SUITE, DEMO_PROVIDER_CORPID, DEMO_SUITE } from './demoDefaults.js';
-export type { ClientConfig, Scope } from './envSchema.js';
+export type { ClientConfig, DisplayAppKind, Scope } from './envSchema.js';
 export { SCOPES } from './envSchema.js';
 export type { ProtectionConfig, SuiteConfig };
 export { ConfigError };
@@ -30,6 +30,8 @@ export type Config = {
   providerCorpId: string;
   /** The third-party / 代开发 app behind the display component and JS-SDK signatures. */
   displaySuite: SuiteConfig;
+  /** How the display app gets a corp token: get_corp_token (third_party) or gettoken (customized, 代开发). */
+  displayAppKind: DisplayAppKind;
   /** CUSTOM analysis through specapi (offline upstream since 2024-06-06). */
   specapi: boolean;
   rsaPadding: 'pkcs1' | 'oaep';

@@ -24,6 +24,10 @@ export const clientSchema = z.object({
 });
 export type ClientConfig = z.infer<typeof clientSchema>;
 
+/** The display app's kinds: a third-party app, or a 代开发 (customized) app. */
+export const DISPLAY_APP_KINDS = ['third_party', 'customized'] as const;
+export type DisplayAppKind = (typeof DISPLAY_APP_KINDS)[number];
+
 const aesKey = z.string().regex(/^[a-zA-Z0-9]{43}$/, 'must be 43 characters of [a-zA-Z0-9]');
 
 const boolish = z
@@ -110,6 +114,19 @@ export const envSchema = z.object({
    * Default in embedded mode: the demo display app; required (and not the demo one) in upstream mode.
    */
   WECOM_DISPLAY_SUITE_ID: z.string().min(1).optional(),
+  /**
+   * What kind of app the display app is (docs/upstream.md §1.3): `third_party` (default), whose
+   * corp token comes from `service/get_corp_token` with its suite token and the corp's permanent
+   * code; or `customized` (a 代开发 app), whose corp token comes from `GET /cgi-bin/gettoken` with
+   * the corp's permanent code as `corpsecret`. Suite ticket, suite token and permanent code are the
+   * same for both. Default third_party, in embedded mode too.
+   */
+  WECOM_DISPLAY_APP_KIND: z
+    .enum(DISPLAY_APP_KINDS, {
+      error: (issue) =>
+        `must be third_party (a third-party app) or customized (a 代开发 app), got ${JSON.stringify(issue.input)}`,
+    })
+    .default('third_party'),
   /** Secret of the display app. Default in embedded mode: the demo secret; required in upstream mode. */
   WECOM_DISPLAY_SUITE_SECRET: z.string().min(1).optional(),
   /** Callback Token of the display app when it differs from WECOM_CALLBACK_TOKEN. Default: the same. */

@@ -113,6 +113,7 @@ export async function createDatasources(
     kv: displayKv,
     http,
     suite: config.displaySuite,
+    appKind: config.displayAppKind,
     corps: displayCorps,
     tickets: durable.suiteTickets,
     refreshMarginS: config.upstream.tokenRefreshMarginS,

@@ -4,6 +4,8 @@ import type { UpstreamCallEvent } from '../datasources/wecom/WecomHttp.js';
 const TOKEN_PATHS: Record<string, string> = {
   '/cgi-bin/service/get_suite_token': 'suite',
   '/cgi-bin/service/get_corp_token': 'corp',
+  // A 代开发 display app's corp token (WECOM_DISPLAY_APP_KIND=customized).
+  '/cgi-bin/gettoken': 'corp_gettoken',
 };
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** Operation names are chosen by clients: past this many distinct ones, new names count as `other`. */
@@ -52,7 +54,7 @@ export class GatewayMetrics {
   });
   readonly tokenRefreshes = new Counter({
     name: 'wag_token_refreshes_total',
-    help: 'Upstream tokens fetched (suite or corp access token).',
+    help: 'Upstream tokens fetched: suite, corp (get_corp_token) or corp_gettoken (a 代开发 display app).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

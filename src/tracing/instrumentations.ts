@@ -7,7 +7,8 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 
 /**
  * Incoming HTTP, outgoing undici (the WeCom client), ioredis and pg. Query strings never reach a
- * span: upstream URLs carry `access_token` / `suite_access_token`, and GraphQL GETs carry
+ * span: upstream URLs carry `access_token` / `suite_access_token` (and gettoken's `corpsecret`,
+ * a 代开发 app's permanent code), and GraphQL GETs carry
  * variables. Redis spans name the command only (keys name corps, values hold tokens); pg spans
  * carry the statement text, never its parameters (the instrumentation's default).
  */

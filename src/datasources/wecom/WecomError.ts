@@ -66,7 +66,7 @@ const NOT_AUTHORIZED_ERRCODES = new Set([48004, 40084]);
 const RATE_LIMITED_ERRCODE = 45009;
 
 const SECRET_QUERY =
-  /((?:suite_|provider_)?access_token|suite_ticket|suite_secret|permanent_code)=[^&\s"']*/gi;
+  /((?:suite_|provider_)?access_token|suite_ticket|suite_secret|permanent_code|corpsecret)=[^&\s"']*/gi;
 
 /** Removes token values from URLs or text that may have picked one up. */
 export function redactSecrets(text: string): string {

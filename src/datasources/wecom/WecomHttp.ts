@@ -54,7 +54,7 @@ export class WecomHttp {
   readonly #logger: Logger;
   readonly #breaker: CircuitBreaker | null;
   readonly #observe: ((call: UpstreamCallEvent) => void) | null;
-  /** access_token → corp id, learned from get_corp_token answers, so circuits are per corp. */
+  /** access_token → corp id, learned from get_corp_token and gettoken answers, so circuits are per corp. */
   readonly #tokenCorps = new Map<string, string>();
 
   constructor(options: WecomHttpOptions) {
@@ -95,21 +95,24 @@ export class WecomHttp {
     const result = await this.#withRetries(path, scope, (deadlineMs) =>
       this.#attempt(path, query, send, schema, deadlineMs),
     );
-    this.#learnCorpToken(body, result);
+    this.#learnCorpToken((body as { auth_corpid?: unknown } | null)?.auth_corpid, result);
     return result;
   }
 
   /** GET with the query only (the JS-SDK ticket APIs); same deadlines, retries and error shape as postJson. */
-  getJson<S extends z.ZodType>(
+  async getJson<S extends z.ZodType>(
     path: string,
     query: Query,
     schema: S,
     call: CallScope = {},
   ): Promise<z.output<S>> {
     const send: Send = { method: 'GET', headers: {}, body: null };
-    return this.#withRetries(path, this.#scopeOf(query, null, call), (deadlineMs) =>
+    const result = await this.#withRetries(path, this.#scopeOf(query, null, call), (deadlineMs) =>
       this.#attempt(path, query, send, schema, deadlineMs),
     );
+    // gettoken (a 代开发 app's corp token) is a GET for one corp.
+    this.#learnCorpToken(call.corpId, result);
+    return result;
   }
 
   /** multipart/form-data upload of one file under `field` (WeCom's temp media upload uses `media`). */
@@ -233,8 +236,7 @@ export class WecomHttp {
     return 'suite';
   }
 
-  #learnCorpToken(body: unknown, result: unknown): void {
-    const corpId = (body as { auth_corpid?: unknown } | null)?.auth_corpid;
+  #learnCorpToken(corpId: unknown, result: unknown): void {
     const token = (result as { access_token?: unknown } | null)?.access_token;
     if (typeof corpId !== 'string' || typeof token !== 'string') return;
     this.#tokenCorps.set(token, corpId);

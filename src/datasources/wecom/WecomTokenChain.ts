@@ -1,6 +1,7 @@
 import type { CorpRegistry, SuiteTicketStore } from '../store/ports.js';
 import { SuiteTicketMissingError } from './awaitsSuiteTicket.js';
 import { CredentialCache, type CredentialCacheOptions } from './CredentialCache.js';
+import { fetchCustomizedCorpToken, GETTOKEN } from './fetchCustomizedCorpToken.js';
 import type { TokenChain } from './ports.js';
 import { retryOnTokenError, SUITE_TOKEN_ERRCODES } from './retryOnTokenError.js';
 import { corpTokenResponse, suiteTokenResponse } from './upstreamSchemas.js';
@@ -16,6 +17,11 @@ export type WecomTokenChainOptions = CredentialCacheOptions & {
   corps: Pick<CorpRegistry, 'getPermanentCode'>;
   /** Where the newest suite_ticket is kept: the store of record, since a lost one takes 10 minutes to come back. */
   tickets: SuiteTicketStore;
+  /**
+   * `third_party` (default): corp tokens from service/get_corp_token with the suite token.
+   * `customized` (a 代开发 app): from gettoken, the permanent code being the corp secret.
+   */
+  appKind?: 'third_party' | 'customized';
 };
 
 const SUITE_TOKEN_KEY = 'token:suite';
@@ -23,7 +29,8 @@ const corpTokenKey = (corpId: string): string => `token:corp:${corpId}`;
 
 /**
  * suite_ticket → suite_access_token → per-corp access_token, each cached and fetched once per
- * lifetime across replicas (CredentialCache).
+ * lifetime across replicas (CredentialCache). A 代开发 app (`appKind: 'customized'`) gets its corp
+ * tokens from gettoken instead; its suite token still serves get_permanent_code.
  */
 export class WecomTokenChain implements TokenChain {
   readonly #o: WecomTokenChainOptions;
@@ -56,30 +63,34 @@ export class WecomTokenChain implements TokenChain {
   }
 
   getCorpToken(corpId: string): Promise<string> {
-    return this.#cache.get(corpTokenKey(corpId), GET_CORP_TOKEN, async () => {
+    const customized = this.#o.appKind === 'customized';
+    const path = customized ? GETTOKEN : GET_CORP_TOKEN;
+    return this.#cache.get(corpTokenKey(corpId), path, async () => {
       const permanentCode = await this.#o.corps.getPermanentCode(corpId);
       if (permanentCode === null) {
         throw new WecomError(`corp ${corpId} has not authorized the suite (no permanent code stored)`, {
           code: 'CORP_NOT_AUTHORIZED',
-          path: GET_CORP_TOKEN,
+          path,
           errcode: null,
           httpStatus: null,
           retryable: false,
           hint: null,
         });
       }
-      const res = await retryOnTokenError(
-        SUITE_TOKEN_ERRCODES,
-        () => this.getSuiteToken(),
-        (token) => this.invalidateSuiteToken(token),
-        (suiteToken) =>
-          this.#o.http.postJson(
-            GET_CORP_TOKEN,
-            { suite_access_token: suiteToken },
-            { auth_corpid: corpId, permanent_code: permanentCode },
-            corpTokenResponse,
-          ),
-      );
+      const res = customized
+        ? await fetchCustomizedCorpToken(this.#o.http, corpId, permanentCode)
+        : await retryOnTokenError(
+            SUITE_TOKEN_ERRCODES,
+            () => this.getSuiteToken(),
+            (token) => this.invalidateSuiteToken(token),
+            (suiteToken) =>
+              this.#o.http.postJson(
+                GET_CORP_TOKEN,
+                { suite_access_token: suiteToken },
+                { auth_corpid: corpId, permanent_code: permanentCode },
+                corpTokenResponse,
+              ),
+          );
       return { value: res.access_token, expiresIn: res.expires_in };
     });
   }

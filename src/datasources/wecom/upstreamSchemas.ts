@@ -20,6 +20,7 @@ import { createRule, deleteRule, getRuleDetail, getRuleList, updateRule } from '
 import { getHitMsgList, groupchatGet, searchChat, searchMsg, syncMsg } from './endpoints/messages.js';
 import {
   corpTokenResponse,
+  gettokenResponse,
   mediaUploadResponse,
   permanentCodeResponse,
   suiteTokenResponse,
@@ -30,7 +31,13 @@ export { hasMore } from './endpoints/common.js';
 export { describeIssues, formatPath } from './endpoints/describeIssues.js';
 export { jsapiTicketResponse } from './endpoints/jsapi.js';
 export { archivedMessage, serviceEncryptInfo, syncMsgPage } from './endpoints/messages.js';
-export { corpTokenResponse, mediaUploadResponse, permanentCodeResponse, suiteTokenResponse };
+export {
+  corpTokenResponse,
+  gettokenResponse,
+  mediaUploadResponse,
+  permanentCodeResponse,
+  suiteTokenResponse,
+};
 
 export const chatdataSchemas = {
   sync_msg: syncMsg,

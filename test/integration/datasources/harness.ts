@@ -21,6 +21,8 @@ export function wire(
   http: Partial<WecomHttpOptions> = {},
   /** Replicas share the store of record: pass one store to every replica's chain. */
   tickets: SuiteTicketStore = new MemorySuiteTicketStore(),
+  /** `customized`: a 代开发 app's chain, corp tokens from gettoken. */
+  appKind: 'third_party' | 'customized' = 'third_party',
 ) {
   const box = createSecretBox(MASTER_KEY);
   const corps = new KvCorpRegistry(kv, box);
@@ -40,6 +42,7 @@ export function wire(
     tickets,
     refreshMarginS: 300,
     logger: silentLogger,
+    appKind,
   });
   const api = new WecomClient(client, tokens);
   return { box, corps, http: client, tokens, api };

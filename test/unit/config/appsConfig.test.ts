@@ -85,3 +85,23 @@ describe('the two apps and the provider corpid', () => {
     expect(message).toContain(TEST_APPS_ENV.WECOM_SUITE_ID);
   });
 });
+
+describe('WECOM_DISPLAY_APP_KIND', () => {
+  it('defaults to third_party in both modes; customized (代开发) is taken in both', () => {
+    expect(loadConfig({}).displayAppKind).toBe('third_party');
+    expect(loadConfig(UPSTREAM).displayAppKind).toBe('third_party');
+    expect(loadConfig({ WECOM_DISPLAY_APP_KIND: 'customized' }).displayAppKind).toBe('customized');
+    expect(loadConfig({ ...UPSTREAM, WECOM_DISPLAY_APP_KIND: 'customized' }).displayAppKind).toBe(
+      'customized',
+    );
+  });
+
+  it.each(['代开发', 'Customized', 'self_built', ''])(
+    'refuses %j, naming the two kinds and the value',
+    (bad) => {
+      expect(refusal({ ...UPSTREAM, WECOM_DISPLAY_APP_KIND: bad })).toBe(
+        `invalid configuration: WECOM_DISPLAY_APP_KIND: must be third_party (a third-party app) or customized (a 代开发 app), got ${JSON.stringify(bad)}`,
+      );
+    },
+  );
+});

@@ -29,6 +29,11 @@ describe('optionsFromEnv', () => {
       'SIM_HAS_MORE must be one of contract|int|bool, got "maybe"',
     );
     expect(() => optionsFromEnv({ SIM_MESSAGE_RATE: '-1' })).toThrow(/SIM_MESSAGE_RATE/);
+    expect(optionsFromEnv({}).displayAppKind).toBe('third_party');
+    expect(optionsFromEnv({ WECOM_DISPLAY_APP_KIND: 'customized' }).displayAppKind).toBe('customized');
+    expect(() => optionsFromEnv({ WECOM_DISPLAY_APP_KIND: 'self_built' })).toThrow(
+      'WECOM_DISPLAY_APP_KIND must be one of third_party|customized, got "self_built"',
+    );
   });
 });
 

@@ -11,6 +11,12 @@ export const corpTokenResponse = z.object({
   expires_in: z.number().int().positive(),
 });
 
+/**
+ * `GET /cgi-bin/gettoken` (a 代开发 app's corp token, docs/upstream.md §1.3): unlike get_corp_token
+ * it answers `errcode: 0` on success too.
+ */
+export const gettokenResponse = corpTokenResponse.extend({ errcode: z.literal(0) });
+
 export const permanentCodeResponse = z.object({
   permanent_code: z.string().min(1),
   auth_corp_info: z.object({ corpid: z.string().min(1), corp_name: z.string().optional() }),

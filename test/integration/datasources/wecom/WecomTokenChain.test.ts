@@ -6,12 +6,13 @@ import { createRedis } from '../../../../src/datasources/store/redis/createRedis
 import { RedisKeyValueStore } from '../../../../src/datasources/store/redis/RedisKeyValueStore.js';
 import { silentLogger } from '../../../../src/logging/Logger.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../../helpers/redis.js';
-import { seedCorp, wire } from '../harness.js';
+import { failure, seedCorp, wire } from '../harness.js';
 import { eventually } from '../store/kvContract.js';
 import { type StubUpstream, startStubUpstream } from '../stubUpstream.js';
 
 const CORP_TOKEN = '/cgi-bin/service/get_corp_token';
 const SUITE_TOKEN = '/cgi-bin/service/get_suite_token';
+const GETTOKEN = '/cgi-bin/gettoken';
 
 let stub: StubUpstream;
 let release: () => void;
@@ -138,5 +139,72 @@ describe('token chain single-flight across replicas (redis)', () => {
     expect(new Set(tokens)).toEqual(new Set(['gated-wwc']));
     expect(stub.count(CORP_TOKEN)).toBe(1);
     expect(stub.count(SUITE_TOKEN)).toBe(1);
+  });
+});
+
+describe('a 代开发 chain (appKind customized): corp tokens from gettoken, shared like the others', () => {
+  let prefix: string;
+  const clients: { close(): Promise<void> }[] = [];
+  const tickets = new MemorySuiteTicketStore();
+  beforeEach(() => {
+    prefix = uniquePrefix('dkftokens');
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close();
+    await purgePrefix(prefix);
+  });
+  async function replica(): Promise<ReturnType<typeof wire>> {
+    const redis = await createRedis(testRedisUrl, silentLogger);
+    const kv: KeyValueStore = new RedisKeyValueStore(redis, { prefix, ownsClient: true });
+    const ctx = wire(stub, kv, {}, tickets, 'customized');
+    clients.push(kv, ctx.http);
+    return ctx;
+  }
+
+  it('two replicas make one gettoken call (corpid + permanent code as corpsecret) for 200 cold calls, no suite token', async () => {
+    const [a, b] = [await replica(), await replica()];
+    await seedCorp(a.corps, 'wwc');
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    stub.route(GETTOKEN, async ({ query }) => {
+      await gate;
+      return {
+        json: { errcode: 0, errmsg: 'ok', access_token: `dkf-${query.get('corpid')}`, expires_in: 7200 },
+      };
+    });
+    const all = Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).tokens.getCorpToken('wwc')),
+    );
+    await stub.waitForCall(GETTOKEN);
+    release();
+    expect(new Set(await all)).toEqual(new Set(['dkf-wwc']));
+    expect(stub.count(GETTOKEN)).toBe(1);
+    const [call] = stub.calls.filter((c) => c.path === GETTOKEN);
+    expect(Object.fromEntries(call!.query)).toEqual({ corpid: 'wwc', corpsecret: 'pc-wwc' });
+    expect([stub.count(CORP_TOKEN), stub.count(SUITE_TOKEN)]).toEqual([0, 0]);
+    // Invalidated like any corp token: the next call asks gettoken again.
+    await b.tokens.invalidateCorpToken('wwc', 'dkf-wwc');
+    await a.tokens.getCorpToken('wwc');
+    expect(stub.count(GETTOKEN)).toBe(2);
+  });
+
+  it('a refused secret (40001) or corp (40013) is CORP_NOT_AUTHORIZED on gettoken; a busy one is not', async () => {
+    const ctx = await replica();
+    await seedCorp(ctx.corps, 'wwc');
+    for (const errcode of [40001, 40013]) {
+      stub.script(GETTOKEN, { json: { errcode, errmsg: 'invalid credential' } });
+      const error = await failure(ctx.tokens.getCorpToken('wwc'));
+      expect(error).toMatchObject({ code: 'CORP_NOT_AUTHORIZED', path: GETTOKEN, errcode, retryable: false });
+      expect(error.message).not.toContain('pc-wwc');
+    }
+    stub.script(GETTOKEN, { json: { errcode: 48001, errmsg: 'api unauthorized' } });
+    expect(await failure(ctx.tokens.getCorpToken('wwc'))).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      errcode: 48001,
+    });
+    // A success without errcode 0 is not gettoken's answer: refused by its schema.
+    stub.script(GETTOKEN, { json: { access_token: 'x', expires_in: 7200 } });
+    expect((await failure(ctx.tokens.getCorpToken('wwc'))).code).toBe('UPSTREAM_CONTRACT');
   });
 });

@@ -1,7 +1,12 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { chatdataSchemas } from '../../../../src/datasources/wecom/upstreamSchemas.js';
-import { parseHint, toWecomError, WecomError } from '../../../../src/datasources/wecom/WecomError.js';
+import {
+  parseHint,
+  redactSecrets,
+  toWecomError,
+  WecomError,
+} from '../../../../src/datasources/wecom/WecomError.js';
 
 const PATH = '/cgi-bin/chatdata/sync_msg';
 const env = (errcode: number, errmsg = 'x') => toWecomError(PATH, { kind: 'envelope', errcode, errmsg });
@@ -94,6 +99,18 @@ describe('toWecomError', () => {
     });
     expect(direct.message).toBe('see /y?access_token=***');
     expect(direct.path).toBe('/y');
+    // A 代开发 app's gettoken carries the permanent code as corpsecret in its query string.
+    const gettoken = toWecomError('/cgi-bin/gettoken?corpid=wwA&corpsecret=PERMCODE', {
+      kind: 'network',
+      cause: Object.assign(new Error('failed GET /cgi-bin/gettoken?corpid=wwA&corpsecret=PERMCODE'), {
+        code: 'ECONNRESET',
+      }),
+    });
+    expect(gettoken.path).toBe('/cgi-bin/gettoken');
+    expect(gettoken.message).not.toContain('PERMCODE');
+    expect(redactSecrets('GET /cgi-bin/gettoken?corpid=wwA&corpsecret=PERMCODE&x=1')).toBe(
+      'GET /cgi-bin/gettoken?corpid=wwA&corpsecret=***&x=1',
+    );
   });
 
   it('passes an existing WecomError through', () => {
