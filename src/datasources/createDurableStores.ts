@@ -95,8 +95,8 @@ export async function createDurableStores(
     keys: new PgKeyStore(pool),
     tasks: new PgTaskStore(pool),
     hits: new PgHitStore(pool),
-    syncState: new PgSyncStateTable(pool),
-    index: new PgMessageIndex(pool, new PgPartitions(pool, logger), logger),
+    syncState: new PgSyncStateTable(pool, { registeredOnly: true }),
+    index: new PgMessageIndex(pool, new PgPartitions(pool, logger), logger, { registeredOnly: true }),
     suiteTickets: new PgSuiteTicketStore(pool),
     pendingCancels: {
       archive: new PgPendingCancelStore(pool, 'archive'),

@@ -5,6 +5,7 @@ import { type CachedReads, cacheReads } from '../../src/datasources/readCache/ca
 import { createSecretBox } from '../../src/datasources/store/secretBox.js';
 import { silentLogger } from '../../src/logging/Logger.js';
 import { archivedMessages } from '../helpers/archivedMessage.js';
+import { corpRecord } from '../helpers/corpRecord.js';
 import { freshSchema, type TestSchema } from '../helpers/postgres.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { type OwnRedis, redisServerAvailable, startOwnRedis } from './ownRedis.js';
@@ -65,6 +66,7 @@ describe.skipIf(!redisServerAvailable)('read cache while Redis is down', () => {
     const a = await replica();
     const b = await replica();
     await waitFor('both feeds subscribed', () => a.reads.cache?.available && b.reads.cache?.available);
+    await a.stores.corps.upsert(corpRecord(CORP)); // uncached: no invalidation on its way
     const first = message();
     await a.reads.index.append(CORP, [first]);
     await waitFor("B's page showing the first message", async () => (await newest(b))[0] === first.msgid);

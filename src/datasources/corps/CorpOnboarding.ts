@@ -134,6 +134,9 @@ export class CorpOnboarding implements AuthEvents {
     await tasks?.purge?.(corpId);
     for (const hook of this.#purgeHooks) await hook(corpId);
     await corps.remove(corpId);
+    // Once more: what a sync under way wrote between the first pass and the registry row's
+    // delete. After it, the stores refuse writes for the corp (PgMessageIndex registeredOnly).
+    for (const hook of this.#purgeHooks) await hook(corpId);
     await cancels?.remove(corpId);
     logger.info({ app, corpId }, 'corp authorization cancelled (confirmed upstream); data purged');
     return cancelled;

@@ -7,6 +7,7 @@ import { createSecretBox } from '../../../src/datasources/store/secretBox.js';
 import { type Logger, silentLogger } from '../../../src/logging/Logger.js';
 import { RateLimiter } from '../../../src/plugins/RateLimiter.js';
 import { archivedMessages } from '../../helpers/archivedMessage.js';
+import { corpRecord } from '../../helpers/corpRecord.js';
 import { freshSchema, type TestSchema } from '../../helpers/postgres.js';
 import { uniquePrefix } from '../../helpers/redis.js';
 import { clusterPerSuite, mastersHolding } from '../../helpers/redisCluster.js';
@@ -138,6 +139,10 @@ describe.skipIf(!installed)('two replicas sharing a Redis Cluster', () => {
 
     it("shows what replica A commits on replica B's next page, through the cluster's pub/sub", async () => {
       const prefix = uniquePrefix('crc');
+      // Registered before the replicas start, so no invalidation of it is still on its way.
+      const raw = await createDurableStores({ url: schema.url, poolMax: 1 }, box, silentLogger);
+      closers.push(() => raw.close());
+      await raw.corps.upsert(corpRecord(CORP));
       const a = await replica(prefix);
       const b = await replica(prefix);
       const newest = (r: CachedReads) =>
@@ -151,8 +156,6 @@ describe.skipIf(!installed)('two replicas sharing a Redis Cluster', () => {
       })) as string[];
       // A write that announces nothing (straight to the store) stays unseen: B serves its cache.
       const unannounced = message();
-      const raw = await createDurableStores({ url: schema.url, poolMax: 1 }, box, silentLogger);
-      closers.push(() => raw.close());
       await raw.index.append(CORP, [unannounced]);
       expect(await newest(b)).toEqual(before);
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../../../logging/Logger.js';
+import { CorpNotRegisteredError } from '../CorpNotRegisteredError.js';
 import {
   CheckpointMovedError,
   type IndexedMessage,
@@ -40,10 +41,17 @@ const COLUMNS = `corp_id, msgid, seq, send_time, msgtype, sender_type, sender_id
  * (ON CONFLICT on the primary key), so a crash anywhere repeats at most one uncommitted page.
  */
 export class PgMessageIndex implements MessageIndex {
+  /**
+   * `registeredOnly`: a page commits only while the corp is in the registry (`corps`), read with
+   * a key-share lock, so the registry row's delete waits for a commit under way and every later
+   * commit is refused (CorpNotRegisteredError): a sync that fetched a page before a cancel cannot
+   * archive it after the purge. Off for stores used without a registry (tests of the index alone).
+   */
   constructor(
     private readonly pool: PgPool,
     private readonly partitions: PgPartitions,
     private readonly logger: Logger,
+    private readonly options: { registeredOnly?: boolean } = {},
   ) {}
 
   append(corpId: string, messages: readonly ArchivedMessage[]): Promise<IndexedMessage[]> {
@@ -54,6 +62,12 @@ export class PgMessageIndex implements MessageIndex {
     const unique = dedupe(page.messages);
     if (unique.length > 0) await this.partitions.ensureFor(unique.map((m) => m.sendTime));
     return inTransaction(this.pool, async (client) => {
+      if (this.options.registeredOnly) {
+        const { rowCount } = await client.query('SELECT 1 FROM corps WHERE corp_id = $1 FOR KEY SHARE', [
+          corpId,
+        ]);
+        if (rowCount === 0) throw new CorpNotRegisteredError(corpId);
+      }
       await client.query(
         `INSERT INTO sync_state (corp_id, stream) VALUES ($1, 'sync') ON CONFLICT (corp_id, stream) DO NOTHING`,
         [corpId],

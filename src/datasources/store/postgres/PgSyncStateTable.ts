@@ -19,7 +19,15 @@ type Row = {
 
 /** `sync_state` rows; each call updates only its own columns, so replicas never overwrite each other. */
 export class PgSyncStateTable implements SyncStateTable {
-  constructor(private readonly pool: PgPool) {}
+  /**
+   * `registeredOnly`: rows are written only for corps in the registry (`corps`, key-share locked
+   * as in PgMessageIndex), so a sync that ends after its corp was cancelled and purged leaves no
+   * row behind. Off for stores used without a registry (tests).
+   */
+  constructor(
+    private readonly pool: PgPool,
+    private readonly options: { registeredOnly?: boolean } = {},
+  ) {}
 
   async read(corpId: string, stream: SyncStream): Promise<SyncRecord> {
     const { rows } = await this.pool.query<Row>(
@@ -59,9 +67,12 @@ export class PgSyncStateTable implements SyncStateTable {
   /** Inserts the row or updates just these columns (names are this file's constants, never input). */
   async #upsert(corpId: string, stream: SyncStream, columns: Record<string, unknown>): Promise<void> {
     const names = Object.keys(columns);
+    const registered = this.options.registeredOnly
+      ? 'WHERE EXISTS (SELECT 1 FROM corps WHERE corp_id = $1 FOR KEY SHARE)'
+      : '';
     await this.pool.query(
       `INSERT INTO sync_state (corp_id, stream, ${names.join(', ')})
-       VALUES ($1, $2, ${names.map((_, i) => `$${i + 3}`).join(', ')})
+       SELECT $1, $2, ${names.map((_, i) => `$${i + 3}`).join(', ')} ${registered}
        ON CONFLICT (corp_id, stream) DO UPDATE SET ${names.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}`,
       [corpId, stream, ...Object.values(columns)],
     );

@@ -2,10 +2,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDurableStores, type DurableStores } from '../../../../src/datasources/createDurableStores.js';
 import { type CachedReads, cacheReads } from '../../../../src/datasources/readCache/cacheReads.js';
-import type { CorpRecord } from '../../../../src/datasources/store/ports.js';
 import { createSecretBox } from '../../../../src/datasources/store/secretBox.js';
 import { silentLogger } from '../../../../src/logging/Logger.js';
 import { archivedMessages } from '../../../helpers/archivedMessage.js';
+import { corpRecord } from '../../../helpers/corpRecord.js';
 import { freshSchema, type TestSchema } from '../../../helpers/postgres.js';
 import { purgePrefix, testRedisUrl, uniquePrefix } from '../../../helpers/redis.js';
 import { waitFor } from '../../../helpers/waitFor.js';
@@ -16,17 +16,6 @@ const T0 = Math.floor(Date.now() / 1000) - 3600;
 const box = createSecretBox('read-cache-test-master-key-0123456789');
 
 const message = archivedMessages('rc', CORP);
-
-function record(name: string): CorpRecord {
-  return {
-    corpId: CORP,
-    name,
-    status: 'ACTIVE',
-    authorizedAt: Date.now(),
-    cancelledAt: null,
-    publicKeyVersion: 1,
-  };
-}
 
 type Replica = { stores: DurableStores; redis: Redis; reads: CachedReads };
 
@@ -59,6 +48,9 @@ describe('read cache across replicas', () => {
   beforeAll(async () => {
     schema = await freshSchema('readcache');
     prefix = uniquePrefix('readcache');
+    const stores = await createDurableStores({ url: schema.url, poolMax: 1 }, box, silentLogger);
+    for (const corpId of [CORP, OTHER]) await stores.corps.upsert(corpRecord(corpId));
+    await stores.close();
   });
 
   afterAll(async () => {
@@ -97,7 +89,7 @@ describe('read cache across replicas', () => {
 
     // A record written on A; retention on A (every corp at once).
     await b.reads.corpReads.get(CORP);
-    await a.reads.corps.upsert(record('renamed on A'));
+    await a.reads.corps.upsert(corpRecord(CORP, { name: 'renamed on A' }));
     await waitFor(
       "B's corp record renamed",
       async () => (await b.reads.corpReads.get(CORP))?.name === 'renamed on A',
