@@ -104,20 +104,27 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       // A graphql-ws operation's request carries connectionParams.authorization (graphqlWsOverYoga).
       const request = (initial as { request?: Request }).request;
       const requestId = request?.headers.get('x-request-id');
-      // envelop copies these fields onto its own context object (Object.assign): whatever is
-      // lazy or renewable lives inside the values, never in getters or in this literal.
-      const loaders = createLoaders(loaderDeps);
-      return {
-        access: new Access(options.authenticate(request?.headers.get('authorization') ?? null)),
-        ds: options.ds,
-        features: options.features,
-        messages: options.messages,
-        ingest: options.ingest,
-        // Per corp, and within a corp per loader, created on first use (createLoaders).
-        loaders,
-        renewLoaders: () => loaders.clear(),
-        logger: requestId ? lazyChildLogger(options.logger, { requestId }) : options.logger,
-      } satisfies Context;
+      const logger = requestId ? lazyChildLogger(options.logger, { requestId }) : options.logger;
+      try {
+        // envelop copies these fields onto its own context object (Object.assign): whatever is
+        // lazy or renewable lives inside the values, never in getters or in this literal.
+        const loaders = createLoaders(loaderDeps);
+        return {
+          access: new Access(options.authenticate(request?.headers.get('authorization') ?? null)),
+          ds: options.ds,
+          features: options.features,
+          messages: options.messages,
+          ingest: options.ingest,
+          // Per corp, and within a corp per loader, created on first use (createLoaders).
+          loaders,
+          renewLoaders: () => loaders.clear(),
+          logger,
+        } satisfies Context;
+      } catch (error) {
+        // yoga masks it with no context: it is logged with this request's id all the same.
+        maskedErrorLog.attribute(error, logger);
+        throw error;
+      }
     },
   });
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors/codes.js';
 import { assignRequestId } from '../logging/requestId.js';
-import { requestScope } from '../logging/requestScope.js';
 import type { Handler } from './Routes.js';
 import { sendJson } from './sendJson.js';
 
@@ -22,7 +21,8 @@ export type GraphqlRouteOptions = {
  */
 export function graphqlRoute(options: GraphqlRouteOptions): Handler {
   return (req, res) => {
-    const requestId = assignRequestId(req, res);
+    // On the request (x-request-id) from here: the operation's logger carries it (createGatewayYoga).
+    assignRequestId(req, res);
     if (options.draining()) {
       return refuse(
         res,
@@ -36,9 +36,7 @@ export function graphqlRoute(options: GraphqlRouteOptions): Handler {
       options.onTooLarge();
       return refuse(res, tooLarge.status, ErrorCode.REQUEST_TOO_LARGE, tooLarge.message);
     }
-    // In scope for the whole response, a subscription's stream included: whatever yoga masks
-    // without a context is logged with this id (src/errors/MaskedErrorLog.ts).
-    return requestScope.run({ requestId }, () => options.yoga(req, res));
+    return options.yoga(req, res);
   };
 }
 

@@ -11,8 +11,8 @@ const MASKED_MESSAGE = 'Unexpected error.';
 /**
  * Masks execution errors itself (yoga's masker, which runs after, then leaves them alone) so every
  * masked error is logged with the operation's logger (it carries the request id), its path and
- * the original stack. What never becomes a result (a stream that throws, a plugin that throws)
- * yoga masks, and MaskedErrorLog's maskError logs it.
+ * the original stack, for results and for a subscription stream that throws. What never reaches
+ * an operation (a plugin that throws) yoga masks, and MaskedErrorLog's maskError logs it.
  */
 export function useMaskedErrorLog(maskError: MaskError, log: MaskedErrorLog): Plugin<Context> {
   const mask = (result: Result, ctx: Context): Result | null => {
@@ -44,6 +44,13 @@ export function useMaskedErrorLog(maskError: MaskError, log: MaskedErrorLog): Pl
     onExecute: ({ args }) => ({ onExecuteDone: (payload) => done(args.contextValue as Context, payload) }),
     onSubscribe: ({ args }) => ({
       onSubscribeResult: (payload) => done(args.contextValue as Context, payload),
+      // A source stream that throws mid-way: masked here too, so it is logged with the request id.
+      onSubscribeError: ({ error, setError }) => {
+        const masked = maskError(error, MASKED_MESSAGE);
+        if (masked === error) return;
+        log.note(error, masked, (args.contextValue as Context).logger);
+        setError(masked);
+      },
     }),
   };
 }

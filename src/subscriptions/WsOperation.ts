@@ -1,6 +1,5 @@
 import type { ExecutionResult } from 'graphql';
 import type { GraphQLParams } from 'graphql-yoga';
-import { requestScope } from '../logging/requestScope.js';
 import { encodeResult } from './encodeResult.js';
 import type { LiveSink } from './LiveSink.js';
 import type { ServerContext } from './ServerContext.js';
@@ -30,15 +29,11 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * A live subscriber lives long, and there is one per socket at large fan-outs: its state is in
  * these fields (no async function frame or closures per subscriber beyond its one pending
  * read), and it lets go of its params and request once the operation has started.
- *
- * The operation runs, and each of its results is read, in its request scope (its request id):
- * what yoga masks there without a context (a stream that throws) is logged with that id.
  */
 export class WsOperation implements AsyncIterableIterator<never>, LiveSink {
   readonly #id: string;
   readonly #connection: WsConnection;
   readonly #run: RunOperation;
-  readonly #scope: { readonly requestId: string };
   #input: { params: GraphQLParams; request: Request } | null;
   #outcome: Promise<OperationOutcome> | null = null;
   #begun = false;
@@ -52,12 +47,10 @@ export class WsOperation implements AsyncIterableIterator<never>, LiveSink {
     run: RunOperation,
     params: GraphQLParams,
     request: Request,
-    scope: { readonly requestId: string },
   ) {
     this.#id = id;
     this.#connection = connection;
     this.#run = run;
-    this.#scope = scope;
     this.#input = { params, request };
   }
 
@@ -74,9 +67,7 @@ export class WsOperation implements AsyncIterableIterator<never>, LiveSink {
       const input = this.#input;
       this.#input = null;
       this.#outcome = input
-        ? requestScope.run(this.#scope, () =>
-            this.#run(input.params, input.request, { transport: 'ws', liveSink: this }),
-          )
+        ? this.#run(input.params, input.request, { transport: 'ws', liveSink: this })
         : Promise.resolve(undefined);
     }
     return this.#outcome;
@@ -136,17 +127,15 @@ export class WsOperation implements AsyncIterableIterator<never>, LiveSink {
   }
 
   #pull(stream: AsyncIterator<ExecutionResult>): void {
-    requestScope
-      .run(this.#scope, () => stream.next())
-      .then(
-        (step) => {
-          if (step.done || this.#stream !== stream) return this.#finish();
-          // The next event is asked for once this frame has left: a subscriber that does not drain
-          // holds its stream back (a shared one then queues, up to SubscriptionGroups' maxQueue).
-          this.#send(step.value, () => this.#pull(stream));
-        },
-        (error: unknown) => this.#fail(error),
-      );
+    stream.next().then(
+      (step) => {
+        if (step.done || this.#stream !== stream) return this.#finish();
+        // The next event is asked for once this frame has left: a subscriber that does not drain
+        // holds its stream back (a shared one then queues, up to SubscriptionGroups' maxQueue).
+        this.#send(step.value, () => this.#pull(stream));
+      },
+      (error: unknown) => this.#fail(error),
+    );
   }
 
   #send(result: ExecutionResult, then: () => void): void {

@@ -92,7 +92,7 @@ export function graphqlWsOverYoga(
       ...(payload.variables != null ? { variables: payload.variables } : {}),
       ...(payload.extensions != null ? { extensions: payload.extensions } : {}),
     };
-    return new WsOperation(id, ctx.extra, run, params, request, { requestId });
+    return new WsOperation(id, ctx.extra, run, params, request);
   };
   // The operation travels to `subscribe` as the context value; yoga builds the real Context.
   const started = (args: ExecutionArgs) => args.contextValue as WsOperation;

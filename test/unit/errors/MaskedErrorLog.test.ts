@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { MaskedErrorLog } from '../../../src/errors/MaskedErrorLog.js';
 import { createMaskError } from '../../../src/errors/maskError.js';
 import type { Logger } from '../../../src/logging/Logger.js';
-import { requestScope } from '../../../src/logging/requestScope.js';
 
 type Line = { level: string; obj: Record<string, unknown>; msg: string | undefined };
 
@@ -16,23 +15,27 @@ function recorder(): { logger: Logger; lines: Line[] } {
 }
 
 describe('MaskedErrorLog', () => {
-  it('logs what it masks once, with the request id in scope and the cause: STORE_UNAVAILABLE at warn', () => {
+  it('logs what it masks once, with the logger it was attributed to and the cause: STORE_UNAVAILABLE at warn', () => {
     const { logger, lines } = recorder();
+    const request = recorder();
     const log = new MaskedErrorLog(logger);
     const mask = log.wrap(createMaskError(false));
     const outage = new Error("Stream isn't writeable and enableOfflineQueue options is false");
     const located = new GraphQLError(outage.message, { path: ['corp', 'name'], originalError: outage });
-    const masked = requestScope.run({ requestId: 'r-1' }, () => mask(located, 'Unexpected error.'));
+    // Caught where the request was known (a context that could not be built), masked later by yoga.
+    log.attribute(outage, request.logger);
+    const masked = mask(located, 'Unexpected error.');
     expect((masked as GraphQLError).extensions['code']).toBe('STORE_UNAVAILABLE');
     // Masked again (yoga's masker after ours, a shared event per subscriber): no second line.
-    requestScope.run({ requestId: 'r-2' }, () => mask(located, 'Unexpected error.'));
-    expect(lines).toEqual([
+    mask(located, 'Unexpected error.');
+    expect(request.lines).toEqual([
       {
         level: 'warn',
-        obj: { requestId: 'r-1', err: outage, code: 'STORE_UNAVAILABLE', path: 'corp.name' },
+        obj: { err: outage, code: 'STORE_UNAVAILABLE', path: 'corp.name' },
         msg: 'masked error',
       },
     ]);
+    expect(lines).toEqual([]);
   });
 
   it('logs INTERNAL_SERVER_ERROR at error, not the coded errors a client is meant to see', () => {
@@ -52,16 +55,14 @@ describe('MaskedErrorLog', () => {
     const boom = new Error('context failed');
     log.wrap(createMaskError(false))(boom, 'Unexpected error.');
     const yoga = log.yogaLogger;
-    requestScope.run({ requestId: 'r-3' }, () => {
-      yoga.error(boom);
-      yoga.debug('Processing GraphQL Parameters');
-    });
+    yoga.error(boom);
+    yoga.debug('Processing GraphQL Parameters');
     const other = new Error('not masked here');
     yoga.error(other);
     expect(lines.slice(1)).toEqual([
       {
         level: 'debug',
-        obj: { requestId: 'r-3', from: 'graphql-yoga' },
+        obj: { from: 'graphql-yoga' },
         msg: 'Processing GraphQL Parameters',
       },
       { level: 'error', obj: { err: other, from: 'graphql-yoga' }, msg: 'graphql-yoga' },
