@@ -94,7 +94,7 @@ export async function createDurableStores(
     displayCorps: new PgCorpRegistry(pool, box, 'display_corps'),
     keys: new PgKeyStore(pool),
     tasks: new PgTaskStore(pool),
-    hits: new PgHitStore(pool),
+    hits: new PgHitStore(pool, { registeredOnly: true }),
     syncState: new PgSyncStateTable(pool, { registeredOnly: true }),
     index: new PgMessageIndex(pool, new PgPartitions(pool, logger), logger, { registeredOnly: true }),
     suiteTickets: new PgSuiteTicketStore(pool),

@@ -52,7 +52,9 @@ export function createStatistics(
   },
 ): Statistics {
   const retentionS = options.retentionDays * 86_400;
-  const store: StatsStore = deps.pool ? new PgStatsStore(deps.pool) : new MemoryStatsStore();
+  const store: StatsStore = deps.pool
+    ? new PgStatsStore(deps.pool, { registeredOnly: true })
+    : new MemoryStatsStore();
   const alertStore: AlertStore = deps.pool ? new PgAlertStore(deps.pool) : new MemoryAlertStore();
   // Retention is a periodic pass, not part of each commit: a DELETE by the ends_at index once an
   // hour costs less than a range delete per corp per commit, and a bucket kept an hour longer is

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { inTransaction, type PgPool } from '../datasources/store/postgres/createPgPool.js';
+import { assertCorpRegistered } from '../datasources/store/postgres/registeredCorp.js';
 import { bucketEnd, DAY_S } from './bucketsFor.js';
 import type { Direction } from './classifyMessage.js';
 import {
@@ -74,7 +75,14 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
  * commits of one corp, and a commit computed from a stale watermark changes nothing.
  */
 export class PgStatsStore implements StatsStore {
-  constructor(private readonly pool: PgPool) {}
+  /**
+   * `registeredOnly`: a fold commits only while the corp is in the registry (assertCorpRegistered),
+   * so a fold that read messages before a cancel cannot write counters after its purge.
+   */
+  constructor(
+    private readonly pool: PgPool,
+    private readonly options: { registeredOnly?: boolean } = {},
+  ) {}
 
   async watermark(corpId: string): Promise<number> {
     const { rows } = await this.pool.query<{ seq: number }>(
@@ -96,6 +104,7 @@ export class PgStatsStore implements StatsStore {
 
   commit(corpId: string, commit: StatsCommit): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
+      if (this.options.registeredOnly) await assertCorpRegistered(client, corpId);
       await client.query(
         'INSERT INTO stats_watermarks (corp_id, seq) VALUES ($1, 0) ON CONFLICT (corp_id) DO NOTHING',
         [corpId],

@@ -1,5 +1,6 @@
 import type { HitStore, RuleHit, StoredHits } from '../ports.js';
 import type { PgPool } from './createPgPool.js';
+import { CORP_REGISTERED } from './registeredCorp.js';
 
 type Row = {
   msgid: string;
@@ -12,7 +13,11 @@ type Row = {
 
 /** `keyword_hits`: one row per (corp, msgid, rule); a repeated hit is skipped by its key. */
 export class PgHitStore implements HitStore {
-  constructor(private readonly pool: PgPool) {}
+  /** `registeredOnly`: hits are kept only for corps in the registry (CORP_REGISTERED; see PgMessageIndex). */
+  constructor(
+    private readonly pool: PgPool,
+    private readonly options: { registeredOnly?: boolean } = {},
+  ) {}
 
   async record(corpId: string, hit: StoredHits): Promise<RuleHit[]> {
     if (hit.rules.length === 0) return [];
@@ -20,6 +25,7 @@ export class PgHitStore implements HitStore {
       `INSERT INTO keyword_hits (corp_id, msgid, rule_id, has_hit_keyword, semantics, send_time, recorded_at)
        SELECT $1, $2, t.rule_id, t.has_hit, ARRAY(SELECT jsonb_array_elements_text(t.semantics)::int), $3, $4
          FROM unnest($5::text[], $6::boolean[], $7::jsonb[]) AS t(rule_id, has_hit, semantics)
+        ${this.options.registeredOnly ? `WHERE ${CORP_REGISTERED}` : ''}
        ON CONFLICT (corp_id, msgid, rule_id) DO NOTHING
        RETURNING rule_id`,
       [

@@ -1,5 +1,4 @@
 import type { Logger } from '../../../logging/Logger.js';
-import { CorpNotRegisteredError } from '../CorpNotRegisteredError.js';
 import {
   CheckpointMovedError,
   type IndexedMessage,
@@ -13,6 +12,7 @@ import type { ArchivedMessage } from '../ports.js';
 import { inTransaction, type PgPool } from './createPgPool.js';
 import { insertMessages } from './insertMessages.js';
 import type { PgPartitions } from './PgPartitions.js';
+import { assertCorpRegistered } from './registeredCorp.js';
 import { statementName } from './statementName.js';
 
 type MessageRow = {
@@ -62,12 +62,7 @@ export class PgMessageIndex implements MessageIndex {
     const unique = dedupe(page.messages);
     if (unique.length > 0) await this.partitions.ensureFor(unique.map((m) => m.sendTime));
     return inTransaction(this.pool, async (client) => {
-      if (this.options.registeredOnly) {
-        const { rowCount } = await client.query('SELECT 1 FROM corps WHERE corp_id = $1 FOR KEY SHARE', [
-          corpId,
-        ]);
-        if (rowCount === 0) throw new CorpNotRegisteredError(corpId);
-      }
+      if (this.options.registeredOnly) await assertCorpRegistered(client, corpId);
       await client.query(
         `INSERT INTO sync_state (corp_id, stream) VALUES ($1, 'sync') ON CONFLICT (corp_id, stream) DO NOTHING`,
         [corpId],

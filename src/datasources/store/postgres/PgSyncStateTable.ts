@@ -1,5 +1,6 @@
 import type { SyncError, SyncRecord, SyncStateTable, SyncStream, SyncTimeField } from '../ports.js';
 import type { PgPool } from './createPgPool.js';
+import { CORP_REGISTERED } from './registeredCorp.js';
 
 const COLUMN: Record<SyncTimeField, string> = {
   lastCallbackAt: 'last_callback_at',
@@ -20,9 +21,9 @@ type Row = {
 /** `sync_state` rows; each call updates only its own columns, so replicas never overwrite each other. */
 export class PgSyncStateTable implements SyncStateTable {
   /**
-   * `registeredOnly`: rows are written only for corps in the registry (`corps`, key-share locked
-   * as in PgMessageIndex), so a sync that ends after its corp was cancelled and purged leaves no
-   * row behind. Off for stores used without a registry (tests).
+   * `registeredOnly`: rows are written only for corps in the registry (CORP_REGISTERED), so a
+   * sync that ends after its corp was cancelled and purged leaves no row behind. Off for stores
+   * used without a registry (tests).
    */
   constructor(
     private readonly pool: PgPool,
@@ -67,9 +68,7 @@ export class PgSyncStateTable implements SyncStateTable {
   /** Inserts the row or updates just these columns (names are this file's constants, never input). */
   async #upsert(corpId: string, stream: SyncStream, columns: Record<string, unknown>): Promise<void> {
     const names = Object.keys(columns);
-    const registered = this.options.registeredOnly
-      ? 'WHERE EXISTS (SELECT 1 FROM corps WHERE corp_id = $1 FOR KEY SHARE)'
-      : '';
+    const registered = this.options.registeredOnly ? `WHERE ${CORP_REGISTERED}` : '';
     await this.pool.query(
       `INSERT INTO sync_state (corp_id, stream, ${names.join(', ')})
        SELECT $1, $2, ${names.map((_, i) => `$${i + 3}`).join(', ')} ${registered}

@@ -6,6 +6,8 @@ import {
 import { CorpNotRegisteredError } from '../../../../../src/datasources/store/CorpNotRegisteredError.js';
 import { createSecretBox } from '../../../../../src/datasources/store/secretBox.js';
 import { silentLogger } from '../../../../../src/logging/Logger.js';
+import { PgStatsStore } from '../../../../../src/stats/PgStatsStore.js';
+import type { StatsCommit } from '../../../../../src/stats/StatsStore.js';
 import { archivedMessages } from '../../../../helpers/archivedMessage.js';
 import { corpRecord } from '../../../../helpers/corpRecord.js';
 import { freshSchema, type TestSchema } from '../../../../helpers/postgres.js';
@@ -34,6 +36,21 @@ describe('PostgreSQL stores write only for registered corps', () => {
     await schema?.drop();
   });
 
+  const hit = (msgid: string) => ({
+    msgid,
+    rules: [{ ruleId: 'rule-1', hasHitKeyword: true, semantics: [] }],
+    sendTime: null,
+    recordedAt: Date.now(),
+  });
+  const fold = (expected: number): StatsCommit => ({
+    expected,
+    next: expected + 1,
+    delta: new Map(),
+    rollup: new Map([['20000|1|INTERNAL|emp-1', 1]]),
+    chats: new Map(),
+  });
+  const stats = () => new PgStatsStore(stores.pool!, { registeredOnly: true });
+
   const rows = async (table: string) =>
     (
       await stores.pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE corp_id = $1`, [
@@ -51,8 +68,11 @@ describe('PostgreSQL stores write only for registered corps', () => {
       message: 'refused',
       at: Date.now(),
     });
-    expect(await rows('messages')).toBe(0);
-    expect(await rows('sync_state')).toBe(0);
+    expect(await stores.hits.record(CORP, hit('ro-hit-0'))).toEqual([]);
+    await expect(stats().commit(CORP, fold(0))).rejects.toBeInstanceOf(CorpNotRegisteredError);
+    for (const table of ['messages', 'sync_state', 'keyword_hits', 'stats_watermarks', 'message_rollup']) {
+      expect(await rows(table), table).toBe(0);
+    }
   });
 
   it('archives while the corp is registered, and nothing once its registry row is gone', async () => {
@@ -61,12 +81,18 @@ describe('PostgreSQL stores write only for registered corps', () => {
       await stores.index.commitPage(CORP, { messages: [message(), message()], now: Date.now() }),
     ).toHaveLength(2);
     await stores.syncState.mark(CORP, 'sync', 'lastSyncOkAt', Date.now());
+    expect(await stores.hits.record(CORP, hit('ro-hit-1'))).toHaveLength(1);
+    expect(await stats().commit(CORP, fold(0))).toBe(true);
     expect(await rows('messages')).toBe(2);
     expect(await rows('sync_state')).toBe(1);
+    expect(await rows('keyword_hits')).toBe(1);
+    expect(await rows('message_rollup')).toBe(1);
 
     // A cancel's purge: the archive first, the registry row last (CorpOnboarding).
     await stores.index.purgeCorp(CORP);
     await stores.syncState.purge(CORP);
+    await stores.hits.purge(CORP);
+    await stats().purge(CORP);
     await stores.corps.remove(CORP);
     // A sync that was under way ends now: its page and its error are refused.
     await expect(
@@ -77,7 +103,10 @@ describe('PostgreSQL stores write only for registered corps', () => {
       message: 'token refused',
       at: Date.now(),
     });
-    expect(await rows('messages')).toBe(0);
-    expect(await rows('sync_state')).toBe(0);
+    expect(await stores.hits.record(CORP, hit('ro-hit-2'))).toEqual([]);
+    await expect(stats().commit(CORP, fold(0))).rejects.toBeInstanceOf(CorpNotRegisteredError);
+    for (const table of ['messages', 'sync_state', 'keyword_hits', 'stats_watermarks', 'message_rollup']) {
+      expect(await rows(table), table).toBe(0);
+    }
   });
 });
