@@ -78,6 +78,7 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     observe: metrics.observeUpstream,
     onboarding: (app, kind) => metrics.onboarding.inc({ app, kind }),
     authorized: (app) => metrics.corpsAuthorized.inc({ app }),
+    readCache: (outcome) => metrics.readCacheReads.inc({ outcome }),
   });
   // Last to close: everything else reads or writes through them.
   shutdown.defer('stores', () => datasources.close());

@@ -6,6 +6,7 @@ import { RsaKeyManager } from './corps/RsaKeyManager.js';
 import { createRsaDecrypt } from './corps/rsa/createRsaDecrypt.js';
 import { createDurableStores, type DurableStores } from './createDurableStores.js';
 import { cacheReads } from './readCache/cacheReads.js';
+import type { ReadCacheOptions } from './readCache/ReadCache.js';
 import { MemoryKeyValueStore } from './store/memory/MemoryKeyValueStore.js';
 import { PrefixedKeyValueStore } from './store/PrefixedKeyValueStore.js';
 import type { CorpRegistry, KeyValueStore, TaskStore } from './store/ports.js';
@@ -56,6 +57,8 @@ export type DatasourceHooks = Pick<WecomHttpOptions, 'breaker' | 'observe'> & {
   onboarding?: (app: 'archive' | 'display', what: OnboardingObservation) => void;
   /** A corp authorization completed, by app (counted for the activity summary). */
   authorized?: (app: 'archive' | 'display') => void;
+  /** Every read through the replica's read cache (hit, miss, or bypass while it is off). */
+  readCache?: ReadCacheOptions['onRead'];
 };
 
 /**
@@ -65,7 +68,7 @@ export type DatasourceHooks = Pick<WecomHttpOptions, 'breaker' | 'observe'> & {
 export async function createDatasources(
   config: Config & { wecomApiBase: string },
   logger: Logger,
-  { onboarding, authorized, ...hooks }: DatasourceHooks = {},
+  { onboarding, authorized, readCache, ...hooks }: DatasourceHooks = {},
 ): Promise<Datasources> {
   // Only coordination lives in Redis (KV locks and caches, leases, inbox, pub/sub, rate limits),
   // and all of it is cluster-safe (test/integration/cluster): one node or a cluster alike.
@@ -84,7 +87,13 @@ export async function createDatasources(
     if (redis) redis.disconnect();
     throw error;
   }
-  const cached = cacheReads(stores, { ...config.readCache, redis, prefix: config.redis.prefix, logger });
+  const cached = cacheReads(stores, {
+    ...config.readCache,
+    redis,
+    prefix: config.redis.prefix,
+    logger,
+    ...(readCache ? { onRead: readCache } : {}),
+  });
   const durable: DurableStores = { ...stores, index: cached.index, corps: cached.corps };
   const http = new WecomHttp({
     baseUrl: config.wecomApiBase,

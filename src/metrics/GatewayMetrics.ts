@@ -81,6 +81,15 @@ export class GatewayMetrics {
     labelNames: ['app', 'kind'] as const,
     registers: [this.registry],
   });
+  readonly readCacheReads = new Counter({
+    name: 'wag_read_cache_reads_total',
+    help:
+      "Reads through this replica's read cache (corp records, first pages, counts), by outcome: hit (served " +
+      'from memory), miss (read from PostgreSQL and kept), bypass (read from PostgreSQL while the cache is off: ' +
+      'its invalidation feed is down). Hit rate = hit / (hit + miss).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly corpsAuthorized = new Counter({
     name: 'wag_corps_authorized_total',
     help:

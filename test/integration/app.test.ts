@@ -22,6 +22,34 @@ describe('app shell: health, readiness, metrics, SSE, GraphiQL', () => {
     expect(await res.text()).toContain('process_cpu_user_seconds_total');
   });
 
+  it('/metrics counts the read cache: a repeated page is served from memory', async () => {
+    const reads = async () => {
+      const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+      const value = (outcome: string) =>
+        Number(
+          text.match(new RegExp(`^wag_read_cache_reads_total\\{outcome="${outcome}"\\} (\\d+)`, 'm'))?.[1] ??
+            0,
+        );
+      return { hit: value('hit'), miss: value('miss'), bypass: value('bypass') };
+    };
+    const page = () =>
+      stack
+        .client()
+        .request(
+          'query($c: String!) { corp(corpId: $c) { messages(first: 5, filter: { newestFirst: true }) { totalCount edges { cursor } } } }',
+          { c: stack.corps[0]!.corpId },
+        );
+    await page();
+    const before = await reads();
+    await page();
+    await page();
+    const after = await reads();
+    // Each page reads the corp record, the page and its count: six reads, all from memory.
+    expect(after.hit - before.hit).toBeGreaterThanOrEqual(6);
+    expect(after.miss - before.miss).toBe(0);
+    expect(after.bypass).toBe(0);
+  });
+
   it('serves a query over SSE with the Bearer key', async () => {
     const res = await fetch(stack.graphqlUrl, {
       method: 'POST',

@@ -10,12 +10,17 @@ type Entry = {
   value: Promise<unknown>;
 };
 
+/** How a read was served: from the cache, by the store with the value kept, by the store with the cache off. */
+export type ReadCacheOutcome = 'hit' | 'miss' | 'bypass';
+
 export type ReadCacheOptions = {
   /** An entry is served at most this long after its read began, ms (> 0). */
   ttlMs: number;
   /** Bound on the messages held across entries (a page weighs its items + 1), ≥ 1. */
   maxWeight: number;
   now?: () => number;
+  /** Told of every read (metrics: the hit rate, and how often the cache was off). */
+  onRead?: (outcome: ReadCacheOutcome) => void;
 };
 
 /**
@@ -31,6 +36,7 @@ export class ReadCache {
   readonly #ttlMs: number;
   readonly #maxWeight: number;
   readonly #now: () => number;
+  readonly #onRead: (outcome: ReadCacheOutcome) => void;
   /** In least-recently-used order (Map keeps insertion order; a hit re-inserts). */
   readonly #entries = new Map<string, Entry>();
   readonly #byCorp = new Map<string, Set<string>>();
@@ -45,6 +51,7 @@ export class ReadCache {
     this.#ttlMs = options.ttlMs;
     this.#maxWeight = options.maxWeight;
     this.#now = options.now ?? Date.now;
+    this.#onRead = options.onRead ?? (() => {});
   }
 
   get available(): boolean {
@@ -69,7 +76,10 @@ export class ReadCache {
     load: () => Promise<T>,
     weigh: (value: T) => number = () => 1,
   ): Promise<T> {
-    if (!this.#available) return load();
+    if (!this.#available) {
+      this.#onRead('bypass');
+      return load();
+    }
     const id = `${corpId}\u0000${key}`;
     const now = this.#now();
     const hit = this.#entries.get(id);
@@ -77,9 +87,11 @@ export class ReadCache {
       this.#remove(id, hit);
       if (now - hit.at < this.#ttlMs) {
         this.#insert(id, hit);
+        this.#onRead('hit');
         return hit.value as Promise<T>;
       }
     }
+    this.#onRead('miss');
     const entry: Entry = { corpId, at: now, weight: 0, value: load() };
     this.#insert(id, entry);
     entry.value.then(

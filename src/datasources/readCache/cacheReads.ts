@@ -5,7 +5,7 @@ import type { RedisClient } from '../store/redis/RedisClient.js';
 import { CachedCorpRegistry } from './CachedCorpRegistry.js';
 import { CachedMessageIndex } from './CachedMessageIndex.js';
 import { EVERY_CORP, InvalidationFeed } from './InvalidationFeed.js';
-import { ReadCache } from './ReadCache.js';
+import { ReadCache, type ReadCacheOptions } from './ReadCache.js';
 
 export type CachedReads = {
   /** The archive, its newest pages and counts cached; every write announced. */
@@ -33,6 +33,7 @@ export function cacheReads(
     ttlMs: number;
     maxMessages: number;
     logger: Logger;
+    onRead?: ReadCacheOptions['onRead'];
   },
 ): CachedReads {
   if (durable.kind !== 'postgres' || options.ttlMs === 0) {
@@ -44,7 +45,11 @@ export function cacheReads(
       close: () => {},
     };
   }
-  const cache = new ReadCache({ ttlMs: options.ttlMs, maxWeight: options.maxMessages });
+  const cache = new ReadCache({
+    ttlMs: options.ttlMs,
+    maxWeight: options.maxMessages,
+    ...(options.onRead ? { onRead: options.onRead } : {}),
+  });
   const feed = new InvalidationFeed({ ...options, cache });
   const changed = (corpId: string | null) => feed.publish(corpId ?? EVERY_CORP);
   const corps = new CachedCorpRegistry(durable.corps, cache, changed);

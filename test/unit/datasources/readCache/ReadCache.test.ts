@@ -32,6 +32,27 @@ function setup(ttlMs = 1000, maxWeight = 100) {
 }
 
 describe('ReadCache', () => {
+  it('tells how each read was served: miss, hit, miss once expired, bypass while off', async () => {
+    let now = 0;
+    const outcomes: string[] = [];
+    const cache = new ReadCache({
+      ttlMs: 1000,
+      maxWeight: 10,
+      now: () => now,
+      onRead: (o) => outcomes.push(o),
+    });
+    const read = () => cache.read('wwA', 'k', async () => 'v');
+    await read();
+    cache.available = true;
+    await read();
+    await read();
+    now += 1000;
+    await read();
+    cache.available = false;
+    await read();
+    expect(outcomes).toEqual(['bypass', 'miss', 'hit', 'miss', 'bypass']);
+  });
+
   it('serves a read again until its corp is invalidated, other corps untouched', async () => {
     const c = setup();
     expect(await c.read()).toBe('v0');
