@@ -73,12 +73,18 @@ export async function buildApp(config: Config & { wecomApiBase: string }, deps: 
     ...config.protection.breaker,
     rateLimitBlockMs: config.upstream.rateLimitBlockMs,
   });
+  // Bound once: a labelled child per outcome, three reads per page request.
+  const cacheReadsBy = {
+    hit: metrics.readCacheReads.labels('hit'),
+    miss: metrics.readCacheReads.labels('miss'),
+    bypass: metrics.readCacheReads.labels('bypass'),
+  };
   const datasources = await createDatasources(config, logger, {
     breaker,
     observe: metrics.observeUpstream,
     onboarding: (app, kind) => metrics.onboarding.inc({ app, kind }),
     authorized: (app) => metrics.corpsAuthorized.inc({ app }),
-    readCache: (outcome) => metrics.readCacheReads.inc({ outcome }),
+    readCache: (outcome) => cacheReadsBy[outcome].inc(),
   });
   // Last to close: everything else reads or writes through them.
   shutdown.defer('stores', () => datasources.close());
