@@ -1,4 +1,5 @@
 import type { Logger } from '../../../logging/Logger.js';
+import { CorpNotRegisteredError } from '../CorpNotRegisteredError.js';
 import {
   CheckpointMovedError,
   type IndexedMessage,
@@ -12,7 +13,7 @@ import type { ArchivedMessage } from '../ports.js';
 import { inTransaction, type PgPool } from './createPgPool.js';
 import { insertMessages } from './insertMessages.js';
 import type { PgPartitions } from './PgPartitions.js';
-import { assertCorpRegistered } from './registeredCorp.js';
+import { CORP_REGISTERED } from './registeredCorp.js';
 import { statementName } from './statementName.js';
 
 type MessageRow = {
@@ -62,16 +63,20 @@ export class PgMessageIndex implements MessageIndex {
     const unique = dedupe(page.messages);
     if (unique.length > 0) await this.partitions.ensureFor(unique.map((m) => m.sendTime));
     return inTransaction(this.pool, async (client) => {
-      if (this.options.registeredOnly) await assertCorpRegistered(client, corpId);
       await client.query(
         `INSERT INTO sync_state (corp_id, stream) VALUES ($1, 'sync') ON CONFLICT (corp_id, stream) DO NOTHING`,
         [corpId],
       );
-      const { rows } = await client.query<{ last_seq: number; cursor: string | null }>(
-        `SELECT last_seq, cursor FROM sync_state WHERE corp_id = $1 AND stream = 'sync' FOR UPDATE`,
+      // The registry check rides on the checkpoint's lock, no round trip of its own (a row inserted
+      // above for an unregistered corp goes with the rollback).
+      const registered = this.options.registeredOnly ? CORP_REGISTERED : 'true';
+      const { rows } = await client.query<{ last_seq: number; cursor: string | null; registered: boolean }>(
+        `SELECT last_seq, cursor, ${registered} AS registered
+           FROM sync_state WHERE corp_id = $1 AND stream = 'sync' FOR UPDATE`,
         [corpId],
       );
       const state = rows[0]!;
+      if (!state.registered) throw new CorpNotRegisteredError(corpId);
       if (page.cursor && state.cursor !== page.cursor.from) {
         throw new CheckpointMovedError(
           `corp ${corpId}: the sync cursor moved while a page was fetched; another worker archived it`,
