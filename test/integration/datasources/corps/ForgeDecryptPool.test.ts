@@ -190,12 +190,8 @@ describe('RsaKeyManager with each decrypt strategy', () => {
   });
   afterEach(async () => stub.close());
 
-  it.each([
-    ['forge', 'pkcs1'],
-    ['forge', 'oaep'],
-    ['native', 'pkcs1'],
-    ['native', 'oaep'],
-  ] as const)('%s decrypts a %s secret key and maps a bad one to DECRYPT_FAILED', async (kind, padding) => {
+  /** A key manager on the stub upstream, decrypting with `kind` (one worker) and `padding`. */
+  async function keyManager(kind: Parameters<typeof createRsaDecrypt>[0], padding: RsaPadding) {
     const kv = new MemoryKeyValueStore();
     const ctx = wire(stub, kv);
     await ctx.tokens.setSuiteTicket('t', 1);
@@ -210,6 +206,16 @@ describe('RsaKeyManager with each decrypt strategy', () => {
       decrypt: rsa.decrypt,
       logger: silentLogger,
     });
+    return { ctx, rsa, keys };
+  }
+
+  it.each([
+    ['forge', 'pkcs1'],
+    ['forge', 'oaep'],
+    ['native', 'pkcs1'],
+    ['native', 'oaep'],
+  ] as const)('%s decrypts a %s secret key and maps a bad one to DECRYPT_FAILED', async (kind, padding) => {
+    const { ctx, rsa, keys } = await keyManager(kind, padding);
     try {
       await seedCorp(ctx.corps, 'wwk');
       const { publicKeyPem } = await keys.rotate('wwk');
@@ -233,20 +239,7 @@ describe('RsaKeyManager with each decrypt strategy', () => {
   });
 
   it('passes pool failures through with their own code, not as DECRYPT_FAILED', async () => {
-    const kv = new MemoryKeyValueStore();
-    const ctx = wire(stub, kv);
-    await ctx.tokens.setSuiteTicket('t', 1);
-    const rsa = createRsaDecrypt('forge', { workers: 1 });
-    const keys = new RsaKeyManager({
-      store: new MemoryKeyStore(),
-      kv,
-      box: ctx.box,
-      api: ctx.api,
-      corps: ctx.corps,
-      rsaPadding: 'pkcs1',
-      decrypt: rsa.decrypt,
-      logger: silentLogger,
-    });
+    const { ctx, rsa, keys } = await keyManager('forge', 'pkcs1');
     await seedCorp(ctx.corps, 'wwk');
     const { publicKeyPem } = await keys.rotate('wwk');
     await rsa.close();
