@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
 import { createGatewayYoga, type GatewayYoga } from '../../../src/createGatewayYoga.js';
 import type { IndexedMessage } from '../../../src/datasources/store/MessageIndex.js';
+import { MemorySyncStateTable } from '../../../src/datasources/store/memory/MemorySyncStateTable.js';
 import type { CorpRecord } from '../../../src/datasources/store/ports.js';
 import { WecomError } from '../../../src/datasources/wecom/WecomError.js';
 import { silentLogger } from '../../../src/logging/Logger.js';
@@ -113,16 +114,7 @@ function gateway(scenario: Scenario, jit: boolean): GatewayYoga {
   };
   const ingest = {
     index,
-    syncState: {
-      read: async () => ({
-        cursor: null,
-        cursorUpdatedAt: null,
-        lastCallbackAt: null,
-        lastSyncStartedAt: null,
-        lastSyncOkAt: null,
-        lastError: null,
-      }),
-    },
+    syncState: new MemorySyncStateTable(),
   } as unknown as IngestView;
   const ds = {
     api: { chatdata },
