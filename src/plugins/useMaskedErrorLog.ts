@@ -15,17 +15,16 @@ const MASKED_MESSAGE = 'Unexpected error.';
  * an operation (a plugin that throws) yoga masks, and MaskedErrorLog's maskError logs it.
  */
 export function useMaskedErrorLog(maskError: MaskError, log: MaskedErrorLog): Plugin<Context> {
+  /** The error as the client sees it, logged with the operation's logger when it is hidden. */
+  const maskOne = (error: unknown, ctx: Context): unknown => {
+    const masked = maskError(error, MASKED_MESSAGE);
+    if (masked !== error) log.note(error, masked, ctx.logger);
+    return masked;
+  };
   const mask = (result: Result, ctx: Context): Result | null => {
     if (!result.errors?.length) return null;
-    let changed = false;
-    const errors = result.errors.map((error) => {
-      const masked = maskError(error, MASKED_MESSAGE) as GraphQLError;
-      if (masked === error) return error;
-      changed = true;
-      log.note(error, masked, ctx.logger);
-      return masked;
-    });
-    return changed ? { ...result, errors } : null;
+    const errors = result.errors.map((error) => maskOne(error, ctx) as GraphQLError);
+    return errors.some((masked, i) => masked !== result.errors![i]) ? { ...result, errors } : null;
   };
   const hooks = (ctx: Context) => ({
     onNext({ result, setResult }: { result: Result; setResult: (r: never) => void }) {
@@ -46,10 +45,8 @@ export function useMaskedErrorLog(maskError: MaskError, log: MaskedErrorLog): Pl
       onSubscribeResult: (payload) => done(args.contextValue as Context, payload),
       // A source stream that throws mid-way: masked here too, so it is logged with the request id.
       onSubscribeError: ({ error, setError }) => {
-        const masked = maskError(error, MASKED_MESSAGE);
-        if (masked === error) return;
-        log.note(error, masked, (args.contextValue as Context).logger);
-        setError(masked);
+        const masked = maskOne(error, args.contextValue as Context);
+        if (masked !== error) setError(masked);
       },
     }),
   };
